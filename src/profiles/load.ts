@@ -1,0 +1,108 @@
+// Reads the profile files shipped in profiles/ (and any extra folder a user names), validating each against
+// schema/profile.schema.json so a broken profile is refused at load with the file and field named.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import Ajv, { type ErrorObject } from 'ajv';
+import { RackpowerError } from '../errors';
+import type { Profile } from './types';
+
+/** The package root: dist/src/profiles → ../../.. ; src/profiles (ts-run tests) → ../.. */
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!statSafe(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above ' + __dirname);
+    dir = parent;
+  }
+  return dir;
+}
+
+function statSafe(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export const PACKAGE_ROOT = packageRoot();
+export const PROFILE_DIR = path.join(PACKAGE_ROOT, 'profiles');
+export const SCHEMA_FILE = path.join(PACKAGE_ROOT, 'schema', 'profile.schema.json');
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+
+function validate(data: unknown): ErrorObject[] {
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    validator = ajv.compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')));
+  }
+  return validator(data) ? [] : (validator.errors ?? []);
+}
+
+/** The first schema error, phrased for a human: `variables/3/scale: must be number`. */
+function describe(errors: ErrorObject[]): string {
+  // `if/then` wrappers repeat the real error; the deepest path is the useful one.
+  const deepest = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+  const where = deepest.instancePath.replace(/^\//, '') || '(root)';
+  const extra = deepest.params && 'additionalProperty' in deepest.params ? ` "${deepest.params.additionalProperty}"` : '';
+  return `${where}: ${deepest.message ?? 'invalid'}${extra}`;
+}
+
+/** Parses and validates one profile file. Throws a CONFIG error naming the file and the field. */
+export function loadProfileFile(file: string): Profile {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new RackpowerError('CONFIG', `profile ${file}: ${(err as Error).message}`);
+  }
+  const errors = validate(data);
+  if (errors.length) throw new RackpowerError('CONFIG', `profile ${file}: ${describe(errors)}`);
+  const profile = data as Profile;
+  const expected = path.basename(file, '.json');
+  if (profile.id !== expected) {
+    throw new RackpowerError('CONFIG', `profile ${file}: id: "${profile.id}" must equal the file name "${expected}"`);
+  }
+  return profile;
+}
+
+function listJson(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listJson(full));
+    else if (entry.name.endsWith('.json')) out.push(full);
+  }
+  return out.sort();
+}
+
+/** Every profile in the given folders (the shipped ones by default); ids must be unique. */
+export function loadProfiles(dirs: string[] = [PROFILE_DIR]): Profile[] {
+  const byId = new Map<string, string>();
+  const profiles: Profile[] = [];
+  for (const file of dirs.flatMap(listJson)) {
+    const profile = loadProfileFile(file);
+    const other = byId.get(profile.id);
+    if (other) throw new RackpowerError('CONFIG', `profile ${file}: id: "${profile.id}" is also used by ${other}`);
+    byId.set(profile.id, file);
+    profiles.push(profile);
+  }
+  return profiles;
+}
+
+let shipped: Profile[] | undefined;
+
+/** The shipped profiles, loaded once per process. */
+export function shippedProfiles(): Profile[] {
+  shipped ??= loadProfiles();
+  return shipped;
+}
+
+export function findProfile(id: string, profiles: Profile[] = shippedProfiles()): Profile {
+  const wanted = id.toLowerCase();
+  const profile =
+    profiles.find((p) => p.id === wanted) ??
+    profiles.find((p) => p.protocol === 'modbus' && p.match.model.includes(wanted));
+  if (!profile) throw new RackpowerError('CONFIG', `unknown profile "${id}" (rackpower profiles lists them)`);
+  return profile;
+}

@@ -1,0 +1,120 @@
+// Shape of a device profile file (profiles/**/*.json). schema/profile.schema.json is the normative form;
+// these types mirror it for the code that reads profiles.
+import type { DeviceKind } from '../types';
+
+/** How a raw number becomes a NUT value, applied in this order: sentinels, enum, scale, offset, convert, round. */
+export interface Transform {
+  /** raw × scale (NUT's multiplier, e.g. 0.1 for tenths). */
+  scale?: number;
+  offset?: number;
+  /** Raw values meaning "absent / not applicable": the variable is omitted, never published. */
+  invalid?: number[];
+  /** Drop negative raw values (APC's -1, ServerTech's -410 ...). */
+  negativeInvalid?: boolean;
+  /** Drop zero raw values. */
+  zeroInvalid?: boolean;
+  /** Raw value → text (enum). A value missing from the map drops the variable. "" contributes nothing. */
+  enum?: Record<string, string>;
+  /** Unit conversion after scaling. */
+  convert?: 'timeticks-to-s' | 'minutes-to-s' | 'fahrenheit-to-celsius' | 'kilo' | 'milli';
+  /** Decimal places to keep (floating-point noise removal). */
+  decimals?: number;
+}
+
+/** A value read from a scalar OID. Several entries with one name are alternatives: the first that answers wins. */
+export interface SnmpVariable extends Transform {
+  name: string;
+  oid: string;
+  /** Read once and refreshed rarely (identity, nominal ratings, names). */
+  static?: boolean;
+}
+
+/** A table column: `{i}` in name is the row index (outlet number, phase, probe). */
+export interface SnmpColumn extends Transform {
+  name: string;
+  /** Column OID without the index. */
+  oid: string;
+  /** Name used instead when the table has exactly one row (`input.voltage` rather than `input.L1-N.voltage`). */
+  single?: string;
+  static?: boolean;
+}
+
+export interface SnmpTable {
+  /** Human label for docs and the editor ("outlets", "phases"). */
+  label: string;
+  /** NUT count variable published with the number of rows (`outlet.count`, `ambient.count`). */
+  count?: string;
+  /** Which part of the row index becomes `{i}` when an index has several parts (default: the last). */
+  indexPart?: number;
+  /** Added to the SNMP index to get the NUT index (e.g. 1 when the table is 0-based). */
+  indexOffset?: number;
+  columns: SnmpColumn[];
+}
+
+export interface SnmpMatch {
+  /** sysObjectID values that match exactly. */
+  sysObjectID?: string[];
+  /** sysObjectID prefixes that match (whole arcs). */
+  sysObjectIDPrefix?: string[];
+  /** OIDs that must all answer for this profile to apply; checked after sysObjectID, and alone when nothing matched. */
+  probe?: string[];
+  /** Higher wins when several profiles match the same device (vendor MIBs over RFC 1628). */
+  priority?: number;
+}
+
+interface ProfileBase {
+  $schema?: string;
+  id: string;
+  kind: DeviceKind;
+  vendor: string;
+  models: string[];
+  description: string;
+  /** Where the mapping comes from (MIB, NUT driver, vendor manual). */
+  source?: string;
+  /** Seconds between re-reads of static values (default 3600). */
+  staticRefresh?: number;
+  /** Fixed values the device does not report itself (`device.mfr`), published as static values. */
+  constants?: Record<string, string | number>;
+}
+
+export interface SnmpProfile extends ProfileBase {
+  protocol: 'snmp';
+  match: SnmpMatch;
+  variables: SnmpVariable[];
+  tables?: SnmpTable[];
+}
+
+export type RegisterType = 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'string' | 'bits16' | 'bits32';
+export type WordOrder = 'ABCD' | 'CDAB' | 'BADC' | 'DCBA';
+
+export interface ModbusVariable extends Transform {
+  name: string;
+  /** 0-based protocol address. */
+  register: number;
+  /** 3 holding registers, 4 input registers. */
+  function: 3 | 4;
+  type: RegisterType;
+  /** For 32-bit types; default ABCD (first register = high word). */
+  wordOrder?: WordOrder;
+  /** Registers for `string` (2 characters each). */
+  length?: number;
+  /** For bits16/bits32: bit number → `ups.status` token(s) when set. */
+  bits?: Record<string, string>;
+  static?: boolean;
+}
+
+export interface ModbusProfile extends ProfileBase {
+  protocol: 'modbus';
+  match: {
+    /** Model names a user may pass (`profile=` or the node's model list). */
+    model: string[];
+  };
+  defaults?: { unit?: number; baud?: number; parity?: 'none' | 'even' | 'odd' };
+  /** Filler registers allowed between two values before a read is split (default 8). */
+  maxGap?: number;
+  /** Largest read this device accepts (default 125). */
+  maxRegisters?: number;
+  variables: ModbusVariable[];
+}
+
+export type Profile = SnmpProfile | ModbusProfile;

@@ -1,0 +1,48 @@
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadProfiles, shippedProfiles } from '../../src/profiles/load';
+
+function tempProfileDir(file: string, body: unknown): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rp-prof-'));
+  mkdirSync(path.join(dir, 'snmp'));
+  writeFileSync(path.join(dir, 'snmp', file), JSON.stringify(body));
+  return dir;
+}
+
+const minimal = {
+  id: 'x-ups', protocol: 'snmp', kind: 'ups', vendor: 'X', models: ['X1'], description: 'test',
+  match: { probe: ['1.3.6.1.4.1.99.1.0'] },
+  variables: [{ name: 'battery.charge', oid: '1.3.6.1.4.1.99.2.0' }],
+};
+
+describe('profile loading', () => {
+  it('validates every shipped profile against the schema', () => {
+    const ids = shippedProfiles().map((p) => p.id);
+    expect(ids).toEqual(expect.arrayContaining(['ietf-ups', 'apc-rpdu2', 'xy-md02', 'eastron-sdm120']));
+  });
+
+  it('accepts a minimal valid profile', () => {
+    expect(loadProfiles([tempProfileDir('x-ups.json', minimal)])[0].id).toBe('x-ups');
+  });
+
+  it('names the file and the field of a wrong type', () => {
+    const bad = { ...minimal, variables: [{ name: 'battery.charge', oid: '1.3.6.1.4.1.99.2.0', scale: 'ten' }] };
+    expect(() => loadProfiles([tempProfileDir('x-ups.json', bad)])).toThrow(/x-ups\.json: variables\/0\/scale: must be number/);
+  });
+
+  it('names an unknown field', () => {
+    const bad = { ...minimal, variables: [{ name: 'battery.charge', oid: '1.3.6.1.4.1.99.2.0', sclae: 0.1 }] };
+    expect(() => loadProfiles([tempProfileDir('x-ups.json', bad)])).toThrow(/variables\/0: must NOT have additional properties "sclae"/);
+  });
+
+  it('refuses a name that is not a NUT-style name', () => {
+    const bad = { ...minimal, variables: [{ name: 'Battery Charge', oid: '1.3.6.1.4.1.99.2.0' }] };
+    expect(() => loadProfiles([tempProfileDir('x-ups.json', bad)])).toThrow(/variables\/0\/name/);
+  });
+
+  it('refuses an id that differs from the file name', () => {
+    expect(() => loadProfiles([tempProfileDir('other.json', minimal)])).toThrow(/other\.json: id: "x-ups" must equal/);
+  });
+});
