@@ -1,0 +1,46 @@
+// Facts about NUT's vocabulary that the engine needs: which variables hold text, and what ups.status tokens mean.
+import type { StatusFlags, Values } from '../types';
+
+// NUT publishes these suffixes as text; every other variable is a number in NUT units.
+const TEXT_SUFFIXES = [
+  'status', 'name', 'mfr', 'model', 'serial', 'firmware', 'id', 'desc', 'description', 'location', 'contact',
+  'type', 'date', 'alarm', 'version', 'part', 'macaddr', 'result', 'switchable', 'present', 'reason', 'mode',
+  'designator', 'color', 'phase', 'aux', 'sensitivity', 'beeper', 'source', 'feed', 'preferred',
+];
+
+export function isTextVariable(name: string): boolean {
+  const last = name.slice(name.lastIndexOf('.') + 1);
+  if (name === 'ups.beeper.status' || name === 'battery.charger.status') return true;
+  return TEXT_SUFFIXES.includes(last);
+}
+
+/** Splits `ups.status` into its tokens, tolerating doubled spaces and unknown tokens. */
+export function statusTokens(status: unknown): string[] {
+  return typeof status === 'string' ? status.split(/\s+/u).filter(Boolean) : [];
+}
+
+/** Joins tokens from several sources, first occurrence kept, in NUT's usual order (power source first). */
+export function joinStatus(parts: string[]): string {
+  const seen: string[] = [];
+  for (const token of parts.flatMap(statusTokens)) if (!seen.includes(token)) seen.push(token);
+  return seen.join(' ');
+}
+
+export function statusFlags(values: Values): StatusFlags {
+  const t = new Set(statusTokens(values['ups.status']));
+  return {
+    online: t.has('OL'),
+    onBattery: t.has('OB'),
+    lowBattery: t.has('LB'),
+    replaceBattery: t.has('RB'),
+    charging: t.has('CHRG'),
+    discharging: t.has('DISCHRG'),
+    bypass: t.has('BYPASS'),
+    overload: t.has('OVER'),
+    off: t.has('OFF'),
+    calibrating: t.has('CAL'),
+    trim: t.has('TRIM'),
+    boost: t.has('BOOST'),
+    forcedShutdown: t.has('FSD'),
+  };
+}

@@ -1,0 +1,260 @@
+// One persistent SNMP session to one agent: batched GETs that learn the agent's size limit, GETBULK column reads
+// that cope with short replies, and errors sorted into TIMEOUT / AUTH / PROTOCOL / UNREACHABLE.
+import snmp from 'net-snmp';
+import { RackpowerError, asRackpowerError } from '../../errors';
+import { type SnmpTarget, checkTarget } from './target';
+
+/** A decoded varbind value: numbers for the integer types, text for strings, dotted text for OIDs. */
+export type SnmpValue = number | string;
+
+/** A value with the ASN.1 type the agent sent, so callers can refuse a string where a number belongs. */
+export interface TypedValue {
+  value: SnmpValue;
+  numeric: boolean;
+}
+
+export interface ColumnRow {
+  /** The row index: the OID arcs after the column OID, dotted. */
+  index: string;
+  value: TypedValue;
+}
+
+const TOO_BIG = 1;
+const NO_SUCH_NAME = 2;
+
+const AUTH_PROTOCOLS = snmp.AuthProtocols as unknown as Record<string, number>;
+const PRIV_PROTOCOLS = snmp.PrivProtocols as unknown as Record<string, number>;
+
+function normalizeOid(oid: string): string {
+  return oid.startsWith('.') ? oid.slice(1) : oid;
+}
+
+function decodeVarbind(vb: snmp.Varbind): TypedValue {
+  const T = snmp.ObjectType;
+  switch (vb.type) {
+    case T.OctetString:
+    case T.Opaque:
+      // Agents pad with NULs; text is what NUT publishes.
+      return { value: (vb.value as Buffer).toString('latin1').replace(/\0+$/u, ''), numeric: false };
+    case T.OID:
+    case T.IpAddress:
+      return { value: String(vb.value), numeric: false };
+    case T.Counter64:
+      return { value: Buffer.isBuffer(vb.value) ? Number(BigInt('0x' + (vb.value.toString('hex') || '0'))) : Number(vb.value), numeric: true };
+    default:
+      return { value: Number(vb.value), numeric: true };
+  }
+}
+
+export class SnmpClient {
+  private session: snmp.Session | undefined;
+  private batch: number;
+  private requests = 0;
+  private closed = false;
+
+  constructor(readonly target: SnmpTarget) {
+    checkTarget(target);
+    this.batch = target.maxVarbinds;
+  }
+
+  get requestCount(): number {
+    return this.requests;
+  }
+
+  /** `snmp://host:port` style address without secrets. */
+  describe(): string {
+    const scheme = this.target.version === 3 ? 'snmpv3' : 'snmp';
+    const version = this.target.version === 1 ? '?version=1' : '';
+    return `${scheme}://${this.target.host}:${this.target.port}${version}`;
+  }
+
+  private open(): snmp.Session {
+    if (this.closed) throw new RackpowerError('CONFIG', 'SNMP session is closed');
+    if (this.session) return this.session;
+    const t = this.target;
+    const options = { port: t.port, timeout: t.timeoutMs, retries: t.retries, idBitsSize: 32 as const };
+    let session: snmp.Session;
+    if (t.version === 3) {
+      const u = t.user!;
+      const level = u.privProtocol
+        ? snmp.SecurityLevel.authPriv
+        : u.authProtocol
+          ? snmp.SecurityLevel.authNoPriv
+          : snmp.SecurityLevel.noAuthNoPriv;
+      const user = {
+        name: u.name,
+        level,
+        authProtocol: u.authProtocol ? AUTH_PROTOCOLS[u.authProtocol] : undefined,
+        authKey: u.authKey,
+        privProtocol: u.privProtocol ? PRIV_PROTOCOLS[u.privProtocol] : undefined,
+        privKey: u.privKey,
+      };
+      session = snmp.createV3Session(t.host, user as snmp.User, { ...options, version: snmp.Version3 } as never);
+    } else {
+      const version = t.version === 1 ? snmp.Version1 : snmp.Version2c;
+      session = snmp.createSession(t.host, t.community ?? 'public', { ...options, version } as never);
+    }
+    // A socket error must never become an unhandled 'error' event; the pending request reports it.
+    session.on('error', () => undefined);
+    this.session = session;
+    return session;
+  }
+
+  private call<T>(send: (s: snmp.Session, cb: (err: Error | null, res: T) => void) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let session: snmp.Session;
+      try {
+        session = this.open();
+      } catch (err) {
+        reject(asRackpowerError(err, 'CONFIG'));
+        return;
+      }
+      this.requests++;
+      try {
+        send(session, (err, res) => (err ? reject(this.classify(err)) : resolve(res)));
+      } catch (err) {
+        // net-snmp throws synchronously for unencodable requests and missing crypto.
+        reject(this.classify(err as Error));
+      }
+    });
+  }
+
+  private classify(err: Error & { status?: number; code?: number | string }): RackpowerError {
+    const where = this.describe();
+    const name = err.name;
+    if (name === 'RequestTimedOutError') {
+      const hint = this.target.version === 3 ? 'device down or unreachable' : 'device down, or wrong community';
+      return new RackpowerError('TIMEOUT', `no answer from ${where} within ${this.target.timeoutMs} ms (${hint})`, { cause: err });
+    }
+    if (name === 'ResponseInvalidError') {
+      const code = Number(err.code);
+      // 4 ECouldNotDecrypt, 5 EAuthFailure, 10 ECommunityNoMatch
+      if (code === 4 || code === 5 || code === 10) {
+        return new RackpowerError('AUTH', `authentication failed at ${where}: ${err.message}`, { cause: err });
+      }
+      return new RackpowerError('PROTOCOL', `malformed reply from ${where}: ${err.message}`, { cause: err });
+    }
+    if (name === 'RequestFailedError') {
+      return new RackpowerError('PROTOCOL', `${where} refused the request: ${err.message}`, { cause: err });
+    }
+    if (err.code === 'ERR_OSSL_EVP_UNSUPPORTED') {
+      return new RackpowerError('UNSUPPORTED', `this Node.js lacks a cipher the SNMPv3 user needs (start with --openssl-legacy-provider): ${err.message}`, { cause: err });
+    }
+    if (typeof err.code === 'string' && /^E(HOSTUNREACH|NETUNREACH|CONNREFUSED|NOTFOUND|AI_AGAIN)/u.test(err.code)) {
+      return new RackpowerError('UNREACHABLE', `${where} unreachable: ${err.message}`, { cause: err });
+    }
+    return new RackpowerError('PROTOCOL', `${where}: ${err.message}`, { cause: err });
+  }
+
+  /**
+   * GETs many OIDs in as few requests as the agent accepts. Missing objects (noSuchObject/Instance, or v1's
+   * noSuchName) are simply absent from the result. On tooBig the batch is halved and remembered for this session.
+   */
+  async get(oids: string[]): Promise<Map<string, TypedValue>> {
+    const out = new Map<string, TypedValue>();
+    let pending = oids.map(normalizeOid);
+    while (pending.length) {
+      const batch = pending.slice(0, this.batch);
+      try {
+        const varbinds = await this.call<snmp.Varbind[]>((s, cb) => s.get(batch, cb as never));
+        for (const vb of varbinds) if (!snmp.isVarbindError(vb)) out.set(vb.oid, decodeVarbind(vb));
+        pending = pending.slice(batch.length);
+      } catch (err) {
+        const failed = (err as RackpowerError).cause as { name?: string; status?: number; message?: string } | undefined;
+        if (failed?.name !== 'RequestFailedError') throw err;
+        if (failed.status === TOO_BIG && batch.length > 1) {
+          this.batch = Math.max(1, Math.floor(batch.length / 2));
+          continue;
+        }
+        if (failed.status === NO_SUCH_NAME) {
+          // SNMPv1 fails the whole PDU for one missing object and names it: drop that one and ask again.
+          const missing = failed.message?.split(': ').pop();
+          if (missing && pending.includes(missing)) {
+            pending = pending.filter((o) => o !== missing);
+            continue;
+          }
+        }
+        throw err;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Reads whole table columns. With v2c/v3 one GETBULK asks `rows` repetitions of every column; columns that
+   * come back short (agent limits) are continued from where they stopped. v1 walks with GETNEXT.
+   */
+  async columns(columnOids: string[], rows: number): Promise<Map<string, ColumnRow[]>> {
+    const result = new Map<string, ColumnRow[]>();
+    const cursor = new Map<string, string>();
+    for (const c of columnOids.map(normalizeOid)) {
+      result.set(c, []);
+      cursor.set(c, c);
+    }
+    // Unknown size (discovery): walk in steps of 16 rows.
+    const reps = rows > 0 ? rows : 16;
+    let open = [...cursor.keys()];
+    while (open.length) {
+      const repsNow = Math.min(reps, this.batch);
+      const group = open.slice(0, Math.max(1, Math.floor(this.batch / repsNow)));
+      let replies: snmp.Varbind[][];
+      try {
+        replies = await this.nextRows(group.map((c) => cursor.get(c)!), repsNow);
+      } catch (err) {
+        const failed = (err as RackpowerError).cause as { name?: string; status?: number } | undefined;
+        if (failed?.name === 'RequestFailedError' && failed.status === TOO_BIG && group.length * repsNow > 1) {
+          this.batch = Math.max(1, Math.floor((group.length * repsNow) / 2));
+          continue;
+        }
+        throw err;
+      }
+      const stillOpen = group.filter((column, i) => {
+        const got = replies[i] ?? [];
+        const rowsOfColumn = result.get(column)!;
+        for (const vb of got) {
+          // endOfMibView, or an OID of the next column: this column is complete.
+          if (snmp.isVarbindError(vb) || !vb.oid.startsWith(column + '.')) return false;
+          rowsOfColumn.push({ index: vb.oid.slice(column.length + 1), value: decodeVarbind(vb) });
+          cursor.set(column, vb.oid);
+        }
+        // A known-size table read in full is done (growth is found at the next rediscovery); an empty or short
+        // reply from an agent with a small PDU limit continues from the cursor.
+        if (got.length === 0) return false;
+        return !(rows > 0 && rowsOfColumn.length >= rows);
+      });
+      open = [...stillOpen, ...open.slice(group.length)];
+    }
+    return result;
+  }
+
+  private async nextRows(oids: string[], reps: number): Promise<snmp.Varbind[][]> {
+    if (this.target.version === 1) {
+      // No GETBULK in v1: one GETNEXT moves every column one row.
+      const vbs = await this.call<snmp.Varbind[]>((s, cb) => s.getNext(oids, cb as never));
+      return vbs.map((vb) => [vb]);
+    }
+    return this.call<snmp.Varbind[][]>((s, cb) => s.getBulk(oids, 0, reps, cb as never));
+  }
+
+  /** sysObjectID and sysDescr, for detection. */
+  async system(): Promise<{ sysObjectID?: string; sysDescr?: string }> {
+    const got = await this.get(['1.3.6.1.2.1.1.2.0', '1.3.6.1.2.1.1.1.0']);
+    return {
+      sysObjectID: got.get('1.3.6.1.2.1.1.2.0')?.value as string | undefined,
+      sysDescr: got.get('1.3.6.1.2.1.1.1.0')?.value as string | undefined,
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    const s = this.session;
+    this.session = undefined;
+    if (s) {
+      try {
+        s.close();
+      } catch {
+        // already closed by a socket error
+      }
+    }
+  }
+}
