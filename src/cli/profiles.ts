@@ -1,0 +1,16 @@
+// `rackpower profiles`: the shipped device profiles, as a table or JSON.
+import { shippedProfiles } from '../profiles/load';
+import { table } from './format';
+
+export function profileSummaries(): { id: string; vendor: string; kind: string; protocol: string; models: string[] }[] {
+  return shippedProfiles().map((p) => ({ id: p.id, vendor: p.vendor, kind: p.kind, protocol: p.protocol, models: p.models }));
+}
+
+export function runProfiles(json: boolean): void {
+  const rows = profileSummaries();
+  if (json) {
+    process.stdout.write(JSON.stringify(rows) + '\n');
+    return;
+  }
+  process.stdout.write(table(rows.map((r) => [r.id, `${r.kind.padEnd(6)} ${r.protocol.padEnd(6)} ${r.vendor}: ${r.models.join(', ')}`])) + '\n');
+}

@@ -1,0 +1,41 @@
+// Opens a device from a parsed target: the connection, the right reader and its profile. Used by the CLI and the
+// benchmark; the Node-RED nodes assemble the same parts from their config nodes.
+import { RackpowerError } from './errors';
+import { ModbusTransport } from './protocol/modbus/transport';
+import { SnmpClient } from './protocol/snmp/client';
+import { findProfile, shippedProfiles } from './profiles/load';
+import type { ModbusProfile, Profile, SnmpProfile } from './profiles/types';
+import { ModbusDeviceReader } from './polling/modbus-reader';
+import { SnmpDeviceReader } from './polling/snmp-reader';
+import type { DeviceReader } from './polling/types';
+import type { DeviceTarget } from './url';
+
+export interface OpenDevice {
+  reader: DeviceReader;
+  /** Address without secrets. */
+  address: string;
+  close(): Promise<void>;
+}
+
+export function openDevice(target: DeviceTarget, profiles: Profile[] = shippedProfiles()): OpenDevice {
+  const profileId = target.profile && target.profile !== 'auto' ? target.profile : undefined;
+  if (target.protocol === 'snmp') {
+    const profile = profileId ? findProfile(profileId, profiles) : undefined;
+    if (profile && profile.protocol !== 'snmp') throw new RackpowerError('CONFIG', `profile ${profile.id} is a Modbus profile`);
+    const client = new SnmpClient(target.snmp);
+    const snmpProfiles = profiles.filter((p): p is SnmpProfile => p.protocol === 'snmp');
+    const reader = new SnmpDeviceReader(client, { profile: profile as SnmpProfile | undefined, profiles: snmpProfiles });
+    return { reader, address: client.describe(), close: async () => client.close() };
+  }
+  if (!profileId) {
+    // Modbus has no self-description to detect from: the model must be named.
+    const models = profiles.filter((p) => p.protocol === 'modbus').map((p) => p.id).join(', ');
+    throw new RackpowerError('CONFIG', `Modbus needs profile=<id> (one of: ${models})`);
+  }
+  const profile = findProfile(profileId, profiles);
+  if (profile.protocol !== 'modbus') throw new RackpowerError('CONFIG', `profile ${profile.id} is an SNMP profile`);
+  const transport = new ModbusTransport({ ...target.modbus, timeoutMs: target.timeoutMs });
+  const reader = new ModbusDeviceReader(transport, profile as ModbusProfile, target.unit);
+  const address = `${transport.describe()}${transport.describe().includes('?') ? '&' : '?'}unit=${target.unit}`;
+  return { reader, address, close: () => transport.close() };
+}

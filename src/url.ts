@@ -1,0 +1,98 @@
+// Device URLs for the CLI and the benchmark. Secrets never come from the URL's query or the command line:
+// a community may be in the URL's user part (as snmpget takes it), v3 keys only from environment variables.
+import { RackpowerError } from './errors';
+import type { ModbusRtuEndpoint, ModbusTcpEndpoint } from './protocol/modbus/transport';
+import { SNMP_DEFAULTS, type AuthProtocol, type PrivProtocol, type SnmpTarget } from './protocol/snmp/target';
+
+export type ModbusEndpoint = ModbusTcpEndpoint | ModbusRtuEndpoint;
+
+export type DeviceTarget =
+  | { protocol: 'snmp'; snmp: SnmpTarget; profile?: string }
+  | { protocol: 'modbus'; modbus: ModbusEndpoint; unit: number; profile?: string; timeoutMs: number };
+
+export const ENV_AUTH_KEY = 'RACKPOWER_SNMP_AUTH_KEY';
+export const ENV_PRIV_KEY = 'RACKPOWER_SNMP_PRIV_KEY';
+
+function intParam(q: URLSearchParams, key: string, fallback: number, min: number, max: number): number {
+  const raw = q.get(key);
+  if (raw === null) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new RackpowerError('CONFIG', `${key}=${raw} is not an integer ${min}-${max}`);
+  return n;
+}
+
+function oneOf<T extends string>(q: URLSearchParams, key: string, allowed: readonly T[], fallback?: T): T | undefined {
+  const raw = q.get(key);
+  if (raw === null) return fallback;
+  if (!allowed.includes(raw as T)) throw new RackpowerError('CONFIG', `${key}=${raw} must be one of ${allowed.join(', ')}`);
+  return raw as T;
+}
+
+export function parseTarget(text: string, env: NodeJS.ProcessEnv = process.env): DeviceTarget {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new RackpowerError('CONFIG', `not a device URL: ${text} (snmp://, snmpv3://, modbus-tcp://, modbus-rtu:)`);
+  }
+  const q = url.searchParams;
+  const profile = q.get('profile') ?? undefined;
+  const timeoutMs = intParam(q, 'timeout', SNMP_DEFAULTS.timeoutMs, 50, 60_000);
+  const host = url.hostname.replace(/^\[|\]$/gu, '');
+  switch (url.protocol) {
+    case 'snmp:':
+    case 'snmpv3:': {
+      if (!host) throw new RackpowerError('CONFIG', `no host in ${text}`);
+      const v3 = url.protocol === 'snmpv3:';
+      const base = {
+        ...SNMP_DEFAULTS,
+        host,
+        port: url.port ? Number(url.port) : SNMP_DEFAULTS.port,
+        timeoutMs,
+        retries: intParam(q, 'retries', SNMP_DEFAULTS.retries, 0, 10),
+        maxVarbinds: intParam(q, 'maxVarbinds', SNMP_DEFAULTS.maxVarbinds, 1, 1000),
+      };
+      if (!v3) {
+        const version = intParam(q, 'version', 2, 1, 2) as 1 | 2;
+        return { protocol: 'snmp', profile, snmp: { ...base, version, community: decodeURIComponent(url.username) || 'public' } };
+      }
+      if (!url.username) throw new RackpowerError('CONFIG', `snmpv3 URL needs a user: snmpv3://user@host`);
+      const authProtocol = oneOf<AuthProtocol>(q, 'auth', ['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512']);
+      const privProtocol = oneOf<PrivProtocol>(q, 'priv', ['des', 'aes', 'aes256b', 'aes256r']);
+      const authKey = authProtocol ? env[ENV_AUTH_KEY] : undefined;
+      const privKey = privProtocol ? env[ENV_PRIV_KEY] : undefined;
+      if (authProtocol && !authKey) throw new RackpowerError('CONFIG', `set ${ENV_AUTH_KEY} to the SNMPv3 authentication key`);
+      if (privProtocol && !privKey) throw new RackpowerError('CONFIG', `set ${ENV_PRIV_KEY} to the SNMPv3 privacy key`);
+      return {
+        protocol: 'snmp',
+        profile,
+        snmp: { ...base, version: 3, user: { name: decodeURIComponent(url.username), authProtocol, authKey, privProtocol, privKey } },
+      };
+    }
+    case 'modbus-tcp:': {
+      if (!host) throw new RackpowerError('CONFIG', `no host in ${text}`);
+      const port = url.port ? Number(url.port) : 502;
+      return { protocol: 'modbus', profile, unit: intParam(q, 'unit', 1, 0, 255), timeoutMs, modbus: { kind: 'tcp', host, port } };
+    }
+    case 'modbus-rtu:': {
+      const path = decodeURIComponent(url.pathname);
+      if (!path) throw new RackpowerError('CONFIG', `no serial port in ${text} (modbus-rtu:/dev/ttyUSB0?...)`);
+      return {
+        protocol: 'modbus',
+        profile,
+        unit: intParam(q, 'unit', 1, 0, 255),
+        timeoutMs,
+        modbus: {
+          kind: 'rtu',
+          path,
+          baudRate: intParam(q, 'baud', 9600, 300, 921_600),
+          parity: oneOf(q, 'parity', ['none', 'even', 'odd'] as const, 'none')!,
+          stopBits: intParam(q, 'stopbits', 1, 1, 2) as 1 | 2,
+          dataBits: intParam(q, 'databits', 8, 7, 8) as 7 | 8,
+        },
+      };
+    }
+    default:
+      throw new RackpowerError('CONFIG', `unsupported scheme ${url.protocol} in ${text} (snmp, snmpv3, modbus-tcp, modbus-rtu)`);
+  }
+}
