@@ -7,6 +7,7 @@ const strip = (oid: string): string => (oid.startsWith('.') ? oid.slice(1) : oid
 
 /** Tables this small are read as plain GET cells beside the scalars instead of costing a GETBULK of their own. */
 const SMALL_TABLE_CELLS = 12;
+const VOLATILE_SPARE_ROWS = 4;
 
 export interface LearnedTable {
   table: SnmpTable;
@@ -46,7 +47,7 @@ export class SnmpPlan {
     const present: SnmpColumn[] = [];
     for (const col of table.columns) {
       const found = columns.get(strip(col.oid)) ?? [];
-      if (!found.length) continue;
+      if (!found.length && !table.volatile) continue;
       present.push({ ...col, oid: strip(col.oid) });
       for (const r of found) rows.add(r.index);
     }
@@ -55,9 +56,10 @@ export class SnmpPlan {
     this.tables = [...this.tables.filter((t) => t.table !== table), learned];
   }
 
-  /** Scalars (static ones only when due) plus the cells of small tables: one batched GET. */
+  /** Scalars (static ones only when due), row counters and the cells of small tables: one batched GET. */
   getOids(includeStatic: boolean): string[] {
     const oids = this.scalars.filter((v) => includeStatic || !v.static).map((v) => v.oid);
+    for (const t of this.tables) if (t.table.rowsOid) oids.push(strip(t.table.rowsOid));
     for (const t of this.tables.filter(isSmall)) {
       for (const col of t.columns.filter((c) => includeStatic || !c.static)) {
         for (const row of t.rows) oids.push(`${col.oid}.${row}`);
@@ -66,17 +68,31 @@ export class SnmpPlan {
     return oids;
   }
 
-  /** Large tables, read by GETBULK of their columns sized to their row count. */
-  bulkTables(includeStatic: boolean): { columns: string[]; rows: number }[] {
+  /**
+   * Large and volatile tables, read by GETBULK of their columns sized to their row count. `answers` is this
+   * poll's GET, which carries the row counters of volatile tables: an empty alarm table costs no request.
+   */
+  bulkTables(includeStatic: boolean, answers: Map<string, TypedValue>): { columns: string[]; rows: number }[] {
     return this.tables
       .filter((t) => !isSmall(t))
-      .map((t) => ({ columns: t.columns.filter((c) => includeStatic || !c.static).map((c) => c.oid), rows: t.rows.length }))
-      .filter((b) => b.columns.length > 0);
+      .map((t) => ({
+        columns: t.columns.filter((c) => includeStatic || !c.static).map((c) => c.oid),
+        rows: rowsToAsk(t, answers),
+      }))
+      .filter((b) => b.columns.length > 0 && b.rows > 0);
   }
 }
 
+function rowsToAsk(t: LearnedTable, answers: Map<string, TypedValue>): number {
+  if (!t.table.volatile) return t.rows.length;
+  const counted = t.table.rowsOid ? answers.get(strip(t.table.rowsOid)) : undefined;
+  if (counted?.numeric) return Number(counted.value);
+  // No counter: the table may have grown since the last poll, so ask a little more than it had.
+  return t.rows.length + VOLATILE_SPARE_ROWS;
+}
+
 function isSmall(t: LearnedTable): boolean {
-  return t.rows.length * t.columns.length <= SMALL_TABLE_CELLS;
+  return !t.table.volatile && t.rows.length * t.columns.length <= SMALL_TABLE_CELLS;
 }
 
 function compareIndexes(a: string, b: string): number {

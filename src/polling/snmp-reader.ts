@@ -139,19 +139,24 @@ export class SnmpDeviceReader implements DeviceReader {
       else values[v.name] = value;
     }
     const bulk = new Map<string, { index: string; value: TypedValue }[]>();
-    for (const b of plan.bulkTables(includeStatic)) {
+    for (const b of plan.bulkTables(includeStatic, answers)) {
       for (const [col, rows] of await this.client.columns(b.columns, b.rows)) bulk.set(col, rows);
     }
     for (const t of plan.tables) {
       if (t.table.count) values[t.table.count] = t.rows.length;
+      const limit = t.table.rowsLimit ? Number(values[t.table.rowsLimit] ?? this.staticValues[t.table.rowsLimit]) : NaN;
+      const usedRows = Number.isInteger(limit) && limit > 0 ? Math.min(limit, t.rows.length) : t.rows.length;
+      const used = new Set(t.rows.slice(0, usedRows));
       for (const col of t.columns) {
         if (!includeStatic && col.static) continue;
         const rows = bulk.get(col.oid) ?? t.rows.map((index) => ({ index, value: answers.get(`${col.oid}.${index}`) }));
         for (const { index, value: answer } of rows) {
-          if (!answer) continue;
-          const name = cellName(col, index, t.table.indexPart, t.table.indexOffset, t.rows.length);
+          if (!answer || (!t.table.volatile && !used.has(index))) continue;
+          const name = cellName(col, index, t.table.indexPart, t.table.indexOffset, usedRows);
           const value = decodeAnswer(name, col, answer);
-          if (value !== undefined) values[name] = value;
+          if (value === undefined) continue;
+          if (name === 'ups.status') status.push(String(value));
+          else values[name] = value;
         }
       }
     }

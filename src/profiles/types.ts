@@ -48,6 +48,12 @@ export interface SnmpTable {
   indexPart?: number;
   /** Added to the SNMP index to get the NUT index (e.g. 1 when the table is 0-based). */
   indexOffset?: number;
+  /** Rows come and go (alarm tables): walked every poll from the column start, kept even when empty. */
+  volatile?: boolean;
+  /** A variable (`input.phases`) limiting the rows used: cards list 3 lines on single-phase units. At 1, `single` names apply. */
+  rowsLimit?: string;
+  /** A scalar holding the current row count (upsAlarmsPresent): the table is read only when it is not 0. */
+  rowsOid?: string;
   columns: SnmpColumn[];
 }
 

@@ -55,9 +55,21 @@ describe('detection prefers vendor MIBs but falls back to RFC 1628', () => {
     const reader = new SnmpDeviceReader(c, { profiles: snmpProfiles });
     const id = await reader.identify();
     expect(id.profile).toBe('ietf-ups');
+    const before = reader.requestCount;
     const v = await reader.read();
-    expect(typeof v['battery.charge']).toBe('number');
+    // NUT 2.8.0 snmp-ups (mibs=ietf) on the same recording: battery.charge 100, battery.temperature 31,
+    // input.voltage 238, output.voltage 231, input.frequency 50, output.power.nominal 1150, battery.runtime.low 7200
+    expect(v).toMatchObject({
+      'battery.charge': 100,
+      'battery.temperature': 31,
+      'input.voltage': 238,
+      'output.voltage': 231,
+      'input.frequency': 50,
+      'output.power.nominal': 1150,
+      'battery.runtime.low': 7200,
+    });
     expect(String(v['ups.status'])).toMatch(/^(OL|OB)/);
+    expect(reader.requestCount - before).toBe(1);
     c.close();
   });
 });
