@@ -21,7 +21,7 @@ const USAGE = `usage:
   rackpower read <url> [--profile ID] [--json]
   rackpower discover <url> [--json]
   rackpower profiles [--json]
-  rackpower sim [--scenario FILE|NAME] [--port BASE] [--speed X] [--community C]
+  rackpower sim [--scenario FILE|NAME] [--port BASE] [--speed X] [--community C] [--copies N]
 
 urls:
   snmp://[community@]host[:port][?version=1&timeout=MS&retries=N]

@@ -78,5 +78,6 @@ export function encodeValue(value: Value, t: Transform, integer = true): number 
   }
   if (typeof value === 'string') return value;
   const unscaled = (unconvertUnit(value, t.convert) - (t.offset ?? 0)) / (t.scale ?? 1);
-  return integer ? Math.round(unscaled) : unscaled;
+  // toPrecision first: 0.35 / 0.1 is 3.4999999999999996, which a device would send as 4.
+  return integer ? Math.round(Number(unscaled.toPrecision(12))) : unscaled;
 }

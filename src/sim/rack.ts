@@ -1,0 +1,126 @@
+// Starts a whole simulated rack: the model, one SNMP agent per SNMP device (each on its own UDP port, like real
+// network cards), one Modbus TCP server per rack copy carrying every Modbus device as a unit id (like an RS-485
+// gateway), and one timer stepping the model.
+import type * as snmp from 'net-snmp';
+import { RackpowerError } from '../errors';
+import { findProfile, shippedProfiles } from '../profiles/load';
+import type { Profile } from '../profiles/types';
+import type { DeviceKind } from '../types';
+import { SimModel } from './model';
+import { startModbusServer, type ModbusUnit } from './modbus-server';
+import { startSnmpAgent } from './snmp-agent';
+import type { DeviceSource, Scenario } from './types';
+
+export interface RackOptions {
+  /** First port; devices take consecutive ports from it. Absent or 0: every device gets a free port. */
+  basePort?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** SNMP v1/v2c community (default "public"). */
+  community?: string;
+  /** An SNMPv3 user every agent also accepts. */
+  user?: snmp.User;
+  /** Simulated seconds per real second (default 1). 0 = paused: advance `model` yourself (tests). */
+  speed?: number;
+  /** Identical racks, for benchmarks (default 1); device names get `-1`, `-2` ... */
+  copies?: number;
+  /** Where the scenario's profile ids are looked up (default: the shipped profiles). */
+  profiles?: Profile[];
+}
+
+export interface RackDevice {
+  name: string;
+  kind: DeviceKind;
+  /** `snmp://public@127.0.0.1:16161` or `modbus-tcp://127.0.0.1:16163?unit=1&profile=xy-md02`. */
+  url: string;
+  profile: string;
+}
+
+export interface RunningRack {
+  devices: RackDevice[];
+  model: SimModel;
+  /** Stops the timer and every agent and server. */
+  close(): Promise<void>;
+}
+
+interface Listener {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Faster than 100× the timer would fire more often than every 10 ms; it takes bigger (sub-stepped) steps instead. */
+const MIN_TICK_MS = 10;
+
+export async function startRack(scenario: Scenario, options: RackOptions = {}): Promise<RunningRack> {
+  const host = options.host ?? '127.0.0.1';
+  const community = options.community ?? 'public';
+  const copies = options.copies ?? 1;
+  const speed = options.speed ?? 1;
+  if (!Number.isInteger(copies) || copies < 1) throw new RackpowerError('CONFIG', `copies must be a positive integer (got ${copies})`);
+  if (!Number.isFinite(speed) || speed < 0) throw new RackpowerError('CONFIG', `speed must be a number >= 0 (got ${speed})`);
+  const profiles = options.profiles ?? shippedProfiles();
+  const specs = scenario.devices.map((d) => ({ ...d, resolved: findProfile(d.profile, profiles) }));
+  const model = new SimModel({
+    devices: specs.map((d) => ({ name: d.name, kind: d.resolved.kind, outlets: d.outlets })),
+    events: scenario.events,
+    repeat: scenario.repeat,
+    seed: scenario.seed,
+    copies,
+  });
+  const source = (name: string): DeviceSource => ({ values: () => model.values(name), fault: () => model.fault(name) });
+
+  let nextPort = options.basePort ?? 0;
+  const takePort = (): number => (nextPort ? nextPort++ : 0);
+  // Each listener with the devices it serves, described once its port is known.
+  const starts: Array<{ listener: Promise<Listener>; devices: (port: number) => RackDevice[] }> = [];
+  for (let copy = 1; copy <= copies; copy++) {
+    const nameOf = (name: string): string => (copies > 1 ? `${name}-${copy}` : name);
+    const units: Array<ModbusUnit & { name: string }> = [];
+    // The copy's Modbus server takes its port where its first Modbus device stands in the scenario.
+    let modbusPort: number | undefined;
+    for (const d of specs) {
+      const name = nameOf(d.name);
+      if (d.resolved.protocol === 'snmp') {
+        starts.push({
+          listener: startSnmpAgent({ name, profile: d.resolved, source: source(name), host, port: takePort(), community, user: options.user }),
+          devices: (port) => [{ name, kind: d.resolved.kind, url: `snmp://${encodeURIComponent(community)}@${host}:${port}`, profile: d.resolved.id }],
+        });
+      } else {
+        modbusPort ??= takePort();
+        units.push({ name, unit: d.unit ?? 1, profile: d.resolved, source: source(name) });
+      }
+    }
+    if (units.length) {
+      starts.push({
+        listener: startModbusServer({ units, host, port: modbusPort, seed: scenario.seed + copy }),
+        devices: (port) =>
+          units.map((u) => ({ name: u.name, kind: u.profile.kind, url: `modbus-tcp://${host}:${port}?unit=${u.unit}&profile=${u.profile.id}`, profile: u.profile.id })),
+      });
+    }
+  }
+
+  const settled = await Promise.allSettled(starts.map((s) => s.listener));
+  const listeners = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(listeners.map((l) => l.close()));
+    const reason = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+    throw new RackpowerError('CONFIG', `simulator could not listen on ${host}: ${reason}`, { cause: failed.reason });
+  }
+  const devices = starts.flatMap((s, i) => s.devices(listeners[i].port));
+
+  let timer: NodeJS.Timeout | undefined;
+  if (speed > 0) {
+    const tickMs = Math.max(MIN_TICK_MS, 1000 / speed);
+    const dt = (speed * tickMs) / 1000;
+    timer = setInterval(() => model.advance(dt), tickMs);
+  }
+  return {
+    devices,
+    model,
+    close: async () => {
+      clearInterval(timer);
+      await Promise.all(listeners.map((l) => l.close()));
+    },
+  };
+}
