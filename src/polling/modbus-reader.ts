@@ -1,12 +1,14 @@
 // Reads one Modbus unit with one profile over a transport it shares with other units: plans coalesced reads once,
 // re-reads static values (identity, ratings) only every staticRefresh seconds, and turns registers into NUT values.
 import { RackpowerError } from '../errors';
+import { joinStatus, statusTokens } from '../normalize/nut';
 import { decodeValue } from '../normalize/transform';
 import type { ModbusProfile, ModbusVariable } from '../profiles/types';
 import { decodeRegisters, registerCount } from '../protocol/modbus/codec';
 import { planReads, type ReadBlock } from '../protocol/modbus/plan';
 import { modbusExceptionCode, type ModbusTransport } from '../protocol/modbus/transport';
 import type { Value, Values } from '../types';
+import { identityOf } from './identity';
 import type { DeviceReader, Identification } from './types';
 
 type RawValues = Map<ModbusVariable, number | string>;
@@ -43,19 +45,7 @@ export class ModbusDeviceReader implements DeviceReader {
 
   async identify(): Promise<Identification> {
     await this.refreshStatic();
-    const values = this.compose(this.staticRaw!);
-    const text = (...names: string[]): string | undefined => {
-      const found = names.map((n) => values[n]).find((v) => v !== undefined);
-      return found === undefined ? undefined : String(found);
-    };
-    return {
-      profile: this.profile.id,
-      kind: this.profile.kind,
-      manufacturer: text('device.mfr', 'ups.mfr'),
-      model: text('device.model', 'ups.model'),
-      serial: text('device.serial', 'ups.serial'),
-      firmware: text('ups.firmware'),
-    };
+    return identityOf(this.profile, this.compose(this.staticRaw!));
   }
 
   async read(): Promise<Values> {
@@ -119,17 +109,13 @@ export class ModbusDeviceReader implements DeviceReader {
       const value = decodeValue(r, v);
       if (value === undefined) continue;
       if (v.bits) status.push(...bitTokens(value, v.bits));
-      else if (v.name === 'ups.status') status.push(...tokens(value));
+      else if (v.name === 'ups.status') status.push(...statusTokens(value));
       else values[v.name] ??= value;
     }
     for (const [name, value] of Object.entries(this.profile.constants ?? {})) values[name] ??= value;
-    if (status.length > 0) values['ups.status'] = [...new Set(status)].join(' ');
+    if (status.length > 0) values['ups.status'] = joinStatus(status);
     return values;
   }
-}
-
-function tokens(value: Value): string[] {
-  return String(value).split(/\s+/u).filter(Boolean);
 }
 
 /** The status tokens of the set bits, in bit order; a map value may hold several tokens ("OB LB"). */
@@ -139,5 +125,5 @@ function bitTokens(value: Value, bits: Record<string, string>): string[] {
     .map(Number)
     .sort((a, b) => a - b)
     .filter((bit) => ((value >>> bit) & 1) === 1)
-    .flatMap((bit) => tokens(bits[String(bit)]));
+    .flatMap((bit) => statusTokens(bits[String(bit)]));
 }

@@ -7,6 +7,7 @@ import type { SnmpColumn, SnmpProfile, SnmpVariable, Transform } from '../profil
 import { isTextVariable, joinStatus } from '../normalize/nut';
 import { decodeValue } from '../normalize/transform';
 import type { Value, Values } from '../types';
+import { identityOf } from './identity';
 import { SnmpPlan } from './snmp-plan';
 import type { DeviceReader, Identification } from './types';
 
@@ -30,21 +31,6 @@ function decodeAnswer(name: string, def: Transform, answer: TypedValue): Value |
     raw = text !== '' && Number.isFinite(Number(text)) ? Number(text) : NaN;
   }
   return decodeValue(raw as number, def);
-}
-
-export function identityOf(profile: { id: string; kind: Identification['kind'] }, values: Values): Identification {
-  const text = (...names: string[]): string | undefined => {
-    for (const n of names) if (values[n] !== undefined && values[n] !== '') return String(values[n]);
-    return undefined;
-  };
-  return {
-    profile: profile.id,
-    kind: profile.kind,
-    manufacturer: text('device.mfr', 'ups.mfr'),
-    model: text('device.model', 'ups.model'),
-    serial: text('device.serial', 'ups.serial'),
-    firmware: text('ups.firmware', 'device.firmware'),
-  };
 }
 
 export class SnmpDeviceReader implements DeviceReader {
