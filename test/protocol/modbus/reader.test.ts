@@ -1,8 +1,6 @@
 // ModbusDeviceReader against a real Modbus/TCP server holding registers encoded the way each device encodes them,
 // with mbpoll (an independent Modbus master) reading the same registers as a cross-check.
 import { execFile } from 'node:child_process';
-import net, { type AddressInfo } from 'node:net';
-import { ServerTCP, type IServiceVector } from 'modbus-serial';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RackpowerError } from '../../../src/errors';
 import { encodeValue } from '../../../src/normalize/transform';
@@ -13,6 +11,7 @@ import { encodeRegisters } from '../../../src/protocol/modbus/codec';
 import { planReads } from '../../../src/protocol/modbus/plan';
 import { ModbusTransport } from '../../../src/protocol/modbus/transport';
 import type { Value } from '../../../src/types';
+import { startModbusServer, type Answer, type TestModbusServer } from '../../harness/modbus-server';
 
 const SDM_UNIT = 1;
 const MD02_UNIT = 2;
@@ -57,8 +56,6 @@ function setValues(unit: number, profile: ModbusProfile, values: Record<string, 
 }
 const variable = (profile: ModbusProfile, name: string) => profile.variables.find((v) => v.name === name)!;
 
-type Answer = (fn: 3 | 4, unit: number, address: number, count: number) => Promise<number[]>;
-
 const answer: Answer = async (fn, unit, address, count) => {
   if (unit === DEAD_UNIT) return new Promise<number[]>(() => undefined);
   if (unit === REFUSING_UNIT || (unit === UPS_UNIT && fn === 4 && address + count > 300)) {
@@ -67,41 +64,19 @@ const answer: Answer = async (fn, unit, address, count) => {
   return Array.from({ length: count }, (_, i) => registers.get(key(unit, fn, address + i)) ?? 0);
 };
 
-function vectorFor(a: Answer): IServiceVector {
-  const multi = (fn: 3 | 4) => (address: number, count: number, unit: number, cb: (err: Error | null, v: number[]) => void) =>
-    void a(fn, unit, address, count).then((v) => cb(null, v), (err: Error) => cb(err, []));
-  const single = (fn: 3 | 4) => (address: number, unit: number, cb: (err: Error | null, v: number) => void) =>
-    void a(fn, unit, address, 1).then((v) => cb(null, v[0]), (err: Error) => cb(err, 0));
-  return {
-    getHoldingRegister: single(3),
-    getMultipleHoldingRegisters: multi(3),
-    getInputRegister: single(4),
-    getMultipleInputRegisters: multi(4),
-  };
-}
-
-let server: ServerTCP;
+let server: TestModbusServer;
 let port: number;
 let transport: ModbusTransport;
 
 beforeAll(async () => {
-  // ServerTCP takes port 0 as "use 502", so find a free port first.
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  port = (probe.address() as AddressInfo).port;
-  await new Promise((resolve) => probe.close(resolve));
-  server = new ServerTCP(vectorFor(answer), { host: '127.0.0.1', port, debug: false });
-  await new Promise((resolve, reject) => {
-    server.on('initialized', resolve);
-    server.on('serverError', reject);
-  });
-  server.on('socketError', () => undefined);
+  server = await startModbusServer(answer);
+  port = server.port;
   transport = new ModbusTransport({ kind: 'tcp', host: '127.0.0.1', port, timeoutMs: 300 });
 });
 
 afterAll(async () => {
   await transport.close();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
 });
 
 const SDM_VALUES = {

@@ -3,27 +3,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
-import { ServerSerial, ServerTCP, type IServiceVector } from 'modbus-serial';
+import { ServerSerial, type ServerTCP } from 'modbus-serial';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RackpowerError } from '../../../src/errors';
 import { ModbusTransport } from '../../../src/protocol/modbus/transport';
-
-/** How the test device answers one read: registers, a rejection ({modbusErrorCode}) or never (a dead unit). */
-type Answer = (fn: 3 | 4, unit: number, address: number, count: number) => Promise<number[]>;
-
-/** A ServerTCP/ServerSerial vector that sends every read, single or multiple register, through one function. */
-function vectorFor(answer: Answer): IServiceVector {
-  const multi = (fn: 3 | 4) => (address: number, count: number, unit: number, cb: (err: Error | null, v: number[]) => void) =>
-    void answer(fn, unit, address, count).then((v) => cb(null, v), (err: Error) => cb(err, []));
-  const single = (fn: 3 | 4) => (address: number, unit: number, cb: (err: Error | null, v: number) => void) =>
-    void answer(fn, unit, address, 1).then((v) => cb(null, v[0]), (err: Error) => cb(err, 0));
-  return {
-    getHoldingRegister: single(3),
-    getMultipleHoldingRegisters: multi(3),
-    getInputRegister: single(4),
-    getMultipleInputRegisters: multi(4),
-  };
-}
+import { startModbusServer, vectorFor, type Answer } from '../../harness/modbus-server';
+import { freeTcpPort as freePort } from '../../harness/ports';
 
 /** Register value = unit × 1000 + address (16 bits), so a reply proves which unit and address it came from. */
 const echo: Answer = async (_fn, unit, address, count) =>
@@ -31,14 +16,6 @@ const echo: Answer = async (_fn, unit, address, count) =>
 const expected = (unit: number, address: number, count: number) => echo(4, unit, address, count);
 const never = () => new Promise<number[]>(() => undefined);
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function until(condition: () => boolean, what: string, ms = 2000): Promise<void> {
   const end = Date.now() + ms;
@@ -54,17 +31,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** ServerTCP answers every unit id when no unitID is given; port 0 would mean 502 to it, so pick a free port. */
 async function startTcpServer(answer: Answer): Promise<{ server: ServerTCP; port: number }> {
-  const port = await freePort();
-  const server = new ServerTCP(vectorFor(answer), { host: '127.0.0.1', port, debug: false });
-  await new Promise((resolve, reject) => {
-    server.on('initialized', resolve);
-    server.on('serverError', reject);
-  });
-  server.on('socketError', () => undefined); // a client going away mid-test is expected
-  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-  return { server, port };
+  const started = await startModbusServer(answer);
+  cleanups.push(() => started.close());
+  return started;
 }
 
 function tcpTransport(port: number, options: { timeoutMs?: number; maxQueue?: number } = {}): ModbusTransport {
