@@ -107,7 +107,12 @@ export class SnmpDeviceReader implements DeviceReader {
     const refresh = (this.plan!.profile.staticRefresh ?? DEFAULT_STATIC_REFRESH_S) * 1000;
     // Rediscovery re-reads statics and table sizes (an outlet added, a probe plugged in).
     if (this.now() - this.staticReadAt >= refresh) await this.learn();
-    return { ...this.staticValues, ...(await this.readWith(false)) };
+    const dynamic = await this.readWith(false);
+    if (Object.keys(dynamic).length === 0) {
+      // It answered, but nothing it said was usable (wrong types, all sentinels): not a reading to publish.
+      throw new RackpowerError('PROTOCOL', `${this.client.describe()} answered without one usable value (malformed replies)`);
+    }
+    return { ...this.staticValues, ...dynamic };
   }
 
   private async readWith(includeStatic: boolean): Promise<Values> {

@@ -21,6 +21,7 @@ export interface ColumnRow {
 
 const TOO_BIG = 1;
 const NO_SUCH_NAME = 2;
+const GEN_ERR = 5;
 
 const AUTH_PROTOCOLS = snmp.AuthProtocols as unknown as Record<string, number>;
 const PRIV_PROTOCOLS = snmp.PrivProtocols as unknown as Record<string, number>;
@@ -191,8 +192,9 @@ export class SnmpClient {
       result.set(c, []);
       cursor.set(c, c);
     }
-    // Unknown size (discovery): walk in steps of 16 rows.
-    const reps = rows > 0 ? rows : 16;
+    const v1 = this.target.version === 1;
+    // Unknown size (discovery): walk in steps of 16 rows. v1 moves one row per GETNEXT.
+    const reps = v1 ? 1 : rows > 0 ? rows : 16;
     let open = [...cursor.keys()];
     while (open.length) {
       const repsNow = Math.min(reps, this.batch);
@@ -201,12 +203,29 @@ export class SnmpClient {
       try {
         replies = await this.nextRows(group.map((c) => cursor.get(c)!), repsNow);
       } catch (err) {
-        const failed = (err as RackpowerError).cause as { name?: string; status?: number } | undefined;
-        if (failed?.name === 'RequestFailedError' && failed.status === TOO_BIG && group.length * repsNow > 1) {
+        const failed = (err as RackpowerError).cause as { name?: string; status?: number; message?: string } | undefined;
+        if (failed?.name !== 'RequestFailedError') throw err;
+        // tooBig, or genErr from agents that fail a GETBULK above their varbind limit (snmpsimd): ask for less.
+        if ((failed.status === TOO_BIG || failed.status === GEN_ERR) && group.length * repsNow > 1) {
           this.batch = Math.max(1, Math.floor((group.length * repsNow) / 2));
           continue;
         }
+        if (v1 && failed.status === NO_SUCH_NAME) {
+          // v1 answers a GETNEXT past the agent's last object with noSuchName for the whole PDU: that column is done.
+          const at = failed.message?.split(': ').pop();
+          const done = group.find((c) => cursor.get(c) === at);
+          if (done) {
+            open = open.filter((c) => c !== done);
+            continue;
+          }
+        }
         throw err;
+      }
+      if (replies.every((r) => !r?.length)) {
+        // An agent that answers with nothing cannot be walked; ask for less, down to one varbind.
+        if (group.length * repsNow <= 1) throw new RackpowerError('PROTOCOL', `${this.describe()} sent an empty reply to GETBULK`);
+        this.batch = Math.max(1, Math.floor((group.length * repsNow) / 2));
+        continue;
       }
       const stillOpen = group.filter((column, i) => {
         const got = replies[i] ?? [];
@@ -217,9 +236,8 @@ export class SnmpClient {
           rowsOfColumn.push({ index: vb.oid.slice(column.length + 1), value: decodeVarbind(vb) });
           cursor.set(column, vb.oid);
         }
-        // A known-size table read in full is done (growth is found at the next rediscovery); an empty or short
-        // reply from an agent with a small PDU limit continues from the cursor.
-        if (got.length === 0) return false;
+        // A known-size table read in full is done (growth is found at the next rediscovery). A column the agent
+        // left out or cut short (RFC 3416 lets it trim a GETBULK reply) continues from its cursor.
         return !(rows > 0 && rowsOfColumn.length >= rows);
       });
       open = [...stillOpen, ...open.slice(group.length)];
