@@ -3,12 +3,14 @@
 import { EventEmitter } from 'node:events';
 import { asRackpowerError, type RackpowerError } from '../errors';
 import { eventMessage, statusEvents } from '../normalize/events';
-import type { DeviceEvent, DeviceIdentity, EventName, Reading } from '../types';
+import type { DeviceEvent, DeviceIdentity, DeviceKind, EventName, Reading } from '../types';
 import type { DeviceReader, Identification } from './types';
 
 export interface PollerOptions {
   /** The user's name for the device. */
   name: string;
+  /** What the device is expected to be until it is identified (a UPS node: 'ups'). */
+  kind?: DeviceKind;
   /** Address without secrets, for msg.device.address. */
   address: string;
   intervalMs: number;
@@ -76,7 +78,7 @@ export class DevicePoller extends EventEmitter<PollerEvents> {
     const id = this.identity;
     return {
       name: this.options.name,
-      kind: id?.kind ?? 'ups',
+      kind: id?.kind ?? this.options.kind ?? 'ups',
       profile: id?.profile ?? 'unknown',
       ...(id?.manufacturer && { manufacturer: id.manufacturer }),
       ...(id?.model && { model: id.model }),
@@ -94,7 +96,7 @@ export class DevicePoller extends EventEmitter<PollerEvents> {
 
   /** Polls as soon as possible; when a poll is running, one more follows it (requests are never stacked). */
   pollNow(): void {
-    if (this.stateNow === 'stopped') return;
+    if (this.stateNow === 'stopped' || this.stateNow === 'paused') return;
     if (this.running) {
       this.again = true;
       return;

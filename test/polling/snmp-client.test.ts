@@ -86,7 +86,6 @@ function encodePacket(p: SnmpPacket): Buffer {
   return encodeTlv(0x30, Buffer.concat([encodeTlv(p.version.tag, p.version.value), encodeTlv(p.community.tag, p.community.value), pdu]));
 }
 
-const GET = 0xa0;
 const GETNEXT = 0xa1;
 const RESPONSE = 0xa2;
 const GETBULK = 0xa5;

@@ -1,0 +1,19 @@
+// What an input message asks of a device node. Any message polls now; a few properties steer the schedule.
+export const MIN_INTERVAL_S = 1;
+
+export interface Command {
+  action: 'poll' | 'pause' | 'resume';
+  /** New interval in seconds, set before the poll. */
+  intervalS?: number;
+  /** msg.interval was present but not a number of seconds >= MIN_INTERVAL_S: warned about, the poll still happens. */
+  badInterval?: boolean;
+}
+
+export function parseCommand(msg: { payload?: unknown; [key: string]: unknown }): Command {
+  if (msg.pause === true || msg.payload === 'pause') return { action: 'pause' };
+  if (msg.resume === true || msg.payload === 'resume') return { action: 'resume' };
+  const s = msg.interval;
+  if (s === undefined) return { action: 'poll' };
+  if (typeof s === 'number' && Number.isFinite(s) && s >= MIN_INTERVAL_S) return { action: 'poll', intervalS: s };
+  return { action: 'poll', badInterval: true };
+}

@@ -1,0 +1,115 @@
+// The two config nodes' settings → the engine's connection objects, and what device nodes see of a config node.
+// Each config node owns one connection (an SNMP session, a TCP socket or a serial port) shared by its device nodes.
+import type { Node, NodeCredentials, NodeDef } from 'node-red';
+import { RackpowerError } from '../../src/errors';
+import type { SharedResource } from '../../src/polling/shared';
+import type { SnmpClient } from '../../src/protocol/snmp/client';
+import { SNMP_DEFAULTS, type AuthProtocol, type PrivProtocol, type SnmpTarget } from '../../src/protocol/snmp/target';
+import type { ModbusTransport, ModbusTransportConfig } from '../../src/protocol/modbus/transport';
+
+/** A config node device nodes acquire their connection from. */
+export interface ConnectionNode<T, Credentials extends object = object> extends Node<Credentials> {
+  connection: SharedResource<T>;
+}
+
+export type SnmpEndpointNode = ConnectionNode<SnmpClient, SnmpCredentials>;
+export type ModbusConnectionNode = ConnectionNode<ModbusTransport>;
+
+export interface SnmpEndpointDef extends NodeDef {
+  host: string;
+  port: number | string;
+  version: '1' | '2c' | '3';
+  timeout: number | string;
+  retries: number | string;
+  user: string;
+  authProtocol: AuthProtocol | 'none' | '';
+  privProtocol: PrivProtocol | 'none' | '';
+}
+
+/** Registered with `credentials:` so they live in flows_cred.json, never in the flow. */
+export interface SnmpCredentials {
+  community?: string;
+  authKey?: string;
+  privKey?: string;
+}
+
+export const SNMP_CREDENTIALS: NodeCredentials<SnmpCredentials> = {
+  community: { type: 'password' },
+  authKey: { type: 'password' },
+  privKey: { type: 'password' },
+};
+
+export interface ModbusConnectionDef extends NodeDef {
+  mode: 'tcp' | 'rtu';
+  host: string;
+  port: number | string;
+  serialPath: string;
+  baudRate: number | string;
+  parity: 'none' | 'even' | 'odd';
+  stopBits: number | string;
+  dataBits: number | string;
+  timeout: number | string;
+  delay: number | string;
+}
+
+function int(v: unknown, fallback: number, what: string, min: number, max: number): number {
+  if (v === '' || v === undefined || v === null) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new RackpowerError('CONFIG', `${what} ${String(v)} is not ${min}-${max}`);
+  return n;
+}
+
+function protocol<T extends string>(v: string | undefined): T | undefined {
+  return v && v !== 'none' ? (v as T) : undefined;
+}
+
+/** Throws CONFIG for a port or number out of range; SnmpClient checks the rest (checkTarget). */
+export function snmpTarget(def: SnmpEndpointDef, creds: SnmpCredentials): SnmpTarget {
+  const base = {
+    ...SNMP_DEFAULTS,
+    host: (def.host ?? '').trim(),
+    port: int(def.port, SNMP_DEFAULTS.port, 'SNMP port', 1, 65535),
+    timeoutMs: int(def.timeout, SNMP_DEFAULTS.timeoutMs, 'SNMP timeout', 10, 60_000),
+    retries: int(def.retries, SNMP_DEFAULTS.retries, 'SNMP retries', 0, 10),
+  };
+  if (def.version !== '3') {
+    return { ...base, version: def.version === '1' ? 1 : 2, community: creds.community || 'public' };
+  }
+  const authProtocol = protocol<AuthProtocol>(def.authProtocol);
+  const privProtocol = protocol<PrivProtocol>(def.privProtocol);
+  return {
+    ...base,
+    version: 3,
+    user: {
+      name: (def.user ?? '').trim(),
+      authProtocol,
+      authKey: authProtocol ? creds.authKey : undefined,
+      privProtocol,
+      privKey: privProtocol ? creds.privKey : undefined,
+    },
+  };
+}
+
+export function modbusConfig(def: ModbusConnectionDef): ModbusTransportConfig {
+  const options = {
+    timeoutMs: int(def.timeout, 2000, 'Modbus timeout', 10, 60_000),
+    interRequestDelayMs: int(def.delay, def.mode === 'rtu' ? 20 : 0, 'Modbus inter-request delay', 0, 10_000),
+  };
+  if (def.mode === 'rtu') {
+    const path = (def.serialPath ?? '').trim();
+    if (!path) throw new RackpowerError('CONFIG', 'Modbus RTU needs a serial port');
+    const parity = def.parity === 'even' || def.parity === 'odd' ? def.parity : 'none';
+    return {
+      kind: 'rtu',
+      path,
+      baudRate: int(def.baudRate, 9600, 'baud rate', 300, 921_600),
+      parity,
+      stopBits: int(def.stopBits, 1, 'stop bits', 1, 2) as 1 | 2,
+      dataBits: int(def.dataBits, 8, 'data bits', 7, 8) as 7 | 8,
+      ...options,
+    };
+  }
+  const host = (def.host ?? '').trim();
+  if (!host) throw new RackpowerError('CONFIG', 'Modbus TCP host is empty');
+  return { kind: 'tcp', host, port: int(def.port, 502, 'Modbus port', 1, 65535), ...options };
+}

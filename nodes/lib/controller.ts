@@ -1,0 +1,103 @@
+// A running device node without Node-RED: poller output → messages on the two outputs, node status and
+// rate-limited errors; input commands → the poller. The Node-RED glue (device-node.ts) only builds and wires it.
+import type { NodeMessage, NodeStatus } from 'node-red';
+import type { RackpowerError } from '../../src/errors';
+import type { MessageBuilder } from '../../src/normalize/messages';
+import type { DevicePoller } from '../../src/polling/poller';
+import type { DeviceKind, ErrorCode } from '../../src/types';
+import type { Command } from './commands';
+import { FailureLog } from './failures';
+import { failureStatus, readingStatus, stateStatus, type Translate } from './status';
+
+/** What the controller needs of its Node-RED node. */
+export interface NodeOutput {
+  send(msg: (NodeMessage | NodeMessage[] | null)[]): void;
+  status(status: NodeStatus): void;
+  error(err: Error, msg: NodeMessage): void;
+  warn(text: string): void;
+}
+
+/**
+ * node.error(err, msg) hands `err.code` to a Catch node as msg.error.code (Node-RED copies an own `code`), and the
+ * msg carries {code, message} for flows that inspect it directly. A fresh Error: the engine's cause is no one's API.
+ */
+export function reportError(out: NodeOutput, error: { code: ErrorCode; message: string }, extra: NodeMessage = {}): void {
+  out.error(Object.assign(new Error(error.message), { code: error.code }), { ...extra, error: { code: error.code, message: error.message } });
+}
+
+export class DeviceController {
+  private readonly failures = new FailureLog();
+  private closed = false;
+  /** The status on display: unchanged ones are not re-sent to every open editor on each poll. */
+  private shown = '';
+
+  constructor(
+    kind: DeviceKind,
+    private readonly poller: DevicePoller,
+    builder: MessageBuilder,
+    private readonly out: NodeOutput,
+    private readonly t: Translate,
+    /** Gives the shared connection back to its config node. */
+    private readonly release: () => Promise<void>,
+  ) {
+    poller.on('reading', (reading) => {
+      if (this.closed) return;
+      this.failures.succeeded();
+      this.show(readingStatus(kind, reading.values, t));
+      // Spread: the builder's interfaces lack NodeMessage's index signature; a shallow copy types as plain data.
+      const messages = builder.reading(reading).map((m) => ({ ...m }));
+      if (messages.length) out.send([messages, null]);
+    });
+    poller.on('event', (event) => {
+      if (!this.closed) out.send([null, { ...builder.event(event) }]);
+    });
+    poller.on('failure', (err) => this.failed(err));
+    poller.on('state', (state) => {
+      const status = this.closed ? undefined : stateStatus(state, this.failures.failing, t);
+      if (status) this.show(status);
+    });
+  }
+
+  start(): void {
+    this.poller.start();
+  }
+
+  command(cmd: Command): void {
+    switch (cmd.action) {
+      case 'pause':
+        this.poller.pause();
+        return;
+      case 'resume':
+        this.poller.resume();
+        return;
+      case 'poll':
+        if (cmd.badInterval) this.out.warn(this.t('warn.interval'));
+        if (cmd.intervalS !== undefined) this.poller.setIntervalMs(cmd.intervalS * 1000);
+        // Paused means silent until resumed: the poller ignores pollNow() then.
+        this.poller.pollNow();
+    }
+  }
+
+  /** Stops polling (waiting for a poll in flight), then releases the connection. */
+  async close(): Promise<void> {
+    this.closed = true;
+    try {
+      await this.poller.stop();
+    } finally {
+      await this.release();
+    }
+  }
+
+  private failed(err: RackpowerError): void {
+    if (this.closed) return;
+    this.show(failureStatus(err, this.t));
+    if (this.failures.failed(err.code)) reportError(this.out, err, { device: this.poller.device() });
+  }
+
+  private show(status: NodeStatus): void {
+    const key = JSON.stringify(status);
+    if (key === this.shown) return;
+    this.shown = key;
+    this.out.status(status);
+  }
+}

@@ -1,0 +1,110 @@
+// The Node-RED side of the four device nodes (rackpower-ups, -pdu, -sensor, -meter): settings → a reader on the
+// config node's shared connection, a poller and a message builder, handed to a DeviceController.
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { RackpowerError, asRackpowerError } from '../../src/errors';
+import { MessageBuilder } from '../../src/normalize/messages';
+import { ModbusDeviceReader } from '../../src/polling/modbus-reader';
+import { DevicePoller } from '../../src/polling/poller';
+import { SnmpDeviceReader } from '../../src/polling/snmp-reader';
+import type { DeviceReader } from '../../src/polling/types';
+import type { DeviceKind } from '../../src/types';
+import { closeWith } from './close';
+import { MIN_INTERVAL_S, parseCommand } from './commands';
+import type { ModbusConnectionNode, SnmpEndpointNode } from './connections';
+import { DeviceController, reportError } from './controller';
+import { migrate, type DeviceConfig } from './migrate';
+import { chosenProfile, registerProfileRoute, snmpCandidates } from './profiles';
+import { failureStatus, type Translate } from './status';
+
+interface Opened {
+  reader: DeviceReader;
+  /** For msg.device.address: no secrets. */
+  address: string;
+  /** Where the device is, for a default device name. */
+  where: string;
+  release: () => Promise<void>;
+}
+
+function configNode<N extends Node>(RED: NodeAPI, id: string, type: string, what: string): N {
+  const node = id ? RED.nodes.getNode(id) : null;
+  if (!node || node.type !== type) throw new RackpowerError('CONFIG', `no ${what} selected`);
+  return node as N;
+}
+
+/** Resolves the profile first and acquires last, so nothing is held when a setting is refused. */
+function openReader(RED: NodeAPI, kind: DeviceKind, config: DeviceConfig): Opened {
+  if (config.transport === 'snmp') {
+    const options = config.profile === 'auto' ? { profiles: snmpCandidates(kind) } : { profile: chosenProfile(config.profile, 'snmp', kind) };
+    const endpoint = configNode<SnmpEndpointNode>(RED, config.endpoint, 'rackpower-snmp-endpoint', 'SNMP endpoint');
+    const client = endpoint.connection.acquire();
+    return {
+      reader: new SnmpDeviceReader(client, options),
+      address: client.describe(),
+      where: client.target.host,
+      release: () => endpoint.connection.release(),
+    };
+  }
+  if (config.profile === 'auto') throw new RackpowerError('CONFIG', 'Modbus has no detection: choose the device profile');
+  const profile = chosenProfile(config.profile, 'modbus', kind);
+  if (!Number.isInteger(config.unit) || config.unit < 0 || config.unit > 247) {
+    throw new RackpowerError('CONFIG', `unit id ${config.unit} is not 0-247`);
+  }
+  const connection = configNode<ModbusConnectionNode>(RED, config.connection, 'rackpower-modbus-connection', 'Modbus connection');
+  const transport = connection.connection.acquire();
+  const address = `${transport.describe()}?unit=${config.unit}`;
+  return {
+    reader: new ModbusDeviceReader(transport, profile, config.unit),
+    address,
+    // "10.0.0.9:502 unit 2" or "/dev/ttyUSB0 unit 2": the describe() URL without scheme and options.
+    where: `${transport.describe().replace(/^modbus-\w+:(\/\/)?|\?.*$/gu, '')} unit ${config.unit}`,
+    release: () => connection.connection.release(),
+  };
+}
+
+function start(RED: NodeAPI, node: Node, kind: DeviceKind, config: DeviceConfig, t: Translate): DeviceController {
+  if (!(config.interval >= MIN_INTERVAL_S)) throw new RackpowerError('CONFIG', `interval ${config.interval} s is below ${MIN_INTERVAL_S} s`);
+  const opened = openReader(RED, kind, config);
+  const poller = new DevicePoller(opened.reader, {
+    name: config.name || `${kind} ${opened.where}`,
+    kind,
+    address: opened.address,
+    intervalMs: config.interval * 1000,
+  });
+  const builder = new MessageBuilder({
+    mode: config.outputMode,
+    prefix: config.prefix,
+    variables: config.variables.split(',').map((v) => v.trim()).filter(Boolean),
+  });
+  const controller = new DeviceController(kind, poller, builder, node, t, opened.release);
+  controller.start();
+  return controller;
+}
+
+export function registerDeviceNode(RED: NodeAPI, kind: DeviceKind): void {
+  const type = `rackpower-${kind}`;
+  const t: Translate = (key, substitutions) => RED._(`${type}.${key}`, substitutions);
+  registerProfileRoute(RED);
+  RED.nodes.registerType(type, function (this: Node, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    let controller: DeviceController;
+    try {
+      controller = start(RED, this, kind, migrate({ ...def }), t);
+    } catch (err) {
+      // A refused setting: say why under the node and once as a catchable error; the node stays idle until
+      // redeployed. Catch and status nodes are hooked up only once every node is built, hence after flows:started.
+      const error = asRackpowerError(err, 'CONFIG');
+      const report = (): void => {
+        this.status(failureStatus(error, t));
+        reportError(this, error);
+      };
+      RED.events.once('flows:started', report);
+      this.on('close', () => RED.events.off('flows:started', report));
+      return;
+    }
+    this.on('input', (msg, _send, done) => {
+      controller.command(parseCommand(msg));
+      done();
+    });
+    closeWith(this, () => controller.close());
+  });
+}

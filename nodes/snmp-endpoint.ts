@@ -1,0 +1,24 @@
+// Config node rackpower-snmp-endpoint: one SNMP agent (host, version, credentials) and the one session every device
+// node behind it shares. Secrets are Node-RED credentials, stored in flows_cred.json and never in the flow.
+import type { NodeAPI } from 'node-red';
+import { SharedResource } from '../src/polling/shared';
+import { SnmpClient } from '../src/protocol/snmp/client';
+import { closeWith } from './lib/close';
+import { SNMP_CREDENTIALS, snmpTarget, type SnmpCredentials, type SnmpEndpointDef, type SnmpEndpointNode } from './lib/connections';
+
+export = function (RED: NodeAPI): void {
+  RED.nodes.registerType<SnmpEndpointNode, SnmpEndpointDef, object, SnmpCredentials>(
+    'rackpower-snmp-endpoint',
+    function (this: SnmpEndpointNode, def: SnmpEndpointDef) {
+      RED.nodes.createNode(this, def);
+      const creds = this.credentials ?? {};
+      // Opened by the first device node, so a bad setting shows up as that node's red status, not a crash here.
+      this.connection = new SharedResource(
+        () => new SnmpClient(snmpTarget(def, creds)),
+        (client) => client.close(),
+      );
+      closeWith(this, () => this.connection.closeNow());
+    },
+    { credentials: SNMP_CREDENTIALS },
+  );
+};
