@@ -1,0 +1,20 @@
+// The package's programmatic API: the message contract types and the engine the nodes and the CLI are built on.
+export type * from './types';
+export { RackpowerError, isRackpowerError } from './errors';
+export type { OutputMode, ReadingMessage, VariableMessage, EventMessage, MessageOptions } from './normalize/messages';
+export { MessageBuilder, topicName } from './normalize/messages';
+export { DEFAULT_DEADBANDS, type Deadbands } from './normalize/changes';
+export { statusFlags } from './normalize/nut';
+export type { Profile, SnmpProfile, ModbusProfile } from './profiles/types';
+export { loadProfiles, loadProfileFile, shippedProfiles, findProfile } from './profiles/load';
+export { SnmpClient } from './protocol/snmp/client';
+export type { SnmpTarget, SnmpV3User } from './protocol/snmp/target';
+export { ModbusTransport, type ModbusTransportConfig } from './protocol/modbus/transport';
+export { SnmpDeviceReader } from './polling/snmp-reader';
+export { ModbusDeviceReader } from './polling/modbus-reader';
+export { DevicePoller, type PollerOptions, type PollStats } from './polling/poller';
+export type { DeviceReader, Identification } from './polling/types';
+export { parseTarget, type DeviceTarget } from './url';
+export { openDevice } from './device';
+export { startRack } from './sim/rack';
+export { loadScenario } from './sim/scenario';
