@@ -1,7 +1,9 @@
 // What to ask an SNMP agent each poll, learned from the first full read: OIDs that never answer are dropped,
 // the first answering alternative of a variable wins, and table sizes are known so GETBULK asks exactly enough.
+// Helper OIDs (a column giving another column's decimal digits, type, exponent, unit or presence) are read with the
+// table they serve: structural ones (type, digits, exponent, labels) once per discovery, live ones every poll.
 import type { TypedValue } from '../protocol/snmp/client';
-import type { SnmpColumn, SnmpProfile, SnmpTable, SnmpVariable } from '../profiles/types';
+import type { SnmpColumn, SnmpProfile, SnmpTable, SnmpVariable, TypedName } from '../profiles/types';
 
 const strip = (oid: string): string => (oid.startsWith('.') ? oid.slice(1) : oid);
 
@@ -9,21 +11,93 @@ const strip = (oid: string): string => (oid.startsWith('.') ? oid.slice(1) : oid
 const SMALL_TABLE_CELLS = 12;
 const VOLATILE_SPARE_ROWS = 4;
 
+/** A helper OID ending in `.0` is a scalar (a device-wide setting); any other names a column of the same row. */
+export const isScalarOid = (oid: string): boolean => strip(oid).endsWith('.0');
+
+/** Helper OIDs whose values describe the table's structure: read at discovery and cached. */
+function structuralHelpers(table: SnmpTable): string[] {
+  const out: string[] = [];
+  for (const c of table.columns) {
+    if (c.decimalsFrom) out.push(c.decimalsFrom);
+    if (c.exponentFrom) out.push(c.exponentFrom.oid);
+    if (c.typedBy?.oid) out.push(c.typedBy.oid);
+  }
+  if (table.indexFrom) out.push(table.indexFrom.oid);
+  return [...new Set(out.map(strip).filter((o) => !isScalarOid(o)))];
+}
+
+/** Helper columns whose values change while the device runs (presence, unit setting): read every poll. */
+function liveHelpers(table: SnmpTable): string[] {
+  const out: string[] = [];
+  if (table.presentIf) out.push(table.presentIf.oid);
+  for (const c of table.columns) if (c.unitFrom) out.push(c.unitFrom.oid);
+  const own = new Set(table.columns.map((c) => strip(c.oid)));
+  return [...new Set(out.map(strip).filter((o) => !isScalarOid(o) && !own.has(o)))];
+}
+
+/** Every scalar helper OID of a profile (unit settings, device-wide digits), asked in the poll's GET. */
+function scalarHelpers(profile: SnmpProfile): string[] {
+  const out: string[] = [];
+  const add = (v: { decimalsFrom?: string; exponentFrom?: { oid: string }; unitFrom?: { oid: string } }): void => {
+    if (v.decimalsFrom) out.push(v.decimalsFrom);
+    if (v.exponentFrom) out.push(v.exponentFrom.oid);
+    if (v.unitFrom) out.push(v.unitFrom.oid);
+  };
+  profile.variables.forEach(add);
+  for (const t of profile.tables ?? []) t.columns.forEach(add);
+  return [...new Set(out.map(strip).filter(isScalarOid))];
+}
+
+/** Every column OID a discovery walk of this table reads: its own columns and its helper columns. */
+export function walkColumns(table: SnmpTable): string[] {
+  return [...new Set([...table.columns.map((c) => strip(c.oid)), ...structuralHelpers(table), ...liveHelpers(table)])];
+}
+
+/** The index arc a typed column or a `{i}` uses (default: the last). */
+export function indexArc(index: string, part?: number): string {
+  const arcs = index.split('.');
+  return (part === undefined ? arcs[arcs.length - 1] : arcs[part < 0 ? arcs.length + part : part]) ?? '';
+}
+
+/** The NUT name template and transform of a typed column at one row; undefined when the row's type is not mapped. */
+export function typedEntry(col: SnmpColumn, type: string | undefined): TypedName | undefined {
+  if (!col.typedBy || type === undefined) return undefined;
+  const entry = Object.prototype.hasOwnProperty.call(col.typedBy.map, type) ? col.typedBy.map[type] : undefined;
+  if (entry === undefined) return undefined;
+  return typeof entry === 'string' ? { name: entry } : entry;
+}
+
 export interface LearnedTable {
   table: SnmpTable;
   /** Row indexes as the agent numbers them (dotted when the index has several arcs). */
   rows: string[];
   /** Columns that had at least one row. */
   columns: SnmpColumn[];
+  /** Structural helper column → row → value, from the discovery walk. */
+  helpers: Map<string, Map<string, TypedValue>>;
+  /** Helper columns read with the table every poll (those that answered at discovery). */
+  live: string[];
+  /** For `ordinal` tables: column OID → row → 1-based position (per name template for typed columns). */
+  ordinals: Map<string, Map<string, number>>;
+  /** For typed columns: column OID → name template → rows of that type (a type with one row may use `single`). */
+  templateRows: Map<string, Map<string, number>>;
 }
 
 export class SnmpPlan {
   /** Scalar variables that answered, at most one per name except the ups.status sources. */
   scalars: SnmpVariable[];
+  /** Scalar helper OIDs (unit settings ...) that answered at discovery. */
+  helperScalars: string[];
   tables: LearnedTable[] = [];
 
   constructor(readonly profile: SnmpProfile) {
     this.scalars = profile.variables.map((v) => ({ ...v, oid: strip(v.oid) }));
+    this.helperScalars = scalarHelpers(profile);
+  }
+
+  /** What the discovery GET asks: every variable alternative and every scalar helper. */
+  discoveryOids(): string[] {
+    return [...new Set([...this.profile.variables.map((v) => strip(v.oid)), ...scalarHelpers(this.profile)])];
   }
 
   /** Keeps, after a read of every alternative, what answered: all ups.status sources, else the first per name. */
@@ -40,9 +114,10 @@ export class SnmpPlan {
       kept.push({ ...v, oid });
     }
     this.scalars = kept;
+    this.helperScalars = scalarHelpers(this.profile).filter((o) => answers.has(o));
   }
 
-  learnTable(table: SnmpTable, columns: Map<string, { index: string }[]>): void {
+  learnTable(table: SnmpTable, columns: Map<string, { index: string; value: TypedValue }[]>): void {
     const rows = new Set<string>();
     const present: SnmpColumn[] = [];
     for (const col of table.columns) {
@@ -51,36 +126,89 @@ export class SnmpPlan {
       present.push({ ...col, oid: strip(col.oid) });
       for (const r of found) rows.add(r.index);
     }
+    const helpers = new Map<string, Map<string, TypedValue>>();
+    for (const oid of structuralHelpers(table)) {
+      helpers.set(oid, new Map((columns.get(oid) ?? []).map((r) => [r.index, r.value])));
+    }
+    const live = liveHelpers(table).filter((oid) => (columns.get(oid) ?? []).length > 0);
     const sorted = [...rows].sort(compareIndexes);
-    const learned = { table, rows: sorted, columns: present };
+    const learned: LearnedTable = { table, rows: sorted, columns: present, helpers, live, ordinals: new Map(), templateRows: new Map() };
+    const ordinals = ordinalsOf(learned);
+    if (table.ordinal) learned.ordinals = ordinals;
+    for (const [oid, positions] of ordinals) {
+      const perTemplate = new Map<string, number>();
+      const col = present.find((c) => c.oid === oid)!;
+      if (!col.typedBy) continue;
+      for (const row of positions.keys()) {
+        const key = templateOf(learned, col, row) ?? '';
+        perTemplate.set(key, (perTemplate.get(key) ?? 0) + 1);
+      }
+      learned.templateRows.set(oid, perTemplate);
+    }
     this.tables = [...this.tables.filter((t) => t.table !== table), learned];
   }
 
-  /** Scalars (static ones only when due), row counters and the cells of small tables: one batched GET. */
+  /** Scalars (static ones only when due), row counters, scalar helpers and the cells of small tables: one batched GET. */
   getOids(includeStatic: boolean): string[] {
     const oids = this.scalars.filter((v) => includeStatic || !v.static).map((v) => v.oid);
+    oids.push(...this.helperScalars);
     for (const t of this.tables) if (t.table.rowsOid) oids.push(strip(t.table.rowsOid));
     for (const t of this.tables.filter(isSmall)) {
-      for (const col of t.columns.filter((c) => includeStatic || !c.static)) {
-        for (const row of t.rows) oids.push(`${col.oid}.${row}`);
+      for (const oid of readColumns(t, includeStatic)) {
+        for (const row of t.rows) oids.push(`${oid}.${row}`);
       }
     }
-    return oids;
+    return [...new Set(oids)];
   }
 
   /**
-   * Large and volatile tables, read by GETBULK of their columns sized to their row count. `answers` is this
-   * poll's GET, which carries the row counters of volatile tables: an empty alarm table costs no request.
+   * Large and volatile tables, read by GETBULK of their columns sized to their row count; tables of the same size
+   * share one GETBULK. `answers` is this poll's GET, which carries the row counters of volatile tables: an empty
+   * alarm table costs no request.
    */
   bulkTables(includeStatic: boolean, answers: Map<string, TypedValue>): { columns: string[]; rows: number }[] {
-    return this.tables
-      .filter((t) => !isSmall(t))
-      .map((t) => ({
-        columns: t.columns.filter((c) => includeStatic || !c.static).map((c) => c.oid),
-        rows: rowsToAsk(t, answers),
-      }))
-      .filter((b) => b.columns.length > 0 && b.rows > 0);
+    const bySize = new Map<number, string[]>();
+    for (const t of this.tables.filter((x) => !isSmall(x))) {
+      const columns = readColumns(t, includeStatic);
+      const rows = rowsToAsk(t, answers);
+      if (!columns.length || rows <= 0) continue;
+      bySize.set(rows, [...(bySize.get(rows) ?? []), ...columns]);
+    }
+    return [...bySize].map(([rows, columns]) => ({ columns: [...new Set(columns)], rows }));
   }
+}
+
+/** Column OIDs read each poll for a table: its (non-static unless due) columns and its live helpers. */
+function readColumns(t: LearnedTable, includeStatic: boolean): string[] {
+  const own = t.columns.filter((c) => includeStatic || !c.static).map((c) => c.oid);
+  return own.length ? [...new Set([...own, ...t.live])] : [];
+}
+
+/** 1-based positions of rows, per name template when a column is typed (ENTITY: 1st celsius row, 2nd ...). */
+function templateOf(t: LearnedTable, col: SnmpColumn, row: string): string | undefined {
+  const type = col.typedBy!.oid ? t.helpers.get(strip(col.typedBy!.oid))?.get(row)?.value : indexArc(row, col.typedBy!.part);
+  return typedEntry(col, type === undefined ? undefined : String(type))?.name;
+}
+
+function ordinalsOf(t: LearnedTable): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  for (const col of t.columns) {
+    const positions = new Map<string, number>();
+    const seen = new Map<string, number>();
+    for (const row of t.rows) {
+      let key = '';
+      if (col.typedBy) {
+        const name = templateOf(t, col, row);
+        if (name === undefined) continue;
+        key = name;
+      }
+      const n = (seen.get(key) ?? 0) + 1;
+      seen.set(key, n);
+      positions.set(row, n);
+    }
+    out.set(col.oid, positions);
+  }
+  return out;
 }
 
 function rowsToAsk(t: LearnedTable, answers: Map<string, TypedValue>): number {
@@ -92,7 +220,7 @@ function rowsToAsk(t: LearnedTable, answers: Map<string, TypedValue>): number {
 }
 
 function isSmall(t: LearnedTable): boolean {
-  return !t.table.volatile && t.rows.length * t.columns.length <= SMALL_TABLE_CELLS;
+  return !t.table.volatile && t.rows.length * (t.columns.length + t.live.length) <= SMALL_TABLE_CELLS;
 }
 
 function compareIndexes(a: string, b: string): number {

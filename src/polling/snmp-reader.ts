@@ -3,12 +3,12 @@
 import { RackpowerError } from '../errors';
 import type { SnmpClient, TypedValue } from '../protocol/snmp/client';
 import { chooseProfile, probeOids } from '../profiles/detect';
-import type { SnmpColumn, SnmpProfile, SnmpVariable, Transform } from '../profiles/types';
+import type { Scaling, SnmpProfile, Transform } from '../profiles/types';
 import { isTextVariable, joinStatus } from '../normalize/nut';
 import { decodeValue } from '../normalize/transform';
 import type { Value, Values } from '../types';
 import { identityOf } from './identity';
-import { SnmpPlan } from './snmp-plan';
+import { SnmpPlan, indexArc, isScalarOid, typedEntry, walkColumns, type LearnedTable } from './snmp-plan';
 import type { DeviceReader, Identification } from './types';
 
 export interface SnmpReaderOptions {
@@ -19,18 +19,58 @@ export interface SnmpReaderOptions {
 }
 
 const DEFAULT_STATIC_REFRESH_S = 3600;
+const SYSTEM_GROUP = '1.3.6.1.2.1.1.';
+
+const strip = (oid: string): string => (oid.startsWith('.') ? oid.slice(1) : oid);
+
+/** A number from an answer: integers as sent, numeric text ("23.5", "2") parsed; NaN otherwise. */
+function numberOf(answer: TypedValue): number {
+  if (answer.numeric) return Number(answer.value);
+  // Some firmware sends numbers as text ("23.5"); anything else is not a reading.
+  const text = String(answer.value).trim();
+  return text !== '' && Number.isFinite(Number(text)) ? Number(text) : NaN;
+}
 
 /** Decodes one answer for a variable; undefined when absent, a sentinel, or the wrong type for a number. */
 function decodeAnswer(name: string, def: Transform, answer: TypedValue): Value | undefined {
   if (def.enum) return decodeValue(String(answer.value), def);
   if (isTextVariable(name)) return String(answer.value);
-  let raw = answer.value;
-  if (!answer.numeric) {
-    // Some firmware sends numbers as text ("23.5"); anything else is not a reading.
-    const text = String(raw).trim();
-    raw = text !== '' && Number.isFinite(Number(text)) ? Number(text) : NaN;
+  return decodeValue(numberOf(answer), def);
+}
+
+/**
+ * The transform of one value once its helpers are known: digits and exponent fold into `scale`, a Fahrenheit unit
+ * becomes the °F → °C conversion. Undefined when a helper the value needs says it cannot be read (unknown exponent).
+ */
+export function applyScaling(def: Transform & Scaling, helper: (oid: string) => TypedValue | undefined): Transform | undefined {
+  if (!def.decimalsFrom && !def.exponentFrom && !def.unitFrom) return def;
+  let power = 0;
+  if (def.decimalsFrom) {
+    const digits = helper(def.decimalsFrom);
+    const n = digits ? numberOf(digits) : 0;
+    if (!Number.isInteger(n)) return undefined;
+    power -= n;
   }
-  return decodeValue(raw as number, def);
+  if (def.exponentFrom) {
+    const got = helper(def.exponentFrom.oid);
+    if (!got) return undefined;
+    const key = String(got.value);
+    const map = def.exponentFrom.map;
+    const n = map ? (Object.prototype.hasOwnProperty.call(map, key) ? map[key] : NaN) : numberOf(got);
+    if (!Number.isInteger(n)) return undefined;
+    power += n;
+  }
+  const out: Transform = { ...def };
+  if (power) out.scale = Number(((def.scale ?? 1) * 10 ** power).toPrecision(12));
+  let fahrenheit = false;
+  if (def.unitFrom) {
+    const unit = helper(def.unitFrom.oid);
+    fahrenheit = unit !== undefined && def.unitFrom.fahrenheit.includes(String(unit.value));
+    if (fahrenheit) out.convert = 'fahrenheit-to-celsius';
+  }
+  // Digits read from the device also say how many places are meaningful (one more once converted from °F).
+  if (def.decimals === undefined && power < 0) out.decimals = Math.min(6, -power + (fahrenheit ? 1 : 0));
+  return out;
 }
 
 export class SnmpDeviceReader implements DeviceReader {
@@ -39,6 +79,8 @@ export class SnmpDeviceReader implements DeviceReader {
   private staticReadAt = -Infinity;
   private readonly now: () => number;
   private readonly startRequests: number;
+  /** What detection saw, for the error when the chosen profile then answers nothing. */
+  private detected: { sysObjectID?: string; sysDescr?: string } | undefined;
 
   constructor(
     private readonly client: SnmpClient,
@@ -63,11 +105,22 @@ export class SnmpDeviceReader implements DeviceReader {
     return identityOf(profile, this.staticValues);
   }
 
-  private async detect(): Promise<SnmpProfile> {
+  /**
+   * Which profile applies (sysObjectID and one GET of every probe), without reading the device: `identify` does
+   * both. Throws UNKNOWN_DEVICE when none does.
+   */
+  async detect(): Promise<SnmpProfile> {
     const candidates = this.options.profiles ?? [];
     const system = await this.client.system();
     const probes = probeOids(candidates);
-    const answered = new Set((await this.client.get(probes)).keys());
+    const answered = new Set(probes.length ? (await this.client.get(probes)).keys() : []);
+    // A probe may name a table or column rather than an instance (ENTITY-SENSOR rows are indexed by
+    // entPhysicalIndex): those that did not answer the GET answer when the next OID lies beneath them.
+    const missing = probes.filter((o) => !answered.has(o));
+    if (missing.length) {
+      for (const [oid, rows] of await this.client.columns(missing, 1)) if (rows.length) answered.add(oid);
+    }
+    this.detected = system;
     const chosen = chooseProfile(candidates, system.sysObjectID, answered);
     if (!chosen) {
       throw new RackpowerError(
@@ -82,23 +135,26 @@ export class SnmpDeviceReader implements DeviceReader {
   private async learn(): Promise<void> {
     const plan = this.plan!;
     const profile = plan.profile;
-    const answers = await this.client.get(profile.variables.map((v) => v.oid));
+    const answers = await this.client.get(plan.discoveryOids());
     plan.learnScalars(answers);
     plan.tables = [];
-    for (const table of profile.tables ?? []) {
-      const columns = await this.client.columns(table.columns.map((c) => c.oid), 0);
-      plan.learnTable(table, columns);
-    }
-    if (!plan.scalars.length && plan.tables.every((t) => !t.rows.length)) {
-      throw new RackpowerError('UNKNOWN_DEVICE', `${this.client.describe()} answers none of the OIDs of profile ${profile.id}`);
+    const tables = profile.tables ?? [];
+    // One walk for every table's columns and helpers: tables share GETBULK requests.
+    const walked = tables.length ? await this.client.columns([...new Set(tables.flatMap(walkColumns))], 0) : new Map();
+    for (const table of tables) plan.learnTable(table, walked);
+    // sysUpTime and the rest of MIB-II's system group answer on any agent: they do not show the profile's MIB.
+    const own = plan.scalars.filter((v) => !v.oid.startsWith(SYSTEM_GROUP));
+    if (!own.length && plan.tables.every((t) => !t.rows.length)) {
+      const seen = this.detected
+        ? `no profile matches ${this.client.describe()} (sysObjectID ${this.detected.sysObjectID ?? 'absent'}, sysDescr "${this.detected.sysDescr ?? ''}"): its sysObjectID names ${profile.id}, but it `
+        : `${this.client.describe()} `;
+      throw new RackpowerError('UNKNOWN_DEVICE', `${seen}answers none of the OIDs of profile ${profile.id}`);
     }
     this.staticValues = {};
     this.staticReadAt = this.now();
-    const values = await this.readWith(true);
-    for (const v of [...plan.scalars, ...plan.tables.flatMap((t) => t.columns)]) {
-      if (!v.static) continue;
-      for (const [name, value] of Object.entries(values)) if (matchesName(v, name)) this.staticValues[name] = value;
-    }
+    const statics = new Set<string>();
+    const values = await this.readWith(true, statics);
+    for (const name of statics) if (values[name] !== undefined) this.staticValues[name] = values[name];
     Object.assign(this.staticValues, profile.constants ?? {});
   }
 
@@ -115,61 +171,121 @@ export class SnmpDeviceReader implements DeviceReader {
     return { ...this.staticValues, ...dynamic };
   }
 
-  private async readWith(includeStatic: boolean): Promise<Values> {
+  /** One poll's values; `statics` (when given) collects the names that static variables and columns produced. */
+  private async readWith(includeStatic: boolean, statics?: Set<string>): Promise<Values> {
     const plan = this.plan!;
     const values: Values = {};
     const status: string[] = [];
     const answers = await this.client.get(plan.getOids(includeStatic));
+    const scalarHelper = (oid: string): TypedValue | undefined => answers.get(strip(oid));
     for (const v of plan.scalars) {
       if (!includeStatic && v.static) continue;
       const answer = answers.get(v.oid);
       if (!answer) continue;
-      const value = decodeAnswer(v.name, v, answer);
+      const def = applyScaling(v, scalarHelper);
+      const value = def && decodeAnswer(v.name, def, answer);
       if (value === undefined) continue;
       if (v.name === 'ups.status') status.push(String(value));
       else values[v.name] = value;
+      if (v.static) statics?.add(v.name);
     }
-    const bulk = new Map<string, { index: string; value: TypedValue }[]>();
+    const bulk = new Map<string, Map<string, TypedValue>>();
     for (const b of plan.bulkTables(includeStatic, answers)) {
-      for (const [col, rows] of await this.client.columns(b.columns, b.rows)) bulk.set(col, rows);
-    }
-    for (const t of plan.tables) {
-      if (t.table.count) values[t.table.count] = t.rows.length;
-      const limit = t.table.rowsLimit ? Number(values[t.table.rowsLimit] ?? this.staticValues[t.table.rowsLimit]) : NaN;
-      const usedRows = Number.isInteger(limit) && limit > 0 ? Math.min(limit, t.rows.length) : t.rows.length;
-      const used = new Set(t.rows.slice(0, usedRows));
-      for (const col of t.columns) {
-        if (!includeStatic && col.static) continue;
-        const rows = bulk.get(col.oid) ?? t.rows.map((index) => ({ index, value: answers.get(`${col.oid}.${index}`) }));
-        for (const { index, value: answer } of rows) {
-          if (!answer || (!t.table.volatile && !used.has(index))) continue;
-          const name = cellName(col, index, t.table.indexPart, t.table.indexOffset, usedRows);
-          const value = decodeAnswer(name, col, answer);
-          if (value === undefined) continue;
-          if (name === 'ups.status') status.push(String(value));
-          else values[name] = value;
-        }
+      for (const [col, rows] of await this.client.columns(b.columns, b.rows)) {
+        bulk.set(col, new Map(rows.map((r) => [r.index, r.value])));
       }
     }
+    const counts = new Map<string, Set<string>>();
+    for (const t of plan.tables) this.readTable(t, includeStatic, answers, bulk, values, status, counts, statics);
+    // A count (ambient.count) is the number of distinct rows published under it, over every table naming it.
+    for (const [name, rows] of counts) values[name] = rows.size;
     const joined = joinStatus(status);
     if (status.length) values['ups.status'] = joined;
     return values;
   }
 
+  /** Decodes one learned table from this poll's GET and GETBULK answers into `values` (and status tokens). */
+  private readTable(
+    t: LearnedTable,
+    includeStatic: boolean,
+    answers: Map<string, TypedValue>,
+    bulk: Map<string, Map<string, TypedValue>>,
+    values: Values,
+    status: string[],
+    counts: Map<string, Set<string>>,
+    statics?: Set<string>,
+  ): void {
+    const table = t.table;
+    /** A cell of this poll (GET or GETBULK), or a structural helper cached at discovery, or a scalar helper. */
+    const cell = (oid: string, index: string): TypedValue | undefined => {
+      const o = strip(oid);
+      if (isScalarOid(o)) return answers.get(o);
+      return bulk.get(o)?.get(index) ?? answers.get(`${o}.${index}`) ?? t.helpers.get(o)?.get(index);
+    };
+    const isPresent = (index: string): boolean => {
+      const p = table.presentIf;
+      if (!p) return true;
+      const got = cell(p.oid, index);
+      if (!got) return true; // no word on presence: the values themselves decide
+      const raw = String(got.value);
+      return (!p.values || p.values.includes(raw)) && !(p.not ?? []).includes(raw);
+    };
+    const label = (index: string): string | undefined => {
+      if (!table.indexFrom) return undefined;
+      const got = cell(table.indexFrom.oid, index);
+      const m = got ? new RegExp(table.indexFrom.pattern, 'u').exec(String(got.value)) : null;
+      return m?.[1] ?? undefined;
+    };
+    const present = t.rows.filter((r) => isPresent(r) && (!table.indexFrom || label(r) !== undefined));
+    const limit = table.rowsLimit ? Number(values[table.rowsLimit] ?? this.staticValues[table.rowsLimit]) : NaN;
+    const usedRows = Number.isInteger(limit) && limit > 0 ? Math.min(limit, present.length) : present.length;
+    const used = new Set(present.slice(0, usedRows));
+    const typed = t.columns.some((c) => c.typedBy);
+    const counted = table.count ? (counts.get(table.count) ?? new Set<string>()) : new Set<string>();
+    if (table.count) counts.set(table.count, counted);
+    const countPrefix = table.count ? table.count.replace(/count$/u, '') : '';
+    const indexOf = (index: string): string => {
+      if (table.indexFrom) return label(index)!;
+      return String(Number(indexArc(index, table.indexPart)) + (table.indexOffset ?? 0));
+    };
+    if (!typed) for (const r of present) counted.add(table.ordinal ? String([...t.ordinals.values()][0]?.get(r) ?? r) : indexOf(r));
+
+    for (const col of t.columns) {
+      if (!includeStatic && col.static) continue;
+      const data = bulk.get(col.oid);
+      const rows = table.volatile && data ? [...data.keys()] : t.rows;
+      for (const index of rows) {
+        const answer = data?.get(index) ?? answers.get(`${col.oid}.${index}`);
+        if (!answer || (!table.volatile && !used.has(index))) continue;
+        let template = col.name;
+        let def: Transform & Scaling = col;
+        let typedSingle: string | undefined;
+        if (col.typedBy) {
+          const type = col.typedBy.oid ? cell(col.typedBy.oid, index)?.value : indexArc(index, col.typedBy.part);
+          const entry = typedEntry(col, type === undefined ? undefined : String(type));
+          if (!entry) continue;
+          const { name: entryName, single: entrySingle, ...entryTransform } = entry;
+          template = entryName;
+          typedSingle = entrySingle;
+          def = { ...col, ...entryTransform };
+        }
+        const i = table.ordinal ? String(t.ordinals.get(col.oid)?.get(index) ?? '') : indexOf(index);
+        if (!i) continue;
+        let single = !col.typedBy && usedRows === 1 ? col.single : undefined;
+        if (col.typedBy && typedSingle !== undefined && t.templateRows.get(col.oid)?.get(template) === 1) single = typedSingle;
+        const name = single ?? template.replace('{i}', i);
+        const scaled = applyScaling(def, (oid) => cell(oid, index));
+        const value = scaled && decodeAnswer(name, scaled, answer);
+        if (value === undefined) continue;
+        if (name === 'ups.status') status.push(String(value));
+        else values[name] = value;
+        if (col.static) statics?.add(name);
+        if (typed && col.typedBy && template.startsWith(countPrefix)) counted.add(i);
+      }
+    }
+  }
+
   async close(): Promise<void> {
     // The client belongs to whoever opened it (a config node shares it between device nodes).
   }
-}
-
-function cellName(col: SnmpColumn, index: string, indexPart?: number, indexOffset?: number, rowCount?: number): string {
-  if (col.single && rowCount === 1) return col.single;
-  const arcs = index.split('.');
-  const part = indexPart === undefined ? arcs[arcs.length - 1] : arcs[indexPart];
-  return col.name.replace('{i}', String(Number(part) + (indexOffset ?? 0)));
-}
-
-function matchesName(v: SnmpVariable | SnmpColumn, name: string): boolean {
-  if (!v.name.includes('{i}')) return v.name === name;
-  const [head, tail] = v.name.split('{i}');
-  return (name.startsWith(head) && name.endsWith(tail) && /^\d+$/u.test(name.slice(head.length, name.length - tail.length))) || ('single' in v && v.single === name);
 }

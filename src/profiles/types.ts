@@ -21,22 +21,84 @@ export interface Transform {
   decimals?: number;
 }
 
+/**
+ * Another OID whose value tells how to read this one. For a table column it names another column (same row) or a
+ * scalar (an OID ending in `.0`, e.g. a device-wide setting); for a scalar variable it must be a scalar.
+ */
+export type HelperOid = string;
+
+/** A temperature whose unit is a device setting: converted from °F to °C when the unit OID says Fahrenheit. */
+export interface UnitFrom {
+  oid: HelperOid;
+  /** Raw values (as text) of the unit OID meaning Fahrenheit; any other value (or no answer) means Celsius. */
+  fahrenheit: string[];
+}
+
+/** A power of ten read from another OID: value × 10^(map[raw] ?? raw). A raw value missing from `map` drops the value. */
+export interface ExponentFrom {
+  oid: HelperOid;
+  map?: Record<string, number>;
+}
+
+/** Per-row/per-device scaling of a raw value, applied after `scale`. */
+export interface Scaling {
+  /** Value × 10^-digits, digits read from this OID (Raritan `*SensorDecimalDigits`, ENTITY-SENSOR precision). */
+  decimalsFrom?: HelperOid;
+  /** Value × 10^exponent, the exponent read from this OID (ENTITY-SENSOR entPhySensorScale). */
+  exponentFrom?: ExponentFrom;
+  /** °F → °C when the unit OID says so (ServerTech, Geist, APC IEM). Applied after scaling. */
+  unitFrom?: UnitFrom;
+}
+
 /** A value read from a scalar OID. Several entries with one name are alternatives: the first that answers wins. */
-export interface SnmpVariable extends Transform {
+export interface SnmpVariable extends Transform, Scaling {
   name: string;
   oid: string;
   /** Read once and refreshed rarely (identity, nominal ratings, names). */
   static?: boolean;
 }
 
+/** One type of a typed column: the NUT name template and an optional transform replacing the column's fields. */
+export interface TypedName extends Transform {
+  name: string;
+  /** Name used when the device has exactly one row of this type (`input.voltage` rather than `input.1.voltage`). */
+  single?: string;
+}
+
+/**
+ * Rows whose meaning is in the row itself (ENTITY-SENSOR-MIB, Raritan sensor tables): the NUT name comes from a
+ * type read from another column (`oid`) or from one arc of the row index (`part`). Rows of unlisted types are skipped.
+ */
+export interface TypedBy {
+  oid?: string;
+  part?: number;
+  map: Record<string, string | TypedName>;
+}
+
 /** A table column: `{i}` in name is the row index (outlet number, phase, probe). */
-export interface SnmpColumn extends Transform {
+export interface SnmpColumn extends Transform, Scaling {
+  /** NUT name template with `{i}`; with `typedBy` the names come from its map instead. */
   name: string;
   /** Column OID without the index. */
   oid: string;
   /** Name used instead when the table has exactly one row (`input.voltage` rather than `input.L1-N.voltage`). */
   single?: string;
   static?: boolean;
+  /** The NUT name (and transform) chosen per row from a type column or index arc. */
+  typedBy?: TypedBy;
+}
+
+/** A row is used only when this column's raw value (as text) is in `values` and not in `not`. */
+export interface PresentIf {
+  oid: string;
+  values?: string[];
+  not?: string[];
+}
+
+/** `{i}` taken from a label column: the first capture group of `pattern` (e.g. "AA:L1-L2" → "L1-L2"). */
+export interface IndexFrom {
+  oid: string;
+  pattern: string;
 }
 
 export interface SnmpTable {
@@ -54,6 +116,15 @@ export interface SnmpTable {
   rowsLimit?: string;
   /** A scalar holding the current row count (upsAlarmsPresent): the table is read only when it is not 0. */
   rowsOid?: string;
+  /** Rows that are absent (probe unplugged, sensor not ok) are skipped and not counted. */
+  presentIf?: PresentIf;
+  /**
+   * `{i}` is the row's 1-based position among the learned rows (per name template for typed columns) instead of an
+   * index arc: for string-indexed rows and multi-arc indexes (unit.cord.line) whose arcs are not NUT numbers.
+   */
+  ordinal?: boolean;
+  /** `{i}` read from a label column instead of the index. */
+  indexFrom?: IndexFrom;
   columns: SnmpColumn[];
 }
 
@@ -64,6 +135,8 @@ export interface SnmpMatch {
   sysObjectIDPrefix?: string[];
   /** OIDs that must all answer for this profile to apply; checked after sysObjectID, and alone when nothing matched. */
   probe?: string[];
+  /** OIDs of which at least one must answer (a family spread over several optional MIB groups). */
+  probeAny?: string[];
   /** Higher wins when several profiles match the same device (vendor MIBs over RFC 1628). */
   priority?: number;
 }
