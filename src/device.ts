@@ -17,22 +17,30 @@ export interface OpenDevice {
   close(): Promise<void>;
 }
 
-export function openDevice(target: DeviceTarget, profiles: Profile[] = shippedProfiles()): OpenDevice {
+/**
+ * `explicit` is a profile object the caller loaded itself (a user's own profile file: `--profile-file`, a node's
+ * custom profile); it is used as is, instead of a shipped profile named by `target.profile` or detection.
+ */
+export function openDevice(target: DeviceTarget, profiles: Profile[] = shippedProfiles(), explicit?: Profile): OpenDevice {
   const profileId = target.profile && target.profile !== 'auto' ? target.profile : undefined;
+  if (explicit && profileId && profileId.toLowerCase() !== explicit.id) {
+    throw new RackpowerError('CONFIG', `profile=${profileId} names another profile than the one given (${explicit.id})`);
+  }
+  const chosen = explicit ?? (profileId ? findProfile(profileId, profiles) : undefined);
   if (target.protocol === 'snmp') {
-    const profile = profileId ? findProfile(profileId, profiles) : undefined;
+    const profile = chosen;
     if (profile && profile.protocol !== 'snmp') throw new RackpowerError('CONFIG', `profile ${profile.id} is a Modbus profile`);
     const client = new SnmpClient(target.snmp);
     const snmpProfiles = profiles.filter((p): p is SnmpProfile => p.protocol === 'snmp');
     const reader = new SnmpDeviceReader(client, { profile: profile as SnmpProfile | undefined, profiles: snmpProfiles });
     return { reader, address: client.describe(), close: async () => client.close() };
   }
-  if (!profileId) {
+  if (!chosen) {
     // Modbus has no self-description to detect from: the model must be named.
     const models = profiles.filter((p) => p.protocol === 'modbus').map((p) => p.id).join(', ');
     throw new RackpowerError('CONFIG', `Modbus needs profile=<id> (one of: ${models})`);
   }
-  const profile = findProfile(profileId, profiles);
+  const profile = chosen;
   if (profile.protocol !== 'modbus') throw new RackpowerError('CONFIG', `profile ${profile.id} is an SNMP profile`);
   const transport = new ModbusTransport({ ...target.modbus, timeoutMs: target.timeoutMs });
   const reader = new ModbusDeviceReader(transport, profile as ModbusProfile, target.unit);

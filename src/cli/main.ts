@@ -3,8 +3,9 @@
 import { parseArgs } from 'node:util';
 import { asRackpowerError } from '../errors';
 import type { ErrorCode } from '../types';
+import { shippedProfiles } from '../profiles/load';
 import { runProfiles } from './profiles';
-import { runDiscover, runRead } from './read';
+import { customProfile, runDiscover, runRead } from './read';
 
 /** Exit status per failure, so scripts can tell a dead device from a misconfigured one. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -18,8 +19,9 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
 };
 
 const USAGE = `usage:
-  rackpower read <url> [--profile ID] [--json]
-  rackpower discover <url> [--json]
+  rackpower read <url> [--profile ID | --profile-file FILE] [--json]
+  rackpower discover <url> [--profile ID | --profile-file FILE] [--json]
+  rackpower record <url> [--out FILE] [--raw] [--profile-file FILE]
   rackpower profiles [--json]
   rackpower sim [--scenario FILE|NAME] [--port BASE] [--speed X] [--community C] [--copies N]
 
@@ -40,7 +42,14 @@ async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, profile: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      json: { type: 'boolean', default: false },
+      profile: { type: 'string' },
+      'profile-file': { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      raw: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help || !command || command === 'help') {
     process.stdout.write(USAGE);
@@ -52,7 +61,16 @@ async function main(argv: string[]): Promise<void> {
       const url = positionals[0];
       if (!url) throw usage(`${command} needs a device URL`);
       const run = command === 'read' ? runRead : runDiscover;
-      await run(url, { profile: values.profile, json: values.json });
+      await run(url, { profile: values.profile, profileFile: values['profile-file'], json: values.json });
+      return;
+    }
+    case 'record': {
+      const url = positionals[0];
+      if (!url) throw usage('record needs a device URL');
+      const { runRecord } = await import('./record.js');
+      // A user's own profile adds its OIDs to what is walked (and its names to what is anonymized).
+      const custom = customProfile({ profileFile: values['profile-file'] });
+      await runRecord(url, { out: values.out, raw: values.raw, profiles: custom ? [...shippedProfiles(), custom] : undefined });
       return;
     }
     case 'profiles':

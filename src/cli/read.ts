@@ -1,6 +1,9 @@
 // `rackpower read` and `rackpower discover`: one identification (and one poll) with the same engine as the nodes.
 import { openDevice } from '../device';
 import type { Identification } from '../polling/types';
+import { loadProfileFile, shippedProfiles } from '../profiles/load';
+import type { Profile } from '../profiles/types';
+import { RackpowerError } from '../errors';
 import type { DeviceIdentity, Reading } from '../types';
 import { parseTarget } from '../url';
 import { formatIdentity, formatValues } from './format';
@@ -9,10 +12,26 @@ function identity(name: string, address: string, id: Identification): DeviceIden
   return { name, address, ...id };
 }
 
-export async function readOnce(url: string, opts: { profile?: string; values: boolean }): Promise<Reading> {
+export interface ReadOptions {
+  /** A shipped profile id (or Modbus model), instead of detection / the URL's profile=. */
+  profile?: string;
+  /** A user's own profile file (validated like the shipped ones; its id must equal its file name). */
+  profileFile?: string;
+  json?: boolean;
+}
+
+/** The profile a --profile-file names, loaded and validated; undefined without one. */
+export function customProfile(opts: { profile?: string; profileFile?: string }): Profile | undefined {
+  if (!opts.profileFile) return undefined;
+  if (opts.profile) throw new RackpowerError('CONFIG', '--profile and --profile-file exclude each other: the file is the profile');
+  return loadProfileFile(opts.profileFile);
+}
+
+export async function readOnce(url: string, opts: { profile?: string; profileFile?: string; values: boolean }): Promise<Reading> {
   const target = parseTarget(url);
+  const custom = customProfile(opts);
   if (opts.profile) target.profile = opts.profile;
-  const device = openDevice(target);
+  const device = openDevice(target, shippedProfiles(), custom);
   try {
     const id = await device.reader.identify();
     const values = opts.values ? await device.reader.read() : {};
@@ -23,8 +42,8 @@ export async function readOnce(url: string, opts: { profile?: string; values: bo
   }
 }
 
-export async function runRead(url: string, opts: { profile?: string; json: boolean }): Promise<void> {
-  const reading = await readOnce(url, { profile: opts.profile, values: true });
+export async function runRead(url: string, opts: ReadOptions): Promise<void> {
+  const reading = await readOnce(url, { profile: opts.profile, profileFile: opts.profileFile, values: true });
   if (opts.json) {
     process.stdout.write(JSON.stringify({ device: reading.device, values: reading.values, timestamp: reading.timestamp }) + '\n');
     return;
@@ -32,7 +51,7 @@ export async function runRead(url: string, opts: { profile?: string; json: boole
   process.stdout.write(`${formatIdentity(reading.device)}\n\n${formatValues(reading.values)}\n`);
 }
 
-export async function runDiscover(url: string, opts: { profile?: string; json: boolean }): Promise<void> {
-  const reading = await readOnce(url, { profile: opts.profile, values: false });
+export async function runDiscover(url: string, opts: ReadOptions): Promise<void> {
+  const reading = await readOnce(url, { profile: opts.profile, profileFile: opts.profileFile, values: false });
   process.stdout.write(opts.json ? JSON.stringify(reading.device) + '\n' : formatIdentity(reading.device) + '\n');
 }
