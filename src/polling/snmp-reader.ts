@@ -34,7 +34,11 @@ function numberOf(answer: TypedValue): number {
 /** Decodes one answer for a variable; undefined when absent, a sentinel, or the wrong type for a number. */
 function decodeAnswer(name: string, def: Transform, answer: TypedValue): Value | undefined {
   if (def.enum) return decodeValue(String(answer.value), def);
-  if (isTextVariable(name)) return String(answer.value);
+  if (isTextVariable(name)) {
+    // Blank identity strings ("" for a model the card never learned) are absent, not values.
+    const text = String(answer.value).trim();
+    return text === '' ? undefined : text;
+  }
   return decodeValue(numberOf(answer), def);
 }
 
