@@ -110,7 +110,12 @@ export function planMib(profile: SnmpProfile, name: string, sample: Values): Mib
     const cell = cellFor(v.name, v, sample);
     if (cell) add(v.oid, cell, !v.oid.endsWith('.0'));
   }
-  for (const table of profile.tables ?? []) for (const [oid, cell] of tableCells(table, sample)) add(oid, cell, true);
+  for (const table of profile.tables ?? []) {
+    const cells = tableCells(table, sample);
+    for (const [oid, cell] of cells) add(oid, cell, true);
+    // A volatile table's row counter (upsAlarmsPresent) tells pollers whether to walk it at all.
+    if (table.rowsOid) add(table.rowsOid, constant(ObjectType.Integer, new Set(cells.map(([oid]) => oid.split('.').pop())).size), false);
+  }
   for (const [oid, cell] of systemCells(profile, name, sample)) add(oid, cell, false);
 
   const scalars = new Map<string, Cell>();
