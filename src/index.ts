@@ -18,3 +18,6 @@ export { parseTarget, type DeviceTarget } from './url';
 export { openDevice } from './device';
 export { startRack } from './sim/rack';
 export { loadScenario } from './sim/scenario';
+export { HomeAssistantPublisher, deviceId, HA_DEFAULTS } from './integrations/home-assistant';
+export { MetricsRegistry } from './integrations/prometheus';
+export { readingLines, eventLine } from './integrations/influx';

@@ -10,14 +10,10 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 const at = (...p: string[]): string => path.join(ROOT, ...p);
 
 export const PACKAGE = 'node-red-contrib-rackpower';
-export const NODE_TYPES = [
-  'rackpower-snmp-endpoint',
-  'rackpower-modbus-connection',
-  'rackpower-ups',
-  'rackpower-pdu',
-  'rackpower-sensor',
-  'rackpower-meter',
-];
+/** Every node type the package registers: each node set in package.json is named after the one type it holds. */
+export const NODE_TYPES: string[] = Object.keys(
+  (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes,
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Child processes

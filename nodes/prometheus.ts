@@ -1,0 +1,106 @@
+// rackpower-prometheus: device node readings and events in, a Prometheus scrape page out, served on Node-RED's own
+// HTTP server (RED.httpNode, where http-in nodes live; default path /metrics). The metrics are
+// src/integrations/prometheus.ts: one private registry per node.
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { Express, Request, Response } from 'express';
+import { parseInput } from '../src/integrations/input';
+import { MetricsRegistry } from '../src/integrations/prometheus';
+
+interface PrometheusDef extends NodeDef {
+  path: string;
+  /** Minutes without news of a device before its series go; 0 = never. */
+  forgetAfter: number | string;
+}
+
+const TYPE = 'rackpower-prometheus';
+const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+const MAX_CHECK_MS = 60_000;
+
+type Handler = (req: Request, res: Response) => void;
+
+/**
+ * One Express route per path and server, added once and never removed: it serves whichever node holds the path now
+ * (undefined: none, 404). A redeploy swaps the handler instead of stacking routes, and no Express internals are
+ * touched to remove one.
+ */
+const served = new WeakMap<Express, Map<string, Handler | undefined>>();
+
+/** Makes `handler` serve `path`; false when another node already does. */
+function serve(app: Express, path: string, handler: Handler): boolean {
+  let handlers = served.get(app);
+  if (!handlers) {
+    handlers = new Map();
+    served.set(app, handlers);
+  }
+  if (handlers.get(path)) return false;
+  if (!handlers.has(path)) {
+    const current = handlers;
+    app.get(path, (req, res, next) => {
+      const h = current.get(path);
+      if (h) h(req, res);
+      else next();
+    });
+  }
+  handlers.set(path, handler);
+  return true;
+}
+
+export = (RED: NodeAPI): void => {
+  RED.nodes.registerType(TYPE, function (this: Node, def: PrometheusDef) {
+    RED.nodes.createNode(this, def);
+    const registry = new MetricsRegistry();
+    const path = `/${String(def.path || '/metrics').trim().replace(/^\/+/u, '')}`;
+    const forgetMs = Math.max(0, Number(def.forgetAfter) || 0) * 60_000;
+    const app = RED.httpNode as unknown as Express | undefined;
+
+    const handler: Handler = (_req, res) => void res.set('Content-Type', CONTENT_TYPE).send(registry.render());
+    const showCount = (): void => this.status({ fill: 'green', shape: 'dot', text: RED._(`${TYPE}.status.serving`, { path, count: registry.size }) });
+
+    // A refusal is reported once flows have started: status and catch nodes are wired up only then.
+    const refuse = (status: string, error: string): void => {
+      const report = (): void => {
+        this.status({ fill: 'red', shape: 'ring', text: status });
+        this.error(error);
+      };
+      RED.events.once('flows:started', report);
+      this.on('close', () => RED.events.off('flows:started', report));
+    };
+    if (!app) refuse(RED._(`${TYPE}.status.noHttp`), RED._(`${TYPE}.errors.noHttp`));
+    else if (!serve(app, path, handler)) refuse(RED._(`${TYPE}.status.pathTaken`, { path }), RED._(`${TYPE}.errors.pathTaken`, { path }));
+    else showCount();
+
+    this.on('input', (msg, _send, done) => {
+      const m = msg as typeof msg & Record<string, unknown>;
+      if (m.remove !== undefined) {
+        registry.remove(typeof m.remove === 'string' ? m.remove : undefined);
+        showCount();
+        done();
+        return;
+      }
+      const input = parseInput(m);
+      if (!input) {
+        done(new Error(RED._(`${TYPE}.errors.notReading`)));
+        return;
+      }
+      const before = registry.size;
+      registry.handle(input);
+      if (registry.size !== before) showCount();
+      done();
+    });
+
+    const expiry = forgetMs
+      ? setInterval(() => {
+          registry.expire(Date.now(), forgetMs);
+          showCount();
+        }, Math.min(forgetMs / 10, MAX_CHECK_MS))
+      : undefined;
+
+    this.on('close', (_removed: boolean, done: () => void) => {
+      clearInterval(expiry);
+      // Only this node's own handler goes (not one of a node that kept the path): 404 until a node serves it again.
+      const handlers = app && served.get(app);
+      if (handlers?.get(path) === handler) handlers.set(path, undefined);
+      done();
+    });
+  });
+};

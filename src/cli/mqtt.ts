@@ -1,0 +1,151 @@
+// `rackpower mqtt`: polls devices like the nodes do and publishes their readings and events to an MQTT broker, and
+// with --ha the Home Assistant discovery of src/integrations/home-assistant.ts, the code the ha-discovery node uses.
+// A bridge without Node-RED, and a shard of a scaled-out deployment (docs/scaling.md).
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { openDevice } from '../device';
+import { RackpowerError } from '../errors';
+import { HA_DEFAULTS, HomeAssistantPublisher, type MqttMessage } from '../integrations/home-assistant';
+import { MessageBuilder, topicName } from '../normalize/messages';
+import { DevicePoller } from '../polling/poller';
+import { parseTarget } from '../url';
+
+export const ENV_MQTT_PASSWORD = 'RACKPOWER_MQTT_PASSWORD';
+const CONNECT_TIMEOUT_MS = 10_000;
+
+interface Options {
+  broker: URL;
+  ha: boolean;
+  prefix: string;
+  discoveryPrefix: string;
+  statusTopic: string;
+  intervalMs: number;
+}
+
+function options(args: string[]): { urls: string[]; opts: Options } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        broker: { type: 'string' },
+        ha: { type: 'boolean', default: false },
+        prefix: { type: 'string', default: HA_DEFAULTS.base },
+        'discovery-prefix': { type: 'string', default: HA_DEFAULTS.discoveryPrefix },
+        'status-topic': { type: 'string', default: HA_DEFAULTS.statusTopic },
+        interval: { type: 'string', default: '10' },
+      },
+    });
+  } catch (err) {
+    throw new RackpowerError('CONFIG', (err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (!positionals.length) throw new RackpowerError('CONFIG', 'mqtt needs at least one device URL');
+  if (!values.broker) throw new RackpowerError('CONFIG', 'mqtt needs --broker mqtt://host[:port]');
+  let broker: URL;
+  try {
+    broker = new URL(values.broker);
+  } catch {
+    throw new RackpowerError('CONFIG', `not a broker URL: ${values.broker} (mqtt://host[:port], mqtts://...)`);
+  }
+  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(broker.protocol)) throw new RackpowerError('CONFIG', `unsupported broker scheme ${broker.protocol}`);
+  // Like SNMPv3 keys: a password on the command line ends up in shell histories and process lists.
+  if (broker.password) throw new RackpowerError('CONFIG', `put the broker password in ${ENV_MQTT_PASSWORD}, not in the URL`);
+  const seconds = Number(values.interval);
+  if (!Number.isFinite(seconds) || seconds < 1) throw new RackpowerError('CONFIG', `--interval must be a number of seconds >= 1 (got "${values.interval}")`);
+  return {
+    urls: positionals,
+    opts: {
+      broker,
+      ha: values.ha,
+      prefix: values.prefix,
+      discoveryPrefix: values['discovery-prefix'],
+      statusTopic: values.ha ? values['status-topic'] : '',
+      intervalMs: seconds * 1000,
+    },
+  };
+}
+
+/** The device's name: the URL's #fragment, else its host (SNMP) or host:port/unit (Modbus). */
+function deviceName(url: string, address: string): string {
+  const hash = new URL(url).hash.slice(1);
+  if (hash) return decodeURIComponent(hash);
+  const target = parseTarget(url);
+  // "10.0.0.9:502 unit 2", as a device node names an unnamed Modbus device.
+  return target.protocol === 'snmp' ? target.snmp.host : address.replace(/^modbus-\w+:(\/\/)?/u, '').replace('?unit=', ' unit ');
+}
+
+async function connect(opts: Options): Promise<MqttClient> {
+  const password = process.env[ENV_MQTT_PASSWORD];
+  const url = new URL(opts.broker.href);
+  url.username = '';
+  try {
+    return await connectAsync(
+      url.href,
+      {
+        protocolVersion: 5,
+        clientId: `rackpower-${randomBytes(4).toString('hex')}`,
+        connectTimeout: CONNECT_TIMEOUT_MS,
+        ...(opts.broker.username && { username: decodeURIComponent(opts.broker.username) }),
+        ...(password && { password }),
+        // The broker says `offline` for us if we vanish without a word (crash, network cut).
+        ...(opts.statusTopic && { will: { topic: opts.statusTopic, payload: Buffer.from('offline'), retain: true, qos: 1 as const } }),
+      },
+      false,
+    );
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new RackpowerError(/not authorized|bad user/iu.test(message) ? 'AUTH' : 'UNREACHABLE', `broker ${url.host}: ${message}`, { cause: err });
+  }
+}
+
+/** `rackpower mqtt <url>... --broker mqtt://host[:port] [--ha] [--prefix P]` until Ctrl-C. */
+export async function runMqtt(args: string[]): Promise<void> {
+  const { urls, opts } = options(args);
+  const devices = urls.map((url) => ({ url, opened: openDevice(parseTarget(url)) }));
+  const client = await connect(opts);
+  const ha = opts.ha ? new HomeAssistantPublisher({ discoveryPrefix: opts.discoveryPrefix, base: opts.prefix, statusTopic: opts.statusTopic }) : undefined;
+  const builder = new MessageBuilder({ mode: 'always', prefix: opts.prefix });
+  const publish = (messages: MqttMessage[]): void => {
+    for (const m of messages) client.publish(m.topic, m.payload, { retain: m.retain, qos: m.qos }, (err) => err && process.stderr.write(`rackpower: publish ${m.topic}: ${err.message}\n`));
+  };
+  if (ha) {
+    client.on('message', (topic, payload) => {
+      if (topic === ha.birthTopic && payload.toString().trim() === 'online') publish(ha.birth());
+    });
+    await client.subscribeAsync(ha.birthTopic, { qos: 1 });
+  }
+
+  const pollers = devices.map(({ url, opened }) => {
+    const name = deviceName(url, opened.address);
+    const poller = new DevicePoller(opened.reader, { name, address: opened.address, intervalMs: opts.intervalMs });
+    poller.on('reading', (reading) => {
+      if (ha) publish(ha.handle([{ type: 'reading', ...reading }]));
+      else for (const m of builder.reading(reading)) publish([{ topic: m.topic, payload: JSON.stringify(m.payload), retain: false, qos: 0 }]);
+    });
+    poller.on('event', (event) => {
+      if (ha) publish(ha.handle([{ type: 'event', event }]));
+      else publish([{ topic: builder.event(event).topic, payload: JSON.stringify(event), retain: false, qos: 1 }]);
+    });
+    poller.on('failure', (err) => process.stderr.write(`rackpower: ${name}: ${err.code.toLowerCase()}: ${err.message}\n`));
+    process.stdout.write(`${name} ${opened.address} → ${opts.prefix}/${topicName(name)}\n`);
+    poller.start();
+    return poller;
+  });
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await Promise.all(pollers.map((p) => p.stop()));
+  // Devices offline and our status `offline`, sent before a clean disconnect (the will only covers crashes).
+  if (ha) publish([...ha.close(false), ...ha.offline()]);
+  await client.endAsync();
+}

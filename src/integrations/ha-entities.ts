@@ -1,0 +1,291 @@
+// Which Home Assistant entity each NUT variable becomes, mirroring Home Assistant's own NUT integration
+// (homeassistant/components/nut): its entity names, `<device unique id>_<NUT key>` unique ids, and per variable
+// the platform, device class, unit and state class. Variables HA's NUT integration does not know get the same
+// treatment by their quantity (quantities.ts). Plain data: the MQTT side is home-assistant.ts.
+import { isTextVariable } from '../normalize/nut';
+import type { DeviceKind, Values } from '../types';
+import { splitName } from './names';
+import { measureOf, type Quantity } from './quantities';
+
+export type Platform = 'sensor' | 'binary_sensor' | 'switch' | 'event';
+
+/** One entry of the discovery payload's `cmps`, before ids and topics are added. */
+export interface EntitySpec {
+  /** The NUT key the unique id is built from, as HA's NUT integration does (`battery.charge`, `outlet.1.load.poweronoff`). */
+  key: string;
+  platform: Platform;
+  name: string;
+  value_template: string;
+  device_class?: string;
+  unit_of_measurement?: string;
+  state_class?: 'measurement' | 'total_increasing';
+  entity_category?: 'diagnostic';
+  [option: string]: unknown;
+}
+
+// English entity names of HA's NUT integration (its strings.json), by NUT name with instances as in names.ts
+// patterns (`Lx` a phase, `N` a number). `{phase}` and `{name}` are filled in.
+const NAMES: Record<string, string> = {
+  'ups.status.display': 'Status',
+  'ups.status': 'Status data',
+  'ups.alarm': 'Alarms',
+  'ups.temperature': 'UPS temperature',
+  'ups.load': 'Load',
+  'ups.load.high': 'Overload setting',
+  'ups.delay.start': 'Load restart delay',
+  'ups.delay.reboot': 'UPS reboot delay',
+  'ups.delay.shutdown': 'UPS shutdown delay',
+  'ups.timer.start': 'Load start timer',
+  'ups.timer.reboot': 'Load reboot timer',
+  'ups.timer.shutdown': 'Load shutdown timer',
+  'ups.test.interval': 'Self-test interval',
+  'ups.test.result': 'Self-test result',
+  'ups.efficiency': 'Efficiency',
+  'ups.power': 'Apparent power',
+  'ups.power.nominal': 'Nominal power',
+  'ups.realpower': 'Real power',
+  'ups.realpower.nominal': 'Nominal real power',
+  'ups.beeper.status': 'Beeper status',
+  'battery.charge': 'Battery charge',
+  'battery.charge.low': 'Low battery setpoint',
+  'battery.charge.restart': 'Minimum battery to start',
+  'battery.charge.warning': 'Warning battery setpoint',
+  'battery.charger.status': 'Charging status',
+  'battery.voltage': 'Battery voltage',
+  'battery.voltage.nominal': 'Nominal battery voltage',
+  'battery.voltage.low': 'Low battery voltage',
+  'battery.voltage.high': 'High battery voltage',
+  'battery.current': 'Battery current',
+  'battery.current.total': 'Total battery current',
+  'battery.temperature': 'Battery temperature',
+  'battery.runtime': 'Battery runtime',
+  'battery.runtime.low': 'Low battery runtime',
+  'battery.runtime.restart': 'Minimum battery runtime to start',
+  'battery.packs': 'Number of batteries',
+  'battery.packs.bad': 'Number of bad batteries',
+  'input.transfer.low': 'Low voltage transfer',
+  'input.transfer.high': 'High voltage transfer',
+  'input.transfer.reason': 'Voltage transfer reason',
+  'input.voltage': 'Input voltage',
+  'input.voltage.nominal': 'Nominal input voltage',
+  'input.Lx.voltage': 'Input {phase} voltage',
+  'input.frequency': 'Input frequency',
+  'input.frequency.nominal': 'Input nominal frequency',
+  'input.Lx.frequency': 'Input {phase} line frequency',
+  'input.bypass.voltage': 'Input bypass voltage',
+  'input.bypass.Lx.voltage': 'Input bypass {phase} voltage',
+  'input.bypass.current': 'Input bypass current',
+  'input.bypass.frequency': 'Input bypass frequency',
+  'input.bypass.phases': 'Input bypass phases',
+  'input.bypass.realpower': 'Input bypass real power',
+  'input.current': 'Input current',
+  'input.current.status': 'Input current status',
+  'input.Lx.current': 'Input {phase} current',
+  'input.load': 'Input load',
+  'input.phases': 'Input phases',
+  'input.power': 'Input power',
+  'input.realpower': 'Input real power',
+  'input.Lx.realpower': 'Input {phase} real power',
+  'outlet.voltage': 'Outlet voltage',
+  'outlet.N.current': 'Outlet {name} current',
+  'outlet.N.power': 'Outlet {name} power',
+  'outlet.N.realpower': 'Outlet {name} real power',
+  'output.current': 'Output current',
+  'output.current.nominal': 'Nominal output current',
+  'output.Lx.current': 'Output {phase} current',
+  'output.voltage': 'Output voltage',
+  'output.voltage.nominal': 'Nominal output voltage',
+  'output.Lx.voltage': 'Output {phase} voltage',
+  'output.frequency': 'Output frequency',
+  'output.frequency.nominal': 'Nominal output frequency',
+  'output.phases': 'Output phases',
+  'output.power': 'Output apparent power',
+  'output.power.nominal': 'Nominal output power',
+  'output.Lx.power.percent': 'Output {phase} power usage',
+  'output.realpower': 'Output real power',
+  'output.realpower.nominal': 'Nominal output real power',
+  'output.Lx.realpower': 'Output {phase} real power',
+  'ambient.humidity': 'Ambient humidity',
+  'ambient.temperature': 'Ambient temperature',
+};
+
+// Words of NUT names spelled for people, for names HA's integration has no entry for.
+const WORDS: Record<string, string> = {
+  realpower: 'real power',
+  reactivepower: 'reactive power',
+  powerfactor: 'power factor',
+  mfr: 'manufacturer',
+};
+
+/** Device class, NUT unit and whether it accumulates, per quantity (HA's SensorDeviceClass and units). */
+const SENSOR: Record<Quantity, { device_class?: string; unit?: string; total?: true }> = {
+  voltage: { device_class: 'voltage', unit: 'V' },
+  current: { device_class: 'current', unit: 'A' },
+  realpower: { device_class: 'power', unit: 'W' },
+  power: { device_class: 'apparent_power', unit: 'VA' },
+  reactivepower: { device_class: 'reactive_power', unit: 'var' },
+  // NUT's power factor is a ratio 0-1: HA's power_factor class takes it without a unit.
+  powerfactor: { device_class: 'power_factor' },
+  frequency: { device_class: 'frequency', unit: 'Hz' },
+  energy: { device_class: 'energy', unit: 'kWh', total: true },
+  temperature: { device_class: 'temperature', unit: '°C' },
+  humidity: { device_class: 'humidity', unit: '%' },
+  charge: { device_class: 'battery', unit: '%' },
+  percent: { unit: '%' },
+  duration: { device_class: 'duration', unit: 's' },
+};
+
+/** Text variables that are states worth an entity; identity text (model, serial, names) goes to the device card. */
+const TEXT_STATES = new Set(['status', 'alarm', 'reason', 'result']);
+
+/** Human text of ups.status tokens, as HA's NUT integration shows them in its "Status" entity (const.py). */
+const STATUS_WORDS: Record<string, string> = {
+  OL: 'Online',
+  OB: 'On Battery',
+  LB: 'Low Battery',
+  HB: 'High Battery',
+  RB: 'Battery Needs Replaced',
+  CHRG: 'Battery Charging',
+  DISCHRG: 'Battery Discharging',
+  BYPASS: 'Bypass Active',
+  CAL: 'Runtime Calibration',
+  OFF: 'Offline',
+  OVER: 'Overloaded',
+  TRIM: 'Trimming Voltage',
+  BOOST: 'Boosting Voltage',
+  FSD: 'Forced Shutdown',
+  ALARM: 'Alarm',
+};
+
+/** The binary sensors derived from ups.status tokens. */
+const STATUS_BINARIES: { key: string; token: string; name: string; device_class?: string }[] = [
+  { key: 'ups.status.online', token: 'OL', name: 'Online', device_class: 'power' },
+  { key: 'ups.status.on_battery', token: 'OB', name: 'On battery' },
+  { key: 'ups.status.low_battery', token: 'LB', name: 'Low battery', device_class: 'battery' },
+  { key: 'ups.status.replace_battery', token: 'RB', name: 'Replace battery', device_class: 'problem' },
+  { key: 'ups.status.charging', token: 'CHRG', name: 'Charging', device_class: 'battery_charging' },
+  { key: 'ups.status.overload', token: 'OVER', name: 'Overload', device_class: 'problem' },
+];
+
+/** NUT events each kind can raise (HA event entity `event_types`). */
+const COMM_EVENTS = ['COMMOK', 'COMMBAD', 'NOCOMM'];
+const UPS_EVENTS = ['ONLINE', 'ONBATT', 'LOWBATT', 'FSD', 'REPLBATT', 'CAL', 'NOTCAL', 'OFF', 'NOTOFF', 'BYPASS', 'NOTBYPASS', 'OVER', 'NOTOVER', 'TRIM', 'NOTTRIM', 'BOOST', 'NOTBOOST'];
+
+/** `value_json['battery.charge']`: NUT names contain dots, so attribute access (value_json.battery.charge) breaks. */
+const field = (name: string): string => `value_json['${name}']`;
+/** A missing variable renders "None", which HA shows as unknown rather than keeping a stale value. */
+const valueTemplate = (name: string): string => `{{ ${field(name)} | default(None) }}`;
+const statusTemplate = (body: string): string =>
+  `{% if ${field('ups.status')} is defined %}${body}{% else %}None{% endif %}`;
+
+function humanName(pattern: string, phase: string | undefined, instance: string | undefined): string {
+  const known = NAMES[pattern];
+  if (known) return known.replace('{phase}', phase ?? '').replace('{name}', instance ?? '');
+  const words = pattern.split('.').map((p) => (p === 'Lx' ? phase ?? '' : p === 'N' ? instance ?? '' : WORDS[p] ?? p));
+  const text = words.filter(Boolean).join(' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The outlet's or probe's own label where the device has one (HA's NUT integration: name, then desc, then number). */
+function instanceLabel(values: Values, prefix: string, n: string): string {
+  const label = values[`${prefix}.${n}.name`] ?? values[`${prefix}.${n}.desc`];
+  return typeof label === 'string' && label.trim() ? label.trim() : n;
+}
+
+function variableEntity(name: string, values: Values, sample: unknown): EntitySpec | undefined {
+  const { base, pattern, labels } = splitName(name);
+  const instance = labels.outlet
+    ? instanceLabel(values, 'outlet', labels.outlet)
+    : labels.sensor
+      ? instanceLabel(values, 'ambient', labels.sensor)
+      : labels.group
+        ? instanceLabel(values, 'outlet.group', labels.group)
+        : labels.input;
+  const entityName = humanName(pattern, labels.phase, instance);
+  if (isTextVariable(name) || typeof sample === 'string') {
+    const last = name.slice(name.lastIndexOf('.') + 1);
+    if (!TEXT_STATES.has(last)) return undefined;
+    return { key: name, platform: 'sensor', name: entityName, value_template: valueTemplate(name) };
+  }
+  const measure = measureOf(base);
+  const spec: EntitySpec = { key: name, platform: 'sensor', name: entityName, value_template: valueTemplate(name) };
+  if (!measure) {
+    // Counts and the like (outlet.count, input.phases): plain numbers about the device, not readings.
+    spec.entity_category = 'diagnostic';
+    return spec;
+  }
+  const sensor = SENSOR[measure.quantity];
+  if (sensor.device_class) spec.device_class = sensor.device_class;
+  if (sensor.unit) spec.unit_of_measurement = sensor.unit;
+  if (measure.setting) spec.entity_category = 'diagnostic';
+  else spec.state_class = sensor.total ? 'total_increasing' : 'measurement';
+  return spec;
+}
+
+/** Switches for outlets that report on/off. Read-only for now: the command topic is where a control node listens. */
+function outletSwitch(name: string, values: Values, commandTopic: string): EntitySpec | undefined {
+  const m = /^outlet\.(\d+)\.status$/u.exec(name);
+  if (!m) return undefined;
+  const n = m[1];
+  return {
+    key: `outlet.${n}.load.poweronoff`,
+    platform: 'switch',
+    name: `Power outlet ${instanceLabel(values, 'outlet', n)}`,
+    device_class: 'outlet',
+    value_template: valueTemplate(name),
+    state_on: 'on',
+    state_off: 'off',
+    // NUT instant command names, so the future control node (and UPS command buttons) share one topic.
+    command_topic: commandTopic,
+    payload_on: `outlet.${n}.load.on`,
+    payload_off: `outlet.${n}.load.off`,
+  };
+}
+
+export interface EntityTopics {
+  /** Where the device's NUT events are published (the device node's `<prefix>/<device>/event`). */
+  event: string;
+  /** Where commands for the device would be taken (NUT instant command names as payload). */
+  command: string;
+}
+
+/** Every entity for the variables `seen`, with `values` the latest reading (for outlet and probe labels). */
+export function entitySpecs(kind: DeviceKind, seen: Iterable<string>, values: Values, topics: EntityTopics): EntitySpec[] {
+  const names = [...seen].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const specs: EntitySpec[] = [];
+  for (const name of names) {
+    const spec = outletSwitch(name, values, topics.command) ?? variableEntity(name, values, values[name]);
+    if (spec) specs.push(spec);
+  }
+  if (names.includes('ups.status')) {
+    const words = JSON.stringify(STATUS_WORDS).replace(/"/gu, "'");
+    specs.push({
+      key: 'ups.status.display',
+      platform: 'sensor',
+      name: NAMES['ups.status.display'],
+      // "Online Battery Charging", like HA's NUT integration; a token it has no words for is shown as is.
+      value_template: statusTemplate(
+        `{% set words = ${words} %}{% for t in ${field('ups.status')}.split() %}{{ words[t] | default(t) }}{{ ' ' if not loop.last }}{% endfor %}`,
+      ),
+    });
+    for (const b of STATUS_BINARIES) {
+      specs.push({
+        key: b.key,
+        platform: 'binary_sensor',
+        name: b.name,
+        ...(b.device_class && { device_class: b.device_class }),
+        value_template: statusTemplate(`{{ 'ON' if '${b.token}' in ${field('ups.status')}.split() else 'OFF' }}`),
+      });
+    }
+  }
+  specs.push({
+    key: 'event',
+    platform: 'event',
+    name: 'Event',
+    state_topic: topics.event,
+    event_types: kind === 'ups' ? [...UPS_EVENTS, ...COMM_EVENTS] : COMM_EVENTS,
+    // The topic carries the device node's event payload ({event, message, ...}); HA wants {event_type, ...}.
+    value_template: "{{ {'event_type': value_json['event'], 'message': value_json['message']} | tojson }}",
+  });
+  return specs;
+}

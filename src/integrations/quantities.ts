@@ -1,0 +1,68 @@
+// What a numeric NUT variable measures, read from its name, so each output can give it the right unit: Home
+// Assistant a device class and NUT's unit, Prometheus a base unit. One table for both, so they never disagree.
+
+export type Quantity =
+  | 'voltage' // V
+  | 'current' // A
+  | 'realpower' // W
+  | 'power' // VA (NUT's `power` is apparent power)
+  | 'reactivepower' // var
+  | 'powerfactor' // 0-1
+  | 'frequency' // Hz
+  | 'energy' // kWh, a counter
+  | 'temperature' // °C
+  | 'humidity' // %
+  | 'charge' // battery %
+  | 'percent' // % of something (load, efficiency, power.percent)
+  | 'duration'; // s
+
+// The segment that names the quantity. Read from the end, so `output.power.percent` is a percentage and
+// `input.voltage.low.warning` a voltage; `input.transfer.low` and `.high` are NUT's transfer voltages.
+const SEGMENTS: Record<string, Quantity> = {
+  voltage: 'voltage',
+  transfer: 'voltage',
+  current: 'current',
+  realpower: 'realpower',
+  power: 'power',
+  reactivepower: 'reactivepower',
+  powerfactor: 'powerfactor',
+  frequency: 'frequency',
+  energy: 'energy',
+  temperature: 'temperature',
+  humidity: 'humidity',
+  charge: 'charge',
+  load: 'percent',
+  efficiency: 'percent',
+  percent: 'percent',
+  runtime: 'duration',
+  uptime: 'duration',
+  delay: 'duration',
+  timer: 'duration',
+  interval: 'duration',
+};
+
+/** Trailing segments that still describe a live measurement, not a setting (`input.energy.import`). */
+const LIVE_QUALIFIERS = new Set(['import', 'export']);
+
+export interface Measure {
+  quantity: Quantity;
+  /**
+   * A threshold, rating or delay (`input.voltage.nominal`, `battery.charge.low`, `ups.delay.shutdown`) rather than a
+   * reading: the quantity segment is followed by a qualifier.
+   */
+  setting: boolean;
+}
+
+/** The quantity of a numeric variable, given its base name (instances removed: see names.ts); undefined if unknown. */
+export function measureOf(base: string): Measure | undefined {
+  const parts = base.split('.');
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const quantity = SEGMENTS[parts[i]];
+    if (!quantity) continue;
+    const after = parts.slice(i + 1);
+    // Of the durations only the battery runtime is a reading; uptime only grows, delays and timers are settings.
+    const setting = quantity === 'duration' ? parts[i] !== 'runtime' || after.length > 0 : after.some((p) => !LIVE_QUALIFIERS.has(p));
+    return { quantity, setting };
+  }
+  return undefined;
+}
