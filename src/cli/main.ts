@@ -24,6 +24,10 @@ const USAGE = `usage:
   rackpower record <url> [--out FILE] [--raw] [--profile-file FILE]
   rackpower profiles [--json]
   rackpower sim [--scenario FILE|NAME] [--port BASE] [--speed X] [--community C] [--copies N]
+  rackpower watch <url[#name]>... [--interval S] [--confirm N] [--traps host:port]   JSON lines until Ctrl-C
+  rackpower traps [--listen host:port] [--community C]... [--user U --auth sha --priv aes]   JSON lines
+  rackpower mqtt <url[#name]>... --broker mqtt://[user@]host[:port] [--ha] [--prefix P] [--interval S]
+                 [--discovery-prefix P] [--status-topic T]   broker password from RACKPOWER_MQTT_PASSWORD
 
 urls:
   snmp://[community@]host[:port][?version=1&timeout=MS&retries=N]
@@ -37,6 +41,17 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'sim') {
     const { runSim } = await import('./sim.js');
     await runSim(rest);
+    return;
+  }
+  if (command === 'watch' || command === 'traps') {
+    const { runWatch } = await import('./watch.js');
+    const { runTraps } = await import('./traps.js');
+    await (command === 'watch' ? runWatch : runTraps)(rest);
+    return;
+  }
+  if (command === 'mqtt') {
+    const { runMqtt } = await import('./mqtt.js');
+    await runMqtt(rest);
     return;
   }
   const { values, positionals } = parseArgs({

@@ -20,6 +20,11 @@ export interface PollerOptions {
   nocommAfterMs?: number;
   /** Ceiling of the failure backoff (default max(interval, 60 s)). */
   maxBackoffMs?: number;
+  /**
+   * Consecutive polls that must agree on a new `ups.status` before its events fire (default 1: at once, so ONBATT
+   * comes within one poll). 2 or more ignores a single odd reading; a trap confirms a change on its own (trap()).
+   */
+  confirmPolls?: number;
   now?: () => number;
 }
 
@@ -48,6 +53,11 @@ export class DevicePoller extends EventEmitter<PollerEvents> {
   private again = false;
   private identity: Identification | undefined;
   private status: string | undefined;
+  /** A status seen but not yet confirmed by `confirmPolls` polls in a row, and how many polls have seen it. */
+  private candidate: { status: string; seen: number } | undefined;
+  /** A trap asked for the current poll: its reading is evidence enough, without waiting for more polls. */
+  private trapPending = false;
+  private trapPoll = false;
   private failures = 0;
   private commBad = false;
   private noComm = false;
@@ -103,6 +113,16 @@ export class DevicePoller extends EventEmitter<PollerEvents> {
     }
     this.nextAt = this.now();
     this.schedule(0);
+  }
+
+  /**
+   * A trap says the device changed: poll at once, and let that poll's status count as confirmed (the trap and the
+   * reading are two observations), so state and events agree within one round trip even with `confirmPolls` > 1.
+   */
+  trap(): void {
+    if (this.stateNow === 'stopped' || this.stateNow === 'paused') return;
+    this.trapPending = true;
+    this.pollNow();
   }
 
   setIntervalMs(ms: number): void {
@@ -180,6 +200,8 @@ export class DevicePoller extends EventEmitter<PollerEvents> {
     const startedAt = this.now();
     const requestsBefore = this.reader.requestCount;
     let ok = false;
+    this.trapPoll = this.trapPending;
+    this.trapPending = false;
     try {
       if (!this.identity) {
         this.setState('identifying');
@@ -230,7 +252,18 @@ export class DevicePoller extends EventEmitter<PollerEvents> {
 
   private statusChanged(current: string | undefined, timestamp: number): void {
     const previous = this.status;
-    if (current === undefined || current === previous) return;
+    if (current === undefined) return;
+    if (current === previous) {
+      this.candidate = undefined;
+      return;
+    }
+    // The first status is taken as it is (there is nothing to flip yet); a change needs confirmPolls polls in a row.
+    const seen = this.candidate?.status === current ? this.candidate.seen + 1 : 1;
+    if (previous !== undefined && !this.trapPoll && seen < (this.options.confirmPolls ?? 1)) {
+      this.candidate = { status: current, seen };
+      return;
+    }
+    this.candidate = undefined;
     this.status = current;
     for (const name of statusEvents(previous, current)) this.fire(name, previous, current, undefined, timestamp);
   }

@@ -168,6 +168,16 @@ export class SimModel {
     this.cache.delete(pdu);
   }
 
+  /** Applies a control write (an SNMP SET) to a UPS's or PDU's simulation; its values are recomputed at the next read. */
+  control<T>(name: string, act: (target: Ups | Pdu) => T): T {
+    const m = this.member(name);
+    const target = m.device.kind === 'ups' ? m.rack.ups : this.pdus.get(name);
+    if (!target) throw new Error(`"${name}" has no controls`);
+    const result = act(target);
+    this.cache.delete(name);
+    return result;
+  }
+
   private member(name: string): Member {
     const member = this.members.get(name);
     if (!member) throw new Error(`no simulated device named "${name}"`);

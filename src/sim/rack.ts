@@ -8,6 +8,7 @@ import type { Profile } from '../profiles/types';
 import type { DeviceKind } from '../types';
 import { SimModel } from './model';
 import { startModbusServer, type ModbusUnit } from './modbus-server';
+import { controlCells } from './devices/control';
 import { startSnmpAgent } from './snmp-agent';
 import type { DeviceSource, Scenario } from './types';
 
@@ -26,6 +27,11 @@ export interface RackOptions {
   copies?: number;
   /** Where the scenario's profile ids are looked up (default: the shipped profiles). */
   profiles?: Profile[];
+  /**
+   * Serve the writable control OIDs (rPDU2 outlet control, RFC 1628 shutdown/beeper/test) so outlet and UPS command
+   * nodes can act on the rack (default false: every SET answers notWritable, and walks see only what profiles read).
+   */
+  control?: boolean;
 }
 
 export interface RackDevice {
@@ -39,12 +45,15 @@ export interface RackDevice {
 export interface RunningRack {
   devices: RackDevice[];
   model: SimModel;
+  /** SET requests that reached the SNMP agents so far (a dry run must leave this unchanged). */
+  setRequests(): number;
   /** Stops the timer and every agent and server. */
   close(): Promise<void>;
 }
 
 interface Listener {
   port: number;
+  setRequests?(): number;
   close(): Promise<void>;
 }
 
@@ -82,7 +91,16 @@ export async function startRack(scenario: Scenario, options: RackOptions = {}): 
       const name = nameOf(d.name);
       if (d.resolved.protocol === 'snmp') {
         starts.push({
-          listener: startSnmpAgent({ name, profile: d.resolved, source: source(name), host, port: takePort(), community, user: options.user }),
+          listener: startSnmpAgent({
+            name,
+            profile: d.resolved,
+            source: source(name),
+            host,
+            port: takePort(),
+            community,
+            user: options.user,
+            controls: options.control ? controlCells(d.resolved.id, name, model) : [],
+          }),
           devices: (port) => [{ name, kind: d.resolved.kind, url: `snmp://${encodeURIComponent(community)}@${host}:${port}`, profile: d.resolved.id }],
         });
       } else {
@@ -118,6 +136,7 @@ export async function startRack(scenario: Scenario, options: RackOptions = {}): 
   return {
     devices,
     model,
+    setRequests: () => listeners.reduce((sum, l) => sum + (l.setRequests?.() ?? 0), 0),
     close: async () => {
       clearInterval(timer);
       await Promise.all(listeners.map((l) => l.close()));

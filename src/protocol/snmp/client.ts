@@ -13,6 +13,21 @@ export interface TypedValue {
   numeric: boolean;
 }
 
+/** One value to write: integers (INTEGER/Gauge), text (OCTET STRING) or an OBJECT IDENTIFIER in dotted form. */
+export interface SetVarbind {
+  oid: string;
+  type: 'integer' | 'string' | 'oid' | 'gauge' | 'timeticks';
+  value: number | string;
+}
+
+const SET_TYPES = {
+  integer: snmp.ObjectType.Integer,
+  string: snmp.ObjectType.OctetString,
+  oid: snmp.ObjectType.OID,
+  gauge: snmp.ObjectType.Gauge,
+  timeticks: snmp.ObjectType.TimeTicks,
+} as const;
+
 export interface ColumnRow {
   /** The row index: the OID arcs after the column OID, dotted. */
   index: string;
@@ -252,6 +267,22 @@ export class SnmpClient {
       return vbs.map((vb) => [vb]);
     }
     return this.call<snmp.Varbind[][]>((s, cb) => s.getBulk(oids, 0, reps, cb as never));
+  }
+
+  /**
+   * Writes all varbinds in one SET (the agent applies all or none) and returns what it answered, decoded. A refusal
+   * (notWritable, noAccess, wrongValue ... or a v1 noSuchName/readOnly) is a PROTOCOL error naming the agent's reason.
+   */
+  async set(varbinds: SetVarbind[]): Promise<Map<string, TypedValue>> {
+    const request = varbinds.map((v) => ({ oid: normalizeOid(v.oid), type: SET_TYPES[v.type], value: v.value }));
+    const answered = await this.call<snmp.Varbind[]>((s, cb) => s.set(request as snmp.Varbind[], cb as never));
+    const out = new Map<string, TypedValue>();
+    for (const vb of answered) {
+      // An agent that answers a SET with noSuchObject/noSuchInstance in the varbind did not write anything.
+      if (snmp.isVarbindError(vb)) throw new RackpowerError('PROTOCOL', `${this.describe()} refused the request: ${snmp.varbindError(vb)}`);
+      out.set(vb.oid, decodeVarbind(vb));
+    }
+    return out;
   }
 
   /** sysObjectID and sysDescr, for detection. */

@@ -9,6 +9,8 @@ import type { Values } from '../../types';
 const SERVER_NAMES = ['web-01', 'web-02', 'app-01', 'app-02', 'db-01', 'db-02', 'cache-01', 'backup-01'];
 const RATED_CURRENT = 16; // A, a C20-fed PDU
 const LOW_CURRENT = 0.5;
+/** An outlet's reboot duration (s): how long "immediateReboot" keeps it off, like an rPDU2's default. */
+export const REBOOT_DURATION_S = 5;
 
 interface Outlet {
   name: string;
@@ -17,6 +19,8 @@ interface Outlet {
   w: number;
   pf: number;
   kWh: number;
+  /** Seconds until a rebooting outlet comes back on. */
+  rebootLeft?: number;
 }
 
 export class Pdu {
@@ -54,6 +58,13 @@ export class Pdu {
     const outlet = this.outlets[n - 1];
     if (!outlet) throw new RangeError(`outlet ${n} does not exist (1..${this.outlets.length})`);
     outlet.on = on;
+    outlet.rebootLeft = undefined;
+  }
+
+  /** Outlet n off now and back on after the reboot duration (the PDU's own delay), as a power-cycle command does. */
+  reboot(n: number): void {
+    this.setOutlet(n, false);
+    this.outlets[n - 1].rebootLeft = REBOOT_DURATION_S;
   }
 
   /** Advances dt seconds at the supply voltage; returns the real power drawn (W). */
@@ -61,6 +72,10 @@ export class Pdu {
     this.voltage = supplyVoltage;
     let total = 0;
     for (const o of this.outlets) {
+      if (o.rebootLeft !== undefined && (o.rebootLeft -= dt) <= 0) {
+        o.on = true;
+        o.rebootLeft = undefined;
+      }
       const powered = o.on && supplyVoltage > 0;
       o.w = powered ? Math.max(0, drift(this.rng, o.w, o.typicalW, o.typicalW * 0.06, 30, dt)) : 0;
       o.kWh += kWh(o.w, dt);

@@ -25,6 +25,14 @@ export class Ups {
   private outV = NOMINAL_VOLTAGE;
   private batteryTemperature = 25;
   private charging = false;
+  /** RFC 1628 upsShutdownAfterDelay: seconds until the output goes off, -1 when no shutdown is pending. */
+  shutdownCountdown = -1;
+  /** RFC 1628 upsAutoRestart: come back on when mains return after a commanded shutdown. */
+  autoRestart = false;
+  /** RFC 1628 upsConfigAudibleStatus: 1 disabled, 2 enabled, 3 muted. */
+  audible = 2;
+  /** The output is off after a commanded shutdown. */
+  private shutDown = false;
 
   constructor(
     private readonly rng: Random,
@@ -33,7 +41,13 @@ export class Ups {
 
   /** Picks the power source for this step and returns the output voltage the PDUs see. */
   prepare(dt: number, mains: Mains): number {
-    this.source = mains.on ? 'line' : this.charge > 0 ? 'battery' : 'off';
+    if (this.shutdownCountdown >= 0 && (this.shutdownCountdown -= dt) <= 0) {
+      this.shutdownCountdown = -1;
+      this.shutDown = true;
+    } else if (this.shutDown && this.autoRestart && mains.on) {
+      this.shutDown = false;
+    }
+    this.source = this.shutDown ? 'off' : mains.on ? 'line' : this.charge > 0 ? 'battery' : 'off';
     this.outV = drift(this.rng, this.outV, NOMINAL_VOLTAGE, 0.3, 30, dt);
     return this.outputVoltage;
   }

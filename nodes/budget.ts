@@ -1,0 +1,68 @@
+// rackpower-budget: the power and heat budget of one rack or circuit (src/actions/budget.ts) from the readings of
+// its PDU, meter and sensor nodes. Output 1: the budget status on every reading; output 2: throttle and restore.
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { BudgetEngine, type BudgetSignal, type BudgetStatus } from '../src/actions/budget';
+import { deviceInput } from '../src/actions/input';
+import { parseList } from '../src/control/guards';
+import { num } from '../src/control/messages';
+
+interface BudgetDef extends NodeDef {
+  budgetW: number | string;
+  breakerA: number | string;
+  voltage: number | string;
+  deratingPct: number | string;
+  powerVariables: string;
+  throttlePct: number | string;
+  restorePct: number | string;
+  temperatureLimit: number | string;
+  temperatureHysteresis: number | string;
+  devices: string;
+  staleAfterS: number | string;
+}
+
+const TICK_MS = 5000;
+const optional = (v: unknown): number | undefined => (v === '' || v === undefined || v === null ? undefined : Number(v));
+
+export = function (RED: NodeAPI): void {
+  RED.nodes.registerType('rackpower-budget', function (this: Node, def: BudgetDef) {
+    RED.nodes.createNode(this, def);
+    let engine: BudgetEngine;
+    try {
+      engine = new BudgetEngine({
+        budgetW: optional(def.budgetW),
+        breakerA: optional(def.breakerA),
+        voltage: num(def.voltage, 230),
+        derating: num(def.deratingPct, 80) / 100,
+        powerVariables: parseList(def.powerVariables).map(String),
+        throttleAt: num(def.throttlePct, 100) / 100,
+        restoreAt: num(def.restorePct, 90) / 100,
+        temperatureLimit: optional(def.temperatureLimit),
+        temperatureHysteresis: num(def.temperatureHysteresis, 2),
+        staleAfterS: num(def.staleAfterS, 120),
+      });
+    } catch (err) {
+      this.status({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
+      this.error(err);
+      return;
+    }
+    const only = parseList(def.devices).map(String);
+    const emit = ({ status, signals }: { status: BudgetStatus; signals: BudgetSignal[] }, send: boolean): void => {
+      const throttled = status.throttled.power || status.throttled.temperature;
+      const hot = status.hottest ? ` · ${status.hottest.value} °C` : '';
+      this.status({ fill: throttled ? 'red' : status.share >= 0.9 ? 'yellow' : 'green', shape: 'dot', text: `${status.powerW} / ${Math.round(status.budgetW)} W${hot}` });
+      if (send) this.send([{ topic: 'rackpower/budget', payload: status }, null]);
+      for (const s of signals) this.send([null, { topic: `rackpower/budget/${s.signal}`, payload: s.signal, budget: s }]);
+    };
+    // Ticks only drop silent members (and may send their throttle); the status message follows readings.
+    const timer = setInterval(() => emit(engine.tick(Date.now()), false), TICK_MS);
+    this.on('input', (msg, _send, done) => {
+      const input = deviceInput(msg as never);
+      if (input?.kind === 'reading' && (!only.length || only.includes(input.device))) emit(engine.reading(input.device, input.values, Date.now()), true);
+      done();
+    });
+    this.on('close', (done: () => void) => {
+      clearInterval(timer);
+      done();
+    });
+  });
+};

@@ -1,0 +1,90 @@
+// rackpower-shutdown: the shutdown orchestrator (src/actions/shutdown.ts) fed by UPS device nodes' readings and
+// events. Output 1: one message per action (for exec, ssh, http request, outlet or ups-command nodes); output 2:
+// the audit trail, saying why each action fired and with which readings. msg.payload "drill" walks the plan with
+// every action marked dry run.
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { deviceInput } from '../src/actions/input';
+import { ShutdownOrchestrator, type Output, type ShutdownPolicy, type ShutdownStage } from '../src/actions/shutdown';
+import { parseList } from '../src/control/guards';
+import { num } from '../src/control/messages';
+
+interface ShutdownDef extends NodeDef {
+  supplies: string;
+  redundancy: ShutdownPolicy['redundancy'];
+  minHealthy: number | string;
+  onBatteryS: number | string;
+  runtimeBelowS: number | string;
+  chargeBelowPct: number | string;
+  lowBattery: boolean;
+  fsd: boolean;
+  staleAfterS: number | string;
+  stages: ShutdownStage[];
+  drill: boolean;
+}
+
+const TICK_MS = 1000;
+/** An empty trigger field means "not a trigger". */
+const optional = (v: unknown): number | undefined => (v === '' || v === undefined || v === null ? undefined : Number(v));
+
+export = function (RED: NodeAPI): void {
+  RED.nodes.registerType('rackpower-shutdown', function (this: Node, def: ShutdownDef) {
+    RED.nodes.createNode(this, def);
+    let orchestrator: ShutdownOrchestrator;
+    try {
+      orchestrator = new ShutdownOrchestrator({
+        supplies: parseList(def.supplies).map(String),
+        redundancy: def.redundancy || 'all',
+        minHealthy: optional(def.minHealthy),
+        triggers: {
+          onBatteryS: optional(def.onBatteryS),
+          runtimeBelowS: optional(def.runtimeBelowS),
+          chargeBelowPct: optional(def.chargeBelowPct),
+          lowBattery: def.lowBattery !== false,
+          fsd: def.fsd !== false,
+        },
+        staleAfterS: num(def.staleAfterS, 120),
+        stages: (def.stages ?? []).map((s) => ({ ...s, delayS: num(s.delayS, 0), actions: s.actions ?? [] })),
+        drill: def.drill === true,
+      });
+    } catch (err) {
+      this.status({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
+      this.error(err);
+      return;
+    }
+    const showStatus = (o?: Output): void => {
+      const state = orchestrator.state;
+      if (state === 'idle') this.status({ fill: 'green', shape: 'dot', text: def.drill ? 'armed (drill mode)' : 'armed' });
+      else if (o?.kind === 'audit') this.status({ fill: state === 'done' ? 'red' : 'yellow', shape: 'dot', text: `${o.event}${o.stage ? `: ${o.stage}` : ''}` });
+    };
+    const emit = (outputs: Output[]): void => {
+      for (const o of outputs) {
+        if (o.kind === 'action') {
+          const msg: NodeMessage = { topic: o.topic ?? `rackpower/shutdown/${o.stage}`, payload: o.payload, dryRun: o.dryRun, shutdown: o } as NodeMessage;
+          this.send([msg, null]);
+        } else {
+          this.send([null, { topic: `rackpower/shutdown/audit/${o.event}`, payload: o }]);
+          // The audit trail also goes to the log: it is the record of why hosts went down.
+          this.log(`${o.event}${o.stage ? ` "${o.stage}"` : ''}: ${o.reason}`);
+        }
+        showStatus(o);
+      }
+      if (!outputs.length) showStatus();
+    };
+    showStatus();
+    const timer = setInterval(() => emit(orchestrator.tick(Date.now())), TICK_MS);
+    this.on('input', (msg, _send, done) => {
+      const now = Date.now();
+      if (msg.payload === 'drill' || (msg as { drill?: unknown }).drill === true) emit(orchestrator.drill(now));
+      else {
+        const input = deviceInput(msg as never);
+        if (input?.kind === 'reading') emit(orchestrator.reading(input.device, input.values, now));
+        else if (input?.kind === 'event') emit(orchestrator.event(input.device, input.event, now));
+      }
+      done();
+    });
+    this.on('close', (done: () => void) => {
+      clearInterval(timer);
+      done();
+    });
+  });
+};

@@ -1,0 +1,316 @@
+// The shutdown orchestrator: NUT upsmon's policy (which supplies are critical, how many must stay healthy) plus
+// ordered stages with delays, cancellation when power returns before a stage commits, and drills. Pure and
+// clock-injectable: readings, events and ticks carry the time; the caller (node, test) owns timers and I/O.
+//
+// It never acts on stale or missing data: a supply that stopped answering (COMMBAD, NOCOMM) or whose last reading
+// is older than `staleAfterS` is "unknown", which counts as possibly healthy. Silence is never a power cut.
+import { statusTokens } from '../normalize/nut';
+import type { Value, Values } from '../types';
+
+export interface ShutdownTriggers {
+  /** On battery without a break for this long (absent: not a trigger). */
+  onBatteryS?: number;
+  /** On battery with battery.runtime below this (s). */
+  runtimeBelowS?: number;
+  /** On battery with battery.charge below this (%). */
+  chargeBelowPct?: number;
+  /** On battery with LB (NUT's "critical"); default true. */
+  lowBattery?: boolean;
+  /** FSD in ups.status (forced shutdown from a primary); default true. */
+  fsd?: boolean;
+}
+
+export interface StageAction {
+  /** What it is, for the audit ("stop batch hosts", "UPS shutdown with return"). */
+  name: string;
+  /** msg.topic and msg.payload of the action message, for the exec/ssh/http/outlet/ups-command node behind. */
+  topic?: string;
+  payload?: unknown;
+}
+
+export interface ShutdownStage {
+  name: string;
+  /** Seconds after the previous stage (the first: after the trigger). */
+  delayS: number;
+  actions: StageAction[];
+}
+
+export type Redundancy = 'all' | 'any' | 'atLeast';
+
+export interface ShutdownPolicy {
+  /** Device names (msg.device.name) of the supplies feeding the load. */
+  supplies: string[];
+  /** How many supplies must stay healthy: all of them, any one, or at least `minHealthy`. */
+  redundancy: Redundancy;
+  minHealthy?: number;
+  triggers: ShutdownTriggers;
+  /** A supply whose last reading is older than this is unknown, not critical (default 120 s). */
+  staleAfterS?: number;
+  stages: ShutdownStage[];
+  /** Every action is marked dry run (the plan runs, nothing acts). */
+  drill?: boolean;
+}
+
+export type SupplyState = 'healthy' | 'on-battery' | 'critical' | 'unknown';
+
+/** What the orchestrator knew of one supply when it decided: the readings an audit shows. */
+export interface SupplyReport {
+  name: string;
+  state: SupplyState;
+  /** Why it is critical (or unknown). */
+  reasons: string[];
+  status?: string;
+  charge?: Value;
+  runtime?: Value;
+  /** Seconds since its last reading. */
+  ageS?: number;
+}
+
+export interface ActionOut {
+  kind: 'action';
+  stage: string;
+  stageIndex: number;
+  action: string;
+  topic?: string;
+  payload?: unknown;
+  dryRun: boolean;
+  /** Why the plan runs. */
+  reason: string;
+  supplies: SupplyReport[];
+  timestamp: number;
+}
+
+export interface AuditOut {
+  kind: 'audit';
+  event: 'trigger' | 'drill' | 'stage' | 'cancel' | 'complete' | 'reset';
+  reason: string;
+  stage?: string;
+  actions?: string[];
+  dryRun: boolean;
+  supplies: SupplyReport[];
+  timestamp: number;
+}
+
+export type Output = ActionOut | AuditOut;
+
+export type PlanState = 'idle' | 'running' | 'done';
+
+interface Supply {
+  values?: Values;
+  lastSeen?: number;
+  commBad: boolean;
+  /** When the current uninterrupted on-battery stretch began (as far as readings tell). */
+  obSince?: number;
+}
+
+interface Run {
+  start: number;
+  next: number;
+  drill: boolean;
+  reason: string;
+  /** The supplies that were critical at the trigger: the plan is cancelled when all of them are healthy again. */
+  critical: string[];
+}
+
+export class ShutdownOrchestrator {
+  private readonly supplies = new Map<string, Supply>();
+  private run: Run | undefined;
+  private stateNow: PlanState = 'idle';
+
+  constructor(private readonly policy: ShutdownPolicy) {
+    checkPolicy(policy);
+    for (const name of policy.supplies) this.supplies.set(name, { commBad: false });
+  }
+
+  get state(): PlanState {
+    return this.stateNow;
+  }
+
+  /** A reading from a device node (msg.device.name, msg.payload). Other devices are ignored. */
+  reading(source: string, values: Values, now: number): Output[] {
+    const s = this.supplies.get(source);
+    if (!s) return [];
+    const wasUnknown = this.unknown(s, now);
+    s.values = values;
+    s.lastSeen = now;
+    s.commBad = false;
+    const ob = statusTokens(values['ups.status']).includes('OB');
+    // After a gap the stretch on battery is only known from now: never count time nobody observed.
+    if (!ob || wasUnknown) s.obSince = undefined;
+    if (ob) s.obSince ??= now;
+    return this.evaluate(now);
+  }
+
+  /** A NUT event from a device node: only reachability matters here (readings carry the power state). */
+  event(source: string, event: string, now: number): Output[] {
+    const s = this.supplies.get(source);
+    if (!s) return [];
+    if (event === 'COMMBAD' || event === 'NOCOMM') s.commBad = true;
+    return this.evaluate(now);
+  }
+
+  /** Time passing: on-battery timers, staleness and stage delays. */
+  tick(now: number): Output[] {
+    return this.evaluate(now);
+  }
+
+  /** Walks the whole plan with every action marked dry run, whatever the supplies say. */
+  drill(now: number): Output[] {
+    if (this.run) return [];
+    const supplies = this.report(now);
+    this.run = { start: now, next: 0, drill: true, reason: 'drill requested', critical: [] };
+    this.stateNow = 'running';
+    return [this.audit('drill', 'drill requested: every action below is a dry run', supplies, now), ...this.fireDue(now, supplies)];
+  }
+
+  private unknown(s: Supply, now: number): boolean {
+    return s.commBad || s.lastSeen === undefined || now - s.lastSeen > (this.policy.staleAfterS ?? 120) * 1000;
+  }
+
+  private supplyReport(name: string, s: Supply, now: number): SupplyReport {
+    const v = s.values ?? {};
+    const base: SupplyReport = {
+      name,
+      state: 'healthy',
+      reasons: [],
+      ...(v['ups.status'] !== undefined && { status: String(v['ups.status']) }),
+      ...(v['battery.charge'] !== undefined && { charge: v['battery.charge'] }),
+      ...(v['battery.runtime'] !== undefined && { runtime: v['battery.runtime'] }),
+      ...(s.lastSeen !== undefined && { ageS: Math.round((now - s.lastSeen) / 1000) }),
+    };
+    if (this.unknown(s, now)) {
+      const why = s.commBad ? 'not answering (COMMBAD)' : s.lastSeen === undefined ? 'no reading yet' : `last reading ${base.ageS} s old`;
+      return { ...base, state: 'unknown', reasons: [why] };
+    }
+    const t = this.policy.triggers;
+    const tokens = statusTokens(v['ups.status']);
+    const ob = tokens.includes('OB');
+    const reasons: string[] = [];
+    if (t.fsd !== false && tokens.includes('FSD')) reasons.push('forced shutdown (FSD)');
+    if (ob) {
+      if (t.lowBattery !== false && tokens.includes('LB')) reasons.push('low battery (OB LB)');
+      const onBatteryS = s.obSince === undefined ? 0 : (now - s.obSince) / 1000;
+      if (t.onBatteryS !== undefined && onBatteryS >= t.onBatteryS) reasons.push(`on battery for ${Math.round(onBatteryS)} s (limit ${t.onBatteryS} s)`);
+      const runtime = v['battery.runtime'];
+      if (t.runtimeBelowS !== undefined && typeof runtime === 'number' && runtime < t.runtimeBelowS) {
+        reasons.push(`runtime ${runtime} s below ${t.runtimeBelowS} s`);
+      }
+      const charge = v['battery.charge'];
+      if (t.chargeBelowPct !== undefined && typeof charge === 'number' && charge < t.chargeBelowPct) {
+        reasons.push(`charge ${charge} % below ${t.chargeBelowPct} %`);
+      }
+    }
+    return { ...base, state: reasons.length ? 'critical' : ob ? 'on-battery' : 'healthy', reasons };
+  }
+
+  private report(now: number): SupplyReport[] {
+    return [...this.supplies].map(([name, s]) => this.supplyReport(name, s, now));
+  }
+
+  /** How many supplies must stay healthy. */
+  private required(): number {
+    const m = this.policy.supplies.length;
+    if (this.policy.redundancy === 'all') return m;
+    if (this.policy.redundancy === 'any') return 1;
+    return this.policy.minHealthy!;
+  }
+
+  private evaluate(now: number): Output[] {
+    const supplies = this.report(now);
+    const critical = supplies.filter((r) => r.state === 'critical');
+    // Unknown supplies count as possibly healthy: only known-critical ones can take the count below the minimum.
+    const mustAct = supplies.length - critical.length < this.required();
+    const out: Output[] = [];
+    const run = this.run;
+    if (!run) {
+      if (this.stateNow === 'done' && !mustAct) {
+        this.stateNow = 'idle';
+        out.push(this.audit('reset', 'power is back: the policy is armed again', supplies, now));
+      }
+      if (this.stateNow !== 'idle' || !mustAct) return out;
+      const reason = critical.map((r) => `${r.name}: ${r.reasons.join(', ')}`).join('; ');
+      const healthy = supplies.length - critical.length;
+      const why = `${reason} (${healthy} of ${supplies.length} supplies left, ${this.required()} needed)`;
+      this.run = { start: now, next: 0, drill: false, reason: why, critical: critical.map((r) => r.name) };
+      this.stateNow = 'running';
+      out.push(this.audit('trigger', why, supplies, now));
+      return [...out, ...this.fireDue(now, supplies)];
+    }
+    if (!run.drill && this.powerBack(run, supplies)) {
+      const left = this.policy.stages.length - run.next;
+      const back = run.critical.map((n) => `${n} ${supplies.find((r) => r.name === n)?.status ?? ''}`.trim()).join(', ');
+      this.run = undefined;
+      this.stateNow = 'idle';
+      return [this.audit('cancel', `power is back (${back}) before stage "${this.policy.stages[run.next].name}": ${left} stage(s) cancelled`, supplies, now)];
+    }
+    return this.fireDue(now, supplies);
+  }
+
+  /** Every supply that made the plan start is answering and healthy again (not merely silent). */
+  private powerBack(run: Run, supplies: SupplyReport[]): boolean {
+    return run.critical.every((n) => supplies.find((r) => r.name === n)?.state === 'healthy');
+  }
+
+  /** Fires the stages whose time has come, in order; the last one completes the run. */
+  private fireDue(now: number, supplies: SupplyReport[]): Output[] {
+    const run = this.run!;
+    const stages = this.policy.stages;
+    const out: Output[] = [];
+    let at = run.start + stages.slice(0, run.next + 1).reduce((sum, s) => sum + s.delayS * 1000, 0);
+    while (run.next < stages.length && now >= at) {
+      const index = run.next;
+      const stage = stages[index];
+      const dryRun = run.drill || this.policy.drill === true;
+      for (const a of stage.actions) {
+        out.push({
+          kind: 'action',
+          stage: stage.name,
+          stageIndex: index,
+          action: a.name,
+          ...(a.topic !== undefined && { topic: a.topic }),
+          ...(a.payload !== undefined && { payload: a.payload }),
+          dryRun,
+          reason: run.reason,
+          supplies,
+          timestamp: now,
+        });
+      }
+      out.push({ ...this.audit('stage', run.reason, supplies, now), stage: stage.name, actions: stage.actions.map((a) => a.name) });
+      run.next++;
+      at += (stages[run.next]?.delayS ?? 0) * 1000;
+    }
+    if (run.next >= stages.length) {
+      out.push(this.audit('complete', run.drill ? 'drill finished: nothing was switched' : `all ${stages.length} stage(s) fired`, supplies, now));
+      this.run = undefined;
+      // A drill leaves the policy armed; a real run stays done until power is back.
+      this.stateNow = run.drill ? 'idle' : 'done';
+    }
+    return out;
+  }
+
+  private audit(event: AuditOut['event'], reason: string, supplies: SupplyReport[], now: number): AuditOut {
+    const dryRun = this.run?.drill === true || event === 'drill' || this.policy.drill === true;
+    return { kind: 'audit', event, reason, dryRun, supplies, timestamp: now };
+  }
+}
+
+/** Throws with the field at fault: a policy that cannot work must not look armed. */
+export function checkPolicy(p: ShutdownPolicy): void {
+  const n = p.supplies.length;
+  if (n === 0) throw new Error('shutdown policy: name at least one supply (the UPS device name)');
+  if (new Set(p.supplies).size !== n) throw new Error('shutdown policy: a supply is listed twice');
+  if (!['all', 'any', 'atLeast'].includes(p.redundancy)) throw new Error(`shutdown policy: unknown redundancy "${p.redundancy}"`);
+  if (p.redundancy === 'atLeast' && !(Number.isInteger(p.minHealthy) && p.minHealthy! >= 1 && p.minHealthy! <= n)) {
+    throw new Error(`shutdown policy: "at least N healthy" needs N from 1 to ${n}`);
+  }
+  const t = p.triggers;
+  const armed = t.onBatteryS !== undefined || t.runtimeBelowS !== undefined || t.chargeBelowPct !== undefined || t.lowBattery !== false || t.fsd !== false;
+  if (!armed) throw new Error('shutdown policy: every trigger is off');
+  for (const [k, v] of Object.entries(t)) {
+    if (typeof v === 'number' && !(Number.isFinite(v) && v >= 0)) throw new Error(`shutdown policy: ${k} must be a number >= 0`);
+  }
+  if (p.stages.length === 0) throw new Error('shutdown policy: the plan has no stage');
+  p.stages.forEach((s, i) => {
+    if (!(Number.isFinite(s.delayS) && s.delayS >= 0)) throw new Error(`shutdown policy: stage ${i + 1} delay must be >= 0 s`);
+  });
+}

@@ -1,0 +1,74 @@
+// `rackpower traps`: a trap receiver in a shell. Prints every notification it accepts as one JSON line (the same
+// normalized trap the Node-RED node sends), rejected ones on stderr, until Ctrl-C.
+import { parseArgs } from 'node:util';
+import { RackpowerError } from '../errors';
+import type { AuthProtocol, PrivProtocol } from '../protocol/snmp/target';
+import { DEFAULT_TRAP_PORT, TrapReceiver, type TrapReceiverOptions } from '../traps/receiver';
+import { ENV_AUTH_KEY, ENV_PRIV_KEY } from '../url';
+
+export interface CliIo {
+  out: { write(text: string): unknown };
+  err: { write(text: string): unknown };
+  /** Resolves when the command should stop (Ctrl-C, or a test). */
+  until: Promise<void>;
+}
+
+/** Resolves on SIGINT or SIGTERM. */
+export function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** "0.0.0.0:1162", "[::1]:162", "127.0.0.1" or just "1162" → host and port. */
+export function parseListen(text: string): { host: string; port: number } {
+  const t = text.trim();
+  if (/^\d+$/u.test(t)) return checkedPort('0.0.0.0', Number(t), text);
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d+))?$/u.exec(t);
+  if (!m) throw new RackpowerError('CONFIG', `--listen ${text}: expected host:port`);
+  return checkedPort(m[1] ?? m[2], m[3] === undefined ? DEFAULT_TRAP_PORT : Number(m[3]), text);
+}
+
+function checkedPort(host: string, port: number, text: string): { host: string; port: number } {
+  if (port > 65535) throw new RackpowerError('CONFIG', `--listen ${text}: port ${port} is not 0-65535`);
+  return { host, port };
+}
+
+export const TRAP_OPTIONS = {
+  community: { type: 'string', multiple: true },
+  user: { type: 'string' },
+  auth: { type: 'string' },
+  priv: { type: 'string' },
+} as const;
+
+/** Receiver options from the command line; v3 keys from the same environment variables as snmpv3:// URLs. */
+export function receiverOptions(values: { community?: string[]; user?: string; auth?: string; priv?: string }, listen: string, env = process.env): TrapReceiverOptions {
+  const { host, port } = parseListen(listen);
+  const auth = values.auth as AuthProtocol | undefined;
+  const priv = values.priv as PrivProtocol | undefined;
+  const users = values.user ? [{ name: values.user, authProtocol: auth, authKey: auth && env[ENV_AUTH_KEY], privProtocol: priv, privKey: priv && env[ENV_PRIV_KEY] }] : [];
+  return { host, port, communities: values.community?.length ? values.community : ['public'], users };
+}
+
+/** `rackpower traps [--listen host:port] [--community C]... [--user U --auth sha --priv aes]` */
+export async function runTraps(args: string[], io: CliIo = { out: process.stdout, err: process.stderr, until: untilSignal() }): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { listen: { type: 'string', default: `0.0.0.0:${DEFAULT_TRAP_PORT}` }, ...TRAP_OPTIONS } }));
+  } catch (err) {
+    throw new RackpowerError('CONFIG', (err as Error).message);
+  }
+  const receiver = new TrapReceiver(receiverOptions(values, values.listen));
+  receiver.on('trap', (trap) => io.out.write(JSON.stringify(trap) + '\n'));
+  receiver.on('rejected', (err) => io.err.write(`rackpower: ${err.message}\n`));
+  const { host, port } = await receiver.start();
+  io.err.write(`rackpower: listening for traps on ${host}:${port}\n`);
+  await io.until;
+  await receiver.close();
+}
