@@ -25,7 +25,8 @@ if (!existsSync(at('dist', 'nodes', 'ups.js')) || !existsSync(at('dist', 'src', 
 
 const { startRack } = require(at('dist', 'src', 'sim', 'rack.js'));
 const { loadScenario } = require(at('dist', 'src', 'sim', 'scenario.js'));
-const rack = await startRack(loadScenario('demo'), { basePort: BASE_PORT });
+// control: the demo PDU and UPS accept SETs, so the power-cycle and shutdown examples work against them.
+const rack = await startRack(loadScenario('demo'), { basePort: BASE_PORT, control: true });
 console.log('Simulated rack (scenarios/demo.json):');
 for (const d of rack.devices) console.log(`  ${d.name.padEnd(8)} ${d.kind.padEnd(7)} ${d.url}`);
 

@@ -21,3 +21,6 @@ export { loadScenario } from './sim/scenario';
 export { HomeAssistantPublisher, deviceId, HA_DEFAULTS } from './integrations/home-assistant';
 export { MetricsRegistry } from './integrations/prometheus';
 export { readingLines, eventLine } from './integrations/influx';
+export { AlarmEngine } from './actions/alarm';
+export { ShutdownOrchestrator } from './actions/shutdown';
+export { BudgetEngine } from './actions/budget';

@@ -38,6 +38,8 @@ export async function runSim(args: string[]): Promise<void> {
     speed: numberOption(values.speed, 'speed', 0),
     community: values.community,
     copies: numberOption(values.copies, 'copies', 1),
+    // Like a real PDU and UPS card: outlet control and UPS commands accept SETs (the outlet node's guards decide).
+    control: true,
   });
   for (const d of rack.devices) process.stdout.write(`${d.name} ${d.kind} ${d.url} ${d.profile}\n`);
   await new Promise<void>((resolve) => {
