@@ -9,6 +9,7 @@ import { modbusConfig, type ModbusConnectionDef, type ModbusConnectionNode } fro
 export = function (RED: NodeAPI): void {
   RED.nodes.registerType('rackpower-modbus-connection', function (this: ModbusConnectionNode, def: ModbusConnectionDef) {
     RED.nodes.createNode(this, def);
+    this.settings = def;
     // Opened by the first device node: a bad setting becomes that node's red status.
     this.connection = new SharedResource(
       () => new ModbusTransport(modbusConfig(def)),

@@ -11,6 +11,7 @@ export = function (RED: NodeAPI): void {
     'rackpower-snmp-endpoint',
     function (this: SnmpEndpointNode, def: SnmpEndpointDef) {
       RED.nodes.createNode(this, def);
+      this.settings = def;
       const creds = this.credentials ?? {};
       // Opened by the first device node, so a bad setting shows up as that node's red status, not a crash here.
       this.connection = new SharedResource(

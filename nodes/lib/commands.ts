@@ -1,5 +1,7 @@
 // What an input message asks of a device node. Any message polls now; a few properties steer the schedule.
-export const MIN_INTERVAL_S = 1;
+import { MIN_INTERVAL_S } from './validate';
+
+export { MIN_INTERVAL_S };
 
 export interface Command {
   action: 'poll' | 'pause' | 'resume';

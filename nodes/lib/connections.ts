@@ -6,14 +6,21 @@ import type { SharedResource } from '../../src/polling/shared';
 import type { SnmpClient } from '../../src/protocol/snmp/client';
 import { SNMP_DEFAULTS, type AuthProtocol, type PrivProtocol, type SnmpTarget } from '../../src/protocol/snmp/target';
 import type { ModbusTransport, ModbusTransportConfig } from '../../src/protocol/modbus/transport';
+import { bareHost, isHost, isSerialPath } from './validate';
 
 /** A config node device nodes acquire their connection from. */
 export interface ConnectionNode<T, Credentials extends object = object> extends Node<Credentials> {
   connection: SharedResource<T>;
 }
 
-export type SnmpEndpointNode = ConnectionNode<SnmpClient, SnmpCredentials>;
-export type ModbusConnectionNode = ConnectionNode<ModbusTransport>;
+/** `settings`: what the flow says, for the discover endpoint (which host the stored credentials belong to). */
+export interface SnmpEndpointNode extends ConnectionNode<SnmpClient, SnmpCredentials> {
+  settings: SnmpEndpointDef;
+}
+/** `settings`: what the flow says, so a probe with the same settings can borrow the open connection. */
+export interface ModbusConnectionNode extends ConnectionNode<ModbusTransport> {
+  settings: ModbusConnectionDef;
+}
 
 export interface SnmpEndpointDef extends NodeDef {
   host: string;
@@ -59,6 +66,14 @@ function int(v: unknown, fallback: number, what: string, min: number, max: numbe
   return n;
 }
 
+/** A host as the protocol libraries want it; CONFIG when it is neither an address nor a host name. */
+function host(v: unknown, what: string): string {
+  const text = typeof v === 'string' ? v.trim() : '';
+  if (!text) throw new RackpowerError('CONFIG', `${what} host is empty`);
+  if (!isHost(text)) throw new RackpowerError('CONFIG', `${what} host "${text}" is not an IP address or host name`);
+  return bareHost(text);
+}
+
 function protocol<T extends string>(v: string | undefined): T | undefined {
   return v && v !== 'none' ? (v as T) : undefined;
 }
@@ -67,7 +82,7 @@ function protocol<T extends string>(v: string | undefined): T | undefined {
 export function snmpTarget(def: SnmpEndpointDef, creds: SnmpCredentials): SnmpTarget {
   const base = {
     ...SNMP_DEFAULTS,
-    host: (def.host ?? '').trim(),
+    host: host(def.host, 'SNMP'),
     port: int(def.port, SNMP_DEFAULTS.port, 'SNMP port', 1, 65535),
     timeoutMs: int(def.timeout, SNMP_DEFAULTS.timeoutMs, 'SNMP timeout', 10, 60_000),
     retries: int(def.retries, SNMP_DEFAULTS.retries, 'SNMP retries', 0, 10),
@@ -98,6 +113,7 @@ export function modbusConfig(def: ModbusConnectionDef): ModbusTransportConfig {
   if (def.mode === 'rtu') {
     const path = (def.serialPath ?? '').trim();
     if (!path) throw new RackpowerError('CONFIG', 'Modbus RTU needs a serial port');
+    if (!isSerialPath(path)) throw new RackpowerError('CONFIG', `"${path}" is not a serial port (/dev/ttyUSB0, COM3)`);
     const parity = def.parity === 'even' || def.parity === 'odd' ? def.parity : 'none';
     return {
       kind: 'rtu',
@@ -109,7 +125,5 @@ export function modbusConfig(def: ModbusConnectionDef): ModbusTransportConfig {
       ...options,
     };
   }
-  const host = (def.host ?? '').trim();
-  if (!host) throw new RackpowerError('CONFIG', 'Modbus TCP host is empty');
-  return { kind: 'tcp', host, port: int(def.port, 502, 'Modbus port', 1, 65535), ...options };
+  return { kind: 'tcp', host: host(def.host, 'Modbus TCP'), port: int(def.port, 502, 'Modbus port', 1, 65535), ...options };
 }

@@ -13,8 +13,10 @@ import { MIN_INTERVAL_S, parseCommand } from './commands';
 import type { ModbusConnectionNode, SnmpEndpointNode } from './connections';
 import { DeviceController, reportError } from './controller';
 import { migrate, type DeviceConfig } from './migrate';
-import { chosenProfile, registerProfileRoute, snmpCandidates } from './profiles';
+import { registerAdminRoutes } from './admin';
+import { chosenProfile, snmpCandidates } from './profiles';
 import { failureStatus, type Translate } from './status';
+import { MAX_UNIT_ID, isUnitId } from './validate';
 
 interface Opened {
   reader: DeviceReader;
@@ -46,9 +48,7 @@ function openReader(RED: NodeAPI, kind: DeviceKind, config: DeviceConfig): Opene
   }
   if (config.profile === 'auto') throw new RackpowerError('CONFIG', 'Modbus has no detection: choose the device profile');
   const profile = chosenProfile(config.profile, 'modbus', kind);
-  if (!Number.isInteger(config.unit) || config.unit < 0 || config.unit > 247) {
-    throw new RackpowerError('CONFIG', `unit id ${config.unit} is not 0-247`);
-  }
+  if (!isUnitId(config.unit)) throw new RackpowerError('CONFIG', `unit id ${config.unit} is not 0-${MAX_UNIT_ID}`);
   const connection = configNode<ModbusConnectionNode>(RED, config.connection, 'rackpower-modbus-connection', 'Modbus connection');
   const transport = connection.connection.acquire();
   const address = `${transport.describe()}?unit=${config.unit}`;
@@ -59,6 +59,18 @@ function openReader(RED: NodeAPI, kind: DeviceKind, config: DeviceConfig): Opene
     where: `${transport.describe().replace(/^modbus-\w+:(\/\/)?|\?.*$/gu, '')} unit ${config.unit}`,
     release: () => connection.connection.release(),
   };
+}
+
+/**
+ * The Variables field: comma-separated NUT names or `*` patterns. The editor offers table names as `outlet.N.current`
+ * (N: any outlet, phase or probe number), so a name part that is exactly `N` means `*` (no NUT name has such a part).
+ */
+export function variablePatterns(field: string): string[] {
+  return field
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean)
+    .map((v) => v.split('.').map((part) => (part === 'N' ? '*' : part)).join('.'));
 }
 
 function start(RED: NodeAPI, node: Node, kind: DeviceKind, config: DeviceConfig, t: Translate): DeviceController {
@@ -73,7 +85,7 @@ function start(RED: NodeAPI, node: Node, kind: DeviceKind, config: DeviceConfig,
   const builder = new MessageBuilder({
     mode: config.outputMode,
     prefix: config.prefix,
-    variables: config.variables.split(',').map((v) => v.trim()).filter(Boolean),
+    variables: variablePatterns(config.variables),
   });
   const controller = new DeviceController(kind, poller, builder, node, t, opened.release);
   controller.start();
@@ -83,7 +95,7 @@ function start(RED: NodeAPI, node: Node, kind: DeviceKind, config: DeviceConfig,
 export function registerDeviceNode(RED: NodeAPI, kind: DeviceKind): void {
   const type = `rackpower-${kind}`;
   const t: Translate = (key, substitutions) => RED._(`${type}.${key}`, substitutions);
-  registerProfileRoute(RED);
+  registerAdminRoutes(RED);
   RED.nodes.registerType(type, function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
     let controller: DeviceController;

@@ -1,5 +1,4 @@
-// The profile list the editor offers, and which profiles a device node may use.
-import type { NodeAPI } from 'node-red';
+// The profile list and variable names the editor offers, and which profiles a device node may use.
 import { findProfile, shippedProfiles } from '../../src/profiles/load';
 import type { Profile, SnmpProfile } from '../../src/profiles/types';
 import { RackpowerError } from '../../src/errors';
@@ -32,18 +31,42 @@ export function chosenProfile<P extends Profile['protocol']>(id: string, protoco
   return profile as Extract<Profile, { protocol: P }>;
 }
 
-// Every device node file registers the route; Express would answer from the first and keep the rest as dead weight.
-const registered = new WeakSet<object>();
+/**
+ * A name as the editor shows it. The `{i}` row index of a table column becomes `N` when it is a whole name part
+ * (`outlet.N.current`: the Variables field reads such an N as any number) and `*` inside a part
+ * (`input.L*-N.voltage`), where a letter N would be ambiguous (NUT's own `L1-N`).
+ */
+function shown(name: string): string {
+  return name
+    .split('.')
+    .map((part) => (part === '{i}' ? 'N' : part.replace(/\{i\}/gu, '*')))
+    .join('.');
+}
 
-/** GET /rackpower/profiles for the editor's profile select (admin API, needs rackpower.read). */
-export function registerProfileRoute(RED: NodeAPI): void {
-  if (registered.has(RED.httpAdmin)) return;
-  registered.add(RED.httpAdmin);
-  RED.httpAdmin.get('/rackpower/profiles', RED.auth.needsPermission('rackpower.read'), (_req, res) => {
-    try {
-      res.json(profileList());
-    } catch (err) {
-      res.status(500).json({ error: (err as Error).message });
+/**
+ * Every NUT name a profile can emit, sorted: scalars, table columns (and their single-row names), table counts,
+ * constants. Bit fields and status sources all become `ups.status`.
+ */
+export function profileVariables(profile: Profile): string[] {
+  const names = new Set<string>(Object.keys(profile.constants ?? {}));
+  if (profile.protocol === 'snmp') {
+    for (const v of profile.variables) names.add(shown(v.name));
+    for (const table of profile.tables ?? []) {
+      if (table.count) names.add(table.count);
+      for (const c of table.columns) {
+        names.add(shown(c.name));
+        if (c.single) names.add(c.single);
+      }
     }
-  });
+  } else {
+    for (const v of profile.variables) names.add(v.bits ? 'ups.status' : shown(v.name));
+  }
+  return [...names].sort();
+}
+
+/** The names any profile for this kind and protocol can emit: what `auto` may end up with. */
+export function candidateVariables(kind: DeviceKind, protocol: Profile['protocol']): string[] {
+  const names = new Set<string>();
+  for (const p of shippedProfiles()) if (p.kind === kind && p.protocol === protocol) for (const n of profileVariables(p)) names.add(n);
+  return [...names].sort();
 }

@@ -61,8 +61,14 @@ export function summary(kind: DeviceKind, values: Values, t: Translate): string 
   return shown.length ? shown.join(' · ') : t('status.ok');
 }
 
+/** PDU load levels (NUT's threshold status words) that need attention: `warning-high`, `critical-low` ... */
+const LOAD_WARNING = /^(warning|critical)/u;
+
 export function readingStatus(kind: DeviceKind, values: Values, t: Translate): NodeStatus {
-  const warn = statusTokens(values['ups.status']).some((token) => WARNING_TOKENS.includes(token));
+  const load = values['input.load.status'];
+  const warn =
+    statusTokens(values['ups.status']).some((token) => WARNING_TOKENS.includes(token)) ||
+    (typeof load === 'string' && LOAD_WARNING.test(load));
   return { fill: warn ? 'yellow' : 'green', shape: 'dot', text: summary(kind, values, t) };
 }
 

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGE, ROOT, npmEnv, portInUse, runOk, until } from './harness';
+import { NODE_TYPES, PACKAGE, ROOT, npmEnv, portInUse, runOk, until } from './harness';
 
 const EDITOR = 'http://127.0.0.1:1880';
 const PORTS: Array<['tcp' | 'udp', number, string]> = [
@@ -101,7 +101,7 @@ describe('a fresh clone: npm install && npm start', { timeout: 300_000 }, () => 
     expect(flows.map((n) => n.type), output).toEqual(expect.arrayContaining(['rackpower-ups', 'rackpower-pdu', 'rackpower-sensor', 'rackpower-meter']));
     const sets = (await get('/nodes'))?.body as Array<{ module: string; enabled: boolean; err?: unknown }>;
     const ours = sets.filter((s) => s.module === PACKAGE);
-    expect(ours).toHaveLength(6);
+    expect(ours).toHaveLength(NODE_TYPES.length);
     expect(ours.filter((s) => s.err || !s.enabled)).toEqual([]);
 
     // The demo does what the README says: the device nodes read the simulator (a green status under each).

@@ -67,6 +67,8 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
+const DEVICE_KINDS = ['ups', 'pdu', 'sensor', 'meter'];
+
 describe('the packed tarball', () => {
   it('holds the nodes, their editor files, icons, locales, profiles, schemas, scenarios and examples, and no sources', () => {
     const files = new Set(packed.files);
@@ -75,7 +77,11 @@ describe('the packed tarball', () => {
     for (const js of Object.values(pkg['node-red'].nodes) as string[]) {
       const base = path.posix.basename(js, '.js');
       // Node-RED loads <node>.js and <node>.html side by side, and the catalogs and help from locales/ next to them.
-      expected.push(js, js.replace(/\.js$/, '.html'), `dist/nodes/locales/en-US/${base}.json`, `dist/nodes/locales/en-US/${base}.html`);
+      expected.push(js, js.replace(/\.js$/, '.html'), `dist/nodes/locales/en-US/${base}.html`);
+      // A message catalog ships for every node that has one in the sources (the device kinds' are built from device.json).
+      if (existsSync(path.join(ROOT, 'nodes', 'locales', 'en-US', `${base}.json`)) || DEVICE_KINDS.includes(base)) {
+        expected.push(`dist/nodes/locales/en-US/${base}.json`);
+      }
     }
     // The build copies icons/ beside the nodes; the data folders ship as they are.
     for (const icon of packed.repo.icons) expected.push(`dist/nodes/${icon}`);

@@ -50,7 +50,7 @@ const statusTexts = (r: Received): string[] => r['status-out'].map((m) => String
 const lastStatus = (r: Received) => r['status-out'].at(-1)?.status;
 
 describe('rackpower-ups over SNMP', () => {
-  it('reads an RFC 1628 UPS: flat NUT payload, flags, device identity, green status', async () => {
+  it('reads a UPS card (Phoenixtec, detected by its XPPC-MIB): flat NUT payload, flags, device identity, green status', async () => {
     const r = await load([snmpEndpoint('ep', sim.port)], { id: 'ups', type: 'rackpower-ups', name: 'rack ups', endpoint: 'ep', interval: 1 }, {
       ep: { community: 'phoenixtec-power' },
     });
@@ -58,7 +58,7 @@ describe('rackpower-ups over SNMP', () => {
     const msg = r['ups-out'][0];
     expect(typeof msg.payload['battery.charge']).toBe('number');
     expect(msg.topic).toBe('rackpower/rack_ups');
-    expect(msg.device).toMatchObject({ name: 'rack ups', kind: 'ups', profile: 'ietf-ups', address: `snmp://127.0.0.1:${sim.port}` });
+    expect(msg.device).toMatchObject({ name: 'rack ups', kind: 'ups', profile: 'xppc-ups', address: `snmp://127.0.0.1:${sim.port}` });
     expect(msg.flags).toMatchObject({ online: expect.any(Boolean), onBattery: expect.any(Boolean) });
     await vi.waitFor(() => expect(lastStatus(r)).toMatchObject({ shape: 'dot', text: expect.stringMatching(/^O[LB]/) }));
   });

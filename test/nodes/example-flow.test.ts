@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { startRack, type RunningRack } from '../../src/sim/rack';
 import { loadScenario } from '../../src/sim/scenario';
 import { freeTcpPort } from '../harness/ports';
-import { ROOT, helper, nodeModules, record, type Received } from './harness';
+import { ROOT, helper, packageNodeModules, record, type Received } from './harness';
 
 const nodeRequire = createRequire(__filename);
 type FlowNode = { id: string; type: string; name?: string; port?: string; [key: string]: unknown };
@@ -36,7 +36,7 @@ beforeAll(async () => {
   for (const n of flow) if (n.name) byName[n.name] = n.id;
   const credentials = Object.fromEntries(flow.filter((n) => n.type === 'rackpower-snmp-endpoint').map((n) => [n.id, { community: 'public' }]));
   await helper.startServer();
-  await helper.load([...nodeModules(), nodeRequire('@node-red/nodes/core/function/10-switch.js')], flow, credentials);
+  await helper.load([...packageNodeModules(), nodeRequire('@node-red/nodes/core/function/10-switch.js')], flow, credentials);
   received = record(flow.filter((n) => n.type === 'helper').map((n) => n.id));
 });
 

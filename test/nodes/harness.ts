@@ -73,9 +73,18 @@ export interface TestNode {
 export const helper: Helper = nodeRequire('node-red-node-test-helper');
 helper.init(nodeRequire.resolve('node-red'));
 
+/** The device and config node modules. Tests of other nodes add theirs (some wrap a module to reach its RED). */
 export function nodeModules(): unknown[] {
   ensureBuilt();
   return ['snmp-endpoint', 'modbus-connection', 'ups', 'pdu', 'sensor', 'meter'].map((f) => nodeRequire(path.join(ROOT, 'dist', 'nodes', `${f}.js`)));
+}
+
+/** Every node module the package declares (package.json node-red.nodes), as Node-RED loads them: for example flows,
+ * which may use any of the package's nodes. */
+export function packageNodeModules(): unknown[] {
+  ensureBuilt();
+  const pkg = nodeRequire(path.join(ROOT, 'package.json')) as { 'node-red': { nodes: Record<string, string> } };
+  return Object.values(pkg['node-red'].nodes).map((file) => nodeRequire(path.join(ROOT, file)));
 }
 
 /** The parts of reading, event, status and catch messages the tests look at. */

@@ -14,6 +14,9 @@ import { DeviceController, type NodeOutput } from '../../nodes/lib/controller';
 import { FailureLog } from '../../nodes/lib/failures';
 import { CONFIG_VERSION, migrate } from '../../nodes/lib/migrate';
 import { FAILURE_KEYS, failureStatus, readingStatus, stateStatus, summary } from '../../nodes/lib/status';
+import { candidateVariables, profileVariables } from '../../nodes/lib/profiles';
+import { variablePatterns } from '../../nodes/lib/device-node';
+import { findProfile } from '../../src/profiles/load';
 
 const t = (key: string, s?: Record<string, string | number>): string => (s ? `${key} ${JSON.stringify(s)}` : key);
 
@@ -78,6 +81,9 @@ describe('status', () => {
   it('is green when fine, yellow when the UPS needs attention, red with the reason on failure', () => {
     expect(readingStatus('ups', { 'ups.status': 'OL CHRG' }, t)).toMatchObject({ fill: 'green', shape: 'dot' });
     for (const s of ['OB DISCHRG', 'OL LB', 'OL RB', 'OL OVER', 'OL BYPASS']) expect(readingStatus('ups', { 'ups.status': s }, t).fill).toBe('yellow');
+    // A PDU past its load warning threshold is degraded too.
+    expect(readingStatus('pdu', { 'outlet.count': 8, 'input.load.status': 'warning-high' }, t).fill).toBe('yellow');
+    expect(readingStatus('pdu', { 'outlet.count': 8, 'input.load.status': 'good' }, t).fill).toBe('green');
     expect(failureStatus(new RackpowerError('TIMEOUT', 'x'), t)).toMatchObject({ fill: 'red', shape: 'ring', text: expect.stringMatching(/^status.timeout/) });
     const long = failureStatus(new RackpowerError('PROTOCOL', 'Modbus exception 4: server device failure on unit 7'), t);
     expect(long.text).toMatch(/^status.protocol .*…/);
@@ -204,5 +210,19 @@ describe('DeviceController', () => {
     await vi.waitFor(() => expect(reader.reads).toBe(3));
     expect(poller.intervalMs).toBe(5000);
     await c.close();
+  });
+});
+
+describe('variable names for the editor', () => {
+  it('lists what a profile emits, table indexes as N (whole part) or * (inside a part)', () => {
+    const pdu = profileVariables(findProfile('apc-rpdu2'));
+    expect(pdu).toEqual(expect.arrayContaining(['outlet.count', 'outlet.N.current', 'input.current']));
+    expect(pdu.some((n) => n.includes('{i}'))).toBe(false);
+    expect(profileVariables(findProfile('xy-md02'))).toEqual(expect.arrayContaining(['ambient.1.temperature', 'ambient.1.humidity']));
+    expect(candidateVariables('ups', 'snmp')).toContain('battery.charge');
+  });
+
+  it('reads N in the Variables field as any index', () => {
+    expect(variablePatterns(' outlet.N.current, battery.*,,input.L1-N.voltage ')).toEqual(['outlet.*.current', 'battery.*', 'input.L1-N.voltage']);
   });
 });

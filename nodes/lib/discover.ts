@@ -1,0 +1,337 @@
+// The device dialog's Discover button, without Node-RED: check what the dialog sent (parseDiscoverRequest), then
+// identify the device and read it once with a connection of the probe's own, under one deadline, and always close
+// that connection (discover). admin.ts wires both to POST /rackpower/discover.
+import { RackpowerError, asRackpowerError } from '../../src/errors';
+import { ModbusDeviceReader } from '../../src/polling/modbus-reader';
+import type { SharedResource } from '../../src/polling/shared';
+import { SnmpDeviceReader } from '../../src/polling/snmp-reader';
+import type { DeviceReader, Identification } from '../../src/polling/types';
+import { findProfile, shippedProfiles } from '../../src/profiles/load';
+import type { ModbusProfile, Profile, SnmpProfile } from '../../src/profiles/types';
+import { ModbusTransport, type ModbusTransportConfig } from '../../src/protocol/modbus/transport';
+import { SnmpClient } from '../../src/protocol/snmp/client';
+import { checkTarget, type SnmpTarget } from '../../src/protocol/snmp/target';
+import type { DeviceKind, ErrorCode, Value, Values } from '../../src/types';
+import { modbusConfig, snmpTarget, type ModbusConnectionDef, type SnmpCredentials, type SnmpEndpointDef } from './connections';
+import { bareHost, isHost, isIntIn, isPort, isSerialPath, isUnitId } from './validate';
+
+/** What the dialog sent is not a probe request: answered 400 with this reason, nothing is contacted. */
+export class BadRequest extends Error {}
+
+/** The whole probe (identify + one read), however slow each request is allowed to be. */
+export const DEFAULT_DEADLINE_MS = 20_000;
+
+const KINDS: readonly DeviceKind[] = ['ups', 'pdu', 'sensor', 'meter'];
+const CREDENTIALS = ['community', 'authKey', 'privKey'] as const;
+/** What the editor shows in a password field whose stored value it does not have. */
+const STORED = '__PWRD__';
+
+/** A deployed config node as the endpoint sees it (RED.nodes.getNode + RED.nodes.getCredentials). */
+export interface DeployedSnmp {
+  settings: SnmpEndpointDef;
+  credentials: SnmpCredentials;
+}
+export interface DeployedModbus {
+  settings: ModbusConnectionDef;
+  connection: SharedResource<ModbusTransport>;
+}
+export interface Deployed {
+  snmp(id: string): DeployedSnmp | undefined;
+  modbus(id: string): DeployedModbus | undefined;
+}
+
+export type DiscoverPlan =
+  | { transport: 'snmp'; kind: DeviceKind; profile: string; target: SnmpTarget }
+  | { transport: 'modbus'; kind: DeviceKind; profile: string; unit: number; config: ModbusTransportConfig; shared?: SharedResource<ModbusTransport> };
+
+export interface PreviewValue {
+  name: string;
+  value: Value;
+  /** NUT unit for display, '' for text and plain numbers. */
+  unit: string;
+}
+
+export interface DiscoverResult {
+  device: Identification & { vendor: string; address: string };
+  /** A few key readings, in the order the kind's status summary uses. */
+  preview: PreviewValue[];
+  /** Every NUT name the device answered, for the Variables field's completion. */
+  variables: string[];
+}
+
+export interface DiscoverFailure {
+  code: ErrorCode;
+  message: string;
+}
+
+type Body = Record<string, unknown>;
+
+function object(v: unknown, what: string): Body {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new BadRequest(`${what} must be an object`);
+  return v as Body;
+}
+
+function oneOf<T extends string>(v: unknown, allowed: readonly T[], what: string): T {
+  if (typeof v !== 'string' || !allowed.includes(v as T)) throw new BadRequest(`${what} must be one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+/** Blank means the default (as in the dialog); anything else must be a whole number in range. */
+function optionalInt(v: unknown, min: number, max: number, what: string): void {
+  if (v === undefined || v === null || v === '') return;
+  if (!isIntIn(v, min, max)) throw new BadRequest(`${what} must be a whole number ${min}-${max}`);
+}
+
+function text(v: unknown, what: string, max = 256): string {
+  if (v === undefined || v === null) return '';
+  // Control characters have no place in a user name or a key, and would end up in logs.
+  const control = typeof v === 'string' && [...v].some((c) => c.charCodeAt(0) < 0x20);
+  if (typeof v !== 'string' || v.length > max || control) throw new BadRequest(`${what} must be text of at most ${max} characters`);
+  return v;
+}
+
+/** Node-RED ids are 16 hex digits; older flows and imports have others, but never anything unusual. */
+function configId(v: unknown, what: string): string | undefined {
+  if (v === undefined || v === null || v === '' || v === '_ADD_') return undefined;
+  if (typeof v !== 'string' || !/^[\w.-]{1,64}$/u.test(v)) throw new BadRequest(`${what}.id is not a node id`);
+  return v;
+}
+
+function host(v: unknown, what: string): string {
+  if (!isHost(v)) throw new BadRequest(`${what}.host must be an IP address or host name`);
+  return v as string;
+}
+
+/** The profile id, checked against the shipped list, the protocol and the node's kind. */
+function profileOf(v: unknown, transport: 'snmp' | 'modbus', kind: DeviceKind): string {
+  if (v === 'auto' || v === undefined || v === '') {
+    if (transport === 'modbus') throw new BadRequest('profile: Modbus has no detection, choose the device profile');
+    return 'auto';
+  }
+  const id = typeof v === 'string' ? v : '';
+  const profile = shippedProfiles().find((p) => p.id === id);
+  if (!profile) throw new BadRequest(`profile must be "auto" or a known profile id`);
+  if (profile.protocol !== transport) throw new BadRequest(`profile ${id} is for ${profile.protocol}, not ${transport}`);
+  if (profile.kind !== kind) throw new BadRequest(`profile ${id} is for a ${profile.kind}, not a ${kind}`);
+  return id;
+}
+
+/** The config node's CONFIG refusals (snmpTarget, modbusConfig, checkTarget) are bad requests too. */
+function asBadRequest<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (err) {
+    if (err instanceof RackpowerError && err.code === 'CONFIG') throw new BadRequest(err.message);
+    throw err;
+  }
+}
+
+function snmpPlan(body: Body, deployed: Deployed): SnmpTarget {
+  const ep = object(body.endpoint, 'endpoint');
+  const id = configId(ep.id, 'endpoint');
+  const settings = {
+    host: host(ep.host, 'endpoint'),
+    port: ep.port,
+    version: oneOf(ep.version, ['1', '2c', '3'] as const, 'endpoint.version'),
+    timeout: ep.timeout,
+    retries: ep.retries,
+    user: text(ep.user, 'endpoint.user', 64),
+    authProtocol: oneOf(ep.authProtocol ?? 'none', ['none', 'md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'] as const, 'endpoint.authProtocol'),
+    privProtocol: oneOf(ep.privProtocol ?? 'none', ['none', 'des', 'aes', 'aes256b', 'aes256r'] as const, 'endpoint.privProtocol'),
+  } as SnmpEndpointDef;
+  if (ep.port !== '' && ep.port !== undefined && !isPort(ep.port)) throw new BadRequest('endpoint.port must be a whole number 1-65535');
+  optionalInt(ep.timeout, 10, 60_000, 'endpoint.timeout');
+  optionalInt(ep.retries, 0, 10, 'endpoint.retries');
+
+  // A secret the editor typed wins; one it only knows exists ("__PWRD__" or absent) comes from the deployed node,
+  // and only for the host it was stored for: a probe must not carry a stored community to another address.
+  const sent = ep.credentials === undefined ? {} : object(ep.credentials, 'endpoint.credentials');
+  const stored = id ? deployed.snmp(id) : undefined;
+  const credentials: SnmpCredentials = {};
+  for (const key of CREDENTIALS) {
+    const value = sent[key];
+    if (typeof value === 'string' && value !== STORED) {
+      credentials[key] = text(value, `endpoint.credentials.${key}`);
+      continue;
+    }
+    if (value !== undefined && value !== STORED) throw new BadRequest(`endpoint.credentials.${key} must be text`);
+    const keep = stored?.credentials[key];
+    if (!keep) continue;
+    if (bareHost(stored.settings.host ?? '').toLowerCase() !== bareHost(settings.host).toLowerCase()) {
+      throw new BadRequest(`the stored ${key} of this SNMP agent is only sent to ${stored.settings.host}: type it again to probe ${settings.host}`);
+    }
+    credentials[key] = keep;
+  }
+  return asBadRequest(() => {
+    const target = snmpTarget(settings, credentials);
+    checkTarget(target);
+    return target;
+  });
+}
+
+function modbusPlan(body: Body, deployed: Deployed): { config: ModbusTransportConfig; shared?: SharedResource<ModbusTransport> } {
+  const c = object(body.connection, 'connection');
+  const id = configId(c.id, 'connection');
+  const mode = oneOf(c.mode ?? 'tcp', ['tcp', 'rtu'] as const, 'connection.mode');
+  if (mode === 'tcp') {
+    host(c.host, 'connection');
+    if (c.port !== '' && c.port !== undefined && !isPort(c.port)) throw new BadRequest('connection.port must be a whole number 1-65535');
+  } else {
+    if (!isSerialPath(c.serialPath)) throw new BadRequest('connection.serialPath must be a serial port such as /dev/ttyUSB0 or COM3');
+    optionalInt(c.baudRate, 300, 921_600, 'connection.baudRate');
+    oneOf(c.parity ?? 'none', ['none', 'even', 'odd'] as const, 'connection.parity');
+    optionalInt(c.stopBits, 1, 2, 'connection.stopBits');
+    optionalInt(c.dataBits, 7, 8, 'connection.dataBits');
+  }
+  optionalInt(c.timeout, 10, 60_000, 'connection.timeout');
+  optionalInt(c.delay, 0, 10_000, 'connection.delay');
+  const settings = { ...c, mode } as unknown as ModbusConnectionDef;
+  const config = asBadRequest(() => modbusConfig(settings));
+  // The deployed connection with the very same settings is borrowed rather than opened twice: a serial port opens
+  // only once, and many TCP gateways accept a single client.
+  const live = id ? deployed.modbus(id) : undefined;
+  let same = false;
+  try {
+    same = !!live && JSON.stringify(modbusConfig(live.settings)) === JSON.stringify(config);
+  } catch {
+    // the deployed node's own settings are refused: nothing to borrow
+  }
+  return { config, shared: same ? live!.connection : undefined };
+}
+
+/** Checks the body of POST /rackpower/discover; throws BadRequest with the first reason it finds. */
+export function parseDiscoverRequest(input: unknown, deployed: Deployed): DiscoverPlan {
+  const body = object(input, 'the request body');
+  const kind = oneOf(body.kind, KINDS, 'kind');
+  const transport = oneOf(body.transport, ['snmp', 'modbus'] as const, 'transport');
+  const profile = profileOf(body.profile, transport, kind);
+  if (transport === 'snmp') return { transport, kind, profile, target: snmpPlan(body, deployed) };
+  if (!isUnitId(body.unit)) throw new BadRequest('unit must be a whole number 0-247');
+  return { transport, kind, profile, unit: Number(body.unit), ...modbusPlan(body, deployed) };
+}
+
+interface Probe {
+  reader: DeviceReader;
+  address: string;
+  /** A second reader on the same connection, over every SNMP profile, to name what an unmatched device is. */
+  anyKind?: () => DeviceReader;
+  close(): Promise<void>;
+}
+
+function open(plan: DiscoverPlan): Probe {
+  if (plan.transport === 'snmp') {
+    const client = new SnmpClient(plan.target);
+    const all = shippedProfiles().filter((p): p is SnmpProfile => p.protocol === 'snmp');
+    const options = plan.profile === 'auto' ? { profiles: all.filter((p) => p.kind === plan.kind) } : { profile: findProfile(plan.profile) as SnmpProfile };
+    return {
+      reader: new SnmpDeviceReader(client, options),
+      address: client.describe(),
+      anyKind: plan.profile === 'auto' ? () => new SnmpDeviceReader(client, { profiles: all }) : undefined,
+      close: async () => client.close(),
+    };
+  }
+  const transport = plan.shared ? plan.shared.acquire() : new ModbusTransport(plan.config);
+  const profile = findProfile(plan.profile) as ModbusProfile;
+  return {
+    reader: new ModbusDeviceReader(transport, profile, plan.unit),
+    address: `${transport.describe()}${transport.describe().includes('?') ? '&' : '?'}unit=${plan.unit}`,
+    close: () => (plan.shared ? plan.shared.release() : transport.close()),
+  };
+}
+
+/** Readings worth a glance per kind: the status summary's values first. */
+const PREVIEW: Record<DeviceKind, string[]> = {
+  ups: ['ups.status', 'battery.charge', 'battery.runtime', 'input.voltage', 'output.voltage', 'ups.load'],
+  pdu: ['outlet.count', 'input.voltage', 'input.current', 'input.realpower', 'input.energy', 'ambient.1.temperature'],
+  sensor: ['ambient.temperature', 'ambient.1.temperature', 'ambient.humidity', 'ambient.1.humidity', 'ambient.2.temperature', 'ambient.2.humidity'],
+  meter: ['input.voltage', 'input.current', 'input.realpower', 'input.energy', 'input.frequency', 'input.powerfactor'],
+};
+const PREVIEW_SIZE = 6;
+
+/** NUT units by the last part of a name (docs/messages.md); '' when the name says nothing. */
+const UNITS: [RegExp, string][] = [
+  [/\.(voltage|voltage\.nominal)$/u, 'V'],
+  [/\.current(\.nominal)?$/u, 'A'],
+  [/\.realpower(\.nominal)?$/u, 'W'],
+  [/\.power(\.nominal)?$/u, 'VA'],
+  [/\.reactivepower$/u, 'var'],
+  [/\.frequency(\.nominal)?$/u, 'Hz'],
+  [/\.energy(\.import|\.export)?$/u, 'kWh'],
+  [/\.temperature$/u, '°C'],
+  [/\.(humidity|charge|load)$/u, '%'],
+  [/\.(runtime|uptime)$/u, 's'],
+];
+
+export function unitOf(name: string, value: Value): string {
+  if (typeof value !== 'number') return '';
+  return UNITS.find(([re]) => re.test(name))?.[1] ?? '';
+}
+
+export function preview(kind: DeviceKind, values: Values): PreviewValue[] {
+  const names = PREVIEW[kind].filter((n) => values[n] !== undefined);
+  // A device without the usual names still shows something: its first numeric values.
+  for (const n of Object.keys(values).sort()) {
+    if (names.length >= PREVIEW_SIZE) break;
+    if (!names.includes(n) && typeof values[n] === 'number') names.push(n);
+  }
+  return names.slice(0, PREVIEW_SIZE).map((name) => ({ name, value: values[name], unit: unitOf(name, values[name]) }));
+}
+
+async function probe(p: Probe, plan: DiscoverPlan): Promise<DiscoverResult> {
+  let id: Identification;
+  try {
+    id = await p.reader.identify();
+  } catch (err) {
+    throw await explainUnknown(asRackpowerError(err), p, plan.kind);
+  }
+  const values = await p.reader.read();
+  const profile = findProfile(id.profile);
+  return {
+    device: { ...id, vendor: profile.vendor, address: p.address },
+    preview: preview(plan.kind, values),
+    variables: Object.keys(values).sort(),
+  };
+}
+
+/** "No UPS profile matches" is more useful as "this is a PDU (apc-rpdu2): use a PDU node". */
+async function explainUnknown(err: RackpowerError, p: Probe, kind: DeviceKind): Promise<RackpowerError> {
+  if (err.code !== 'UNKNOWN_DEVICE' || !p.anyKind) return err;
+  let other: Identification;
+  try {
+    other = await p.anyKind().identify();
+  } catch {
+    return err;
+  }
+  if (other.kind === kind) return err;
+  const what: Profile = findProfile(other.profile);
+  return new RackpowerError('UNKNOWN_DEVICE', `this is a ${other.kind}, not a ${kind} (${what.vendor}, profile ${what.id}): use a rackpower ${other.kind} node`);
+}
+
+/**
+ * Identifies and reads the device once. Rejects with a RackpowerError (TIMEOUT also when the deadline passes
+ * first); the probe's connection is closed (or given back) either way before this settles.
+ */
+export async function discover(plan: DiscoverPlan, deadlineMs = DEFAULT_DEADLINE_MS): Promise<DiscoverResult> {
+  const p = open(plan);
+  let timer: NodeJS.Timeout | undefined;
+  const work = probe(p, plan);
+  // Settles after the deadline when the deadline wins; its outcome no longer matters then.
+  work.catch(() => undefined);
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new RackpowerError('TIMEOUT', `no complete answer from ${p.address} within ${deadlineMs / 1000} s`)), deadlineMs);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } catch (err) {
+    throw asRackpowerError(err);
+  } finally {
+    clearTimeout(timer);
+    await p.close();
+  }
+}
+
+/** A failure as the endpoint answers it. */
+export function failure(err: unknown): DiscoverFailure {
+  const e = asRackpowerError(err);
+  return { code: e.code, message: e.message };
+}

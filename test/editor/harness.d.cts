@@ -1,0 +1,65 @@
+// Types of harness.cjs (plain CommonJS so scripts/screenshots.mjs can load it too).
+import type { ChildProcess } from 'node:child_process';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { RunningRack } from '../../src/sim/rack';
+
+export const ROOT: string;
+export const PACKAGE: string;
+export const CHROMIUM: string;
+
+export type FlowNode = { id: string; type: string; name?: string; [key: string]: unknown };
+
+export interface SimRack extends RunningRack {
+  ports: { ups: number; pdu: number; modbus: number };
+}
+
+export interface Response {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of any shape, checked by the tests
+  text: string;
+}
+
+export interface NodeRed {
+  url: string;
+  userDir: string;
+  child: ChildProcess;
+  log(): string;
+  problems(): string[];
+  request(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  deploy(flows: object[], headers?: Record<string, string>): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  flows?: object[];
+  credentials?: Record<string, object>;
+  dashboard?: boolean;
+  settings?: Record<string, unknown>;
+}
+
+export interface Comms {
+  debug: { id: string; name?: string; msg: string; format: string; topic?: string; property?: string }[];
+  status: Record<string, { fill?: string; shape?: string; text?: string }>;
+  close(): void;
+}
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export function freeTcpPort(): Promise<number>;
+export function until<T>(what: string, check: () => T | Promise<T>, timeoutMs?: number, everyMs?: number): Promise<NonNullable<T>>;
+export function startSimRack(options?: { community?: string; speed?: number }): Promise<SimRack>;
+export function retarget(flow: FlowNode[], rack: SimRack): FlowNode[];
+export function readExample(name: string): FlowNode[];
+export function dashboardDir(): string;
+export function startNodeRed(options?: StartOptions): Promise<NodeRed>;
+export function comms(red: NodeRed): Promise<Comms>;
+export function launchChromium(options?: { viewport?: { width: number; height: number }; deviceScaleFactor?: number }): Promise<Browser>;
+export function openEditor(page: Page, red: NodeRed): Promise<void>;
+export function dragFromPalette(page: Page, type: string, x: number, y: number): Promise<string>;
+export function openNodeDialog(page: Page, id: string): Promise<void>;
+export function deployFromEditor(page: Page): Promise<void>;
+export function statusText(page: Page, id: string): Promise<string>;
