@@ -12,7 +12,6 @@ import type { SnmpEndpointNode } from './lib/connections';
 interface OutletDef extends NodeDef {
   endpoint: string;
   profile: string;
-  allowControl: boolean;
   allow: string;
   protect: string;
   rateCount: number | string;
@@ -32,8 +31,8 @@ export = function (RED: NodeAPI): void {
     }
     const client = endpoint.connection.acquire();
     const guard = new Guard({
-      // Until the SNMP agent config node has its own "allow control" switch, the switch is on this node.
-      enabled: def.allowControl === true,
+      // Off unless the SNMP agent config node allows control: one switch per device, where its credentials are.
+      enabled: endpoint.settings.allowControl === true,
       allow: parseList(def.allow),
       protect: parseList(def.protect),
       rateLimit: { count: num(def.rateCount, 3), perS: num(def.ratePerS, 60) },
@@ -49,7 +48,7 @@ export = function (RED: NodeAPI): void {
         },
       ));
     this.status(
-      def.allowControl ? { fill: def.dryRun ? 'yellow' : 'green', shape: 'ring', text: def.dryRun ? 'dry run' : 'ready' } : { fill: 'grey', shape: 'ring', text: 'control not enabled' },
+      endpoint.settings.allowControl ? { fill: def.dryRun ? 'yellow' : 'green', shape: 'ring', text: def.dryRun ? 'dry run' : 'ready' } : { fill: 'grey', shape: 'ring', text: 'control not enabled' },
     );
     // One action at a time, in order: two messages never race on one PDU.
     let queue: Promise<void> = Promise.resolve();

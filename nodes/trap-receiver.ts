@@ -1,10 +1,7 @@
 // rackpower-trap-receiver: SNMP traps and informs (v1, v2c, v3) normalized to NUT event names (src/traps), and the
 // device nodes reading the sender polled at once, so their readings and events follow the trap within one round
-// trip. Device pollers that registered with src/traps/registry are used first; until the device nodes register
-// themselves, device nodes whose SNMP agent host matches the sender are found with RED.nodes.eachNode and sent an
-// input message (any input message makes a device node poll now).
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+// trip: SNMP device nodes register the host they read with src/traps/registry, which the sender's address is matched
+// against (a v1 trap's agent address too).
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { AuthProtocol, PrivProtocol } from '../src/protocol/snmp/target';
 import type { NormalizedTrap } from '../src/traps/normalize';
@@ -28,33 +25,9 @@ interface TrapCredentials {
   privKey?: string;
 }
 
-const DEVICE_TYPES = ['rackpower-ups', 'rackpower-pdu', 'rackpower-sensor', 'rackpower-meter'];
 const proto = <T extends string>(v: string | undefined): T | undefined => (v && v !== 'none' ? (v as T) : undefined);
 
 export = function (RED: NodeAPI): void {
-  /** Addresses a device node's configured SNMP host stands for (names resolved; unresolvable: none). */
-  async function addressesOf(host: string): Promise<string[]> {
-    if (isIP(host.replace(/^\[|\]$/gu, ''))) return [normalizeAddress(host)];
-    try {
-      return (await lookup(host, { all: true })).map((a) => normalizeAddress(a.address));
-    } catch {
-      return [];
-    }
-  }
-
-  /** Device nodes whose SNMP agent is at one of `addresses`: the flow's device nodes, by their settings. */
-  async function deviceNodesAt(addresses: string[], skip: Set<string>): Promise<string[]> {
-    const candidates: { id: string; host: string }[] = [];
-    RED.nodes.eachNode((n) => {
-      const d = n as unknown as { id: string; type: string; endpoint?: string; transport?: string };
-      if (!DEVICE_TYPES.includes(d.type) || !d.endpoint || d.transport === 'modbus' || skip.has(d.id)) return;
-      const endpoint = RED.nodes.getNode(d.endpoint) as (Node & { settings?: { host?: string } }) | null;
-      if (endpoint?.settings?.host) candidates.push({ id: d.id, host: endpoint.settings.host });
-    });
-    const matched = await Promise.all(candidates.map(async (c) => ((await addressesOf(c.host)).some((a) => addresses.includes(a)) ? c.id : undefined)));
-    return matched.filter((id): id is string => id !== undefined);
-  }
-
   RED.nodes.registerType<Node<TrapCredentials>, TrapReceiverDef, object, TrapCredentials>(
     'rackpower-trap-receiver',
     function (this: Node<TrapCredentials>, def: TrapReceiverDef) {
@@ -70,19 +43,15 @@ export = function (RED: NodeAPI): void {
         users: user ? [{ name: user, authProtocol, authKey: authProtocol && creds.authKey, privProtocol, privKey: privProtocol && creds.privKey }] : [],
       });
       let count = 0;
-      const poll = async (trap: NormalizedTrap): Promise<void> => {
+      const poll = (trap: NormalizedTrap): void => {
         const addresses = [trap.source.address, trap.source.agentAddress].filter((a): a is string => !!a).map(normalizeAddress);
-        const registered = trapTargets.match(...addresses);
-        registered.forEach((t) => t.trap());
-        for (const id of await deviceNodesAt(addresses, new Set(registered.map((t) => t.id)))) {
-          RED.nodes.getNode(id)?.receive({ topic: 'rackpower/trap', payload: 'poll', trap } as never);
-        }
+        trapTargets.match(...addresses).forEach((t) => t.trap());
       };
       receiver.on('trap', (trap) => {
         count++;
         this.status({ fill: 'green', shape: 'dot', text: `${count} trap${count === 1 ? '' : 's'} · last: ${trap.event ?? trap.trap ?? trap.oid}` });
         this.send({ topic: `rackpower/trap/${trap.source.agentAddress ?? trap.source.address}`, event: trap.event, payload: trap });
-        if (def.pollDevices !== false) void poll(trap);
+        if (def.pollDevices !== false) poll(trap);
       });
       // A stranger's trap is worth a warning, not an error per datagram: the first of each kind per minute.
       const warned = new Map<string, number>();

@@ -13,7 +13,6 @@ import type { SnmpEndpointNode } from './lib/connections';
 interface UpsCommandDef extends NodeDef {
   endpoint: string;
   profile: string;
-  allowControl: boolean;
   allow: string;
   rateCount: number | string;
   ratePerS: number | string;
@@ -32,7 +31,8 @@ export = function (RED: NodeAPI): void {
     }
     const client = endpoint.connection.acquire();
     const guard = new Guard({
-      enabled: def.allowControl === true,
+      // Off unless the SNMP agent config node allows control: one switch per device, where its credentials are.
+      enabled: endpoint.settings.allowControl === true,
       allow: parseList(def.allow),
       rateLimit: { count: num(def.rateCount, 3), perS: num(def.ratePerS, 300) },
       dryRun: def.dryRun === true,
@@ -47,7 +47,7 @@ export = function (RED: NodeAPI): void {
         },
       ));
     this.status(
-      def.allowControl ? { fill: def.dryRun ? 'yellow' : 'green', shape: 'ring', text: def.dryRun ? 'dry run' : 'ready' } : { fill: 'grey', shape: 'ring', text: 'control not enabled' },
+      endpoint.settings.allowControl ? { fill: def.dryRun ? 'yellow' : 'green', shape: 'ring', text: def.dryRun ? 'dry run' : 'ready' } : { fill: 'grey', shape: 'ring', text: 'control not enabled' },
     );
     let queue: Promise<void> = Promise.resolve();
     this.on('input', (msg, send, done) => {

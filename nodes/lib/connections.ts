@@ -31,6 +31,8 @@ export interface SnmpEndpointDef extends NodeDef {
   user: string;
   authProtocol: AuthProtocol | 'none' | '';
   privProtocol: PrivProtocol | 'none' | '';
+  /** Outlet and UPS command nodes may send SETs through this agent only when this is on (off by default). */
+  allowControl?: boolean;
 }
 
 /** Registered with `credentials:` so they live in flows_cred.json, never in the flow. */

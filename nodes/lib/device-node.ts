@@ -17,6 +17,7 @@ import { registerAdminRoutes } from './admin';
 import { chosenProfile, snmpCandidates } from './profiles';
 import { failureStatus, type Translate } from './status';
 import { MAX_UNIT_ID, isUnitId } from './validate';
+import { trapTargets } from '../../src/traps/registry';
 
 interface Opened {
   reader: DeviceReader;
@@ -87,7 +88,12 @@ function start(RED: NodeAPI, node: Node, kind: DeviceKind, config: DeviceConfig,
     prefix: config.prefix,
     variables: variablePatterns(config.variables),
   });
-  const controller = new DeviceController(kind, poller, builder, node, t, opened.release);
+  // SNMP devices answer traps: a trap from their host makes them poll at once (src/traps/registry.ts).
+  const unregister = config.transport === 'snmp' ? trapTargets.register({ id: node.id, host: opened.where, trap: () => poller.trap() }) : () => undefined;
+  const controller = new DeviceController(kind, poller, builder, node, t, async () => {
+    unregister();
+    await opened.release();
+  });
   controller.start();
   return controller;
 }

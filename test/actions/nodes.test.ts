@@ -70,7 +70,7 @@ describe('rackpower-shutdown driving rackpower-outlet on the simulated PDU', () 
     const port = Number(new URL(rack.devices[0].url).port);
     return [
       tab,
-      { id: 'ep', type: 'rackpower-snmp-endpoint', host: '127.0.0.1', port, version: '2c', timeout: 1000, retries: 0 },
+      { id: 'ep', type: 'rackpower-snmp-endpoint', host: '127.0.0.1', port, version: '2c', timeout: 1000, retries: 0, allowControl: true },
       {
         id: 'sd', type: 'rackpower-shutdown', z: Z, supplies: 'ups', redundancy: 'all', onBatteryS: '', runtimeBelowS: '300', lowBattery: true, fsd: true,
         stages: [
@@ -79,7 +79,7 @@ describe('rackpower-shutdown driving rackpower-outlet on the simulated PDU', () 
         ],
         wires: [['outlet', 'actions'], ['audit']],
       },
-      { id: 'outlet', type: 'rackpower-outlet', z: Z, endpoint: 'ep', profile: 'apc-rpdu2', allowControl: true, allow: '7, 8', protect: '1', dryRun: false, wires: [['result']] },
+      { id: 'outlet', type: 'rackpower-outlet', z: Z, endpoint: 'ep', profile: 'apc-rpdu2', allow: '7, 8', protect: '1', dryRun: false, wires: [['result']] },
       ...helpers('actions', 'audit', 'result'),
     ];
   };

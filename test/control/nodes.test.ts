@@ -28,19 +28,20 @@ afterEach(() => helper.unload());
 
 const portOf = (name: string): number => Number(new URL(rack.devices.find((d) => d.name === name)!.url).port);
 
-function flow(node: object): object[] {
+/** `allowControl` is the SNMP agent config node's switch; tests set it per flow. */
+function flow(node: object, allowControl = true): object[] {
   return [
     { id: Z, type: 'tab' },
     { id: 'ca', type: 'catch', z: Z, scope: null, uncaught: false, wires: [['caught']] },
-    { id: 'ep-pdu', type: 'rackpower-snmp-endpoint', host: '127.0.0.1', port: portOf('pdu'), version: '2c', timeout: 1000, retries: 0 },
-    { id: 'ep-ups', type: 'rackpower-snmp-endpoint', host: '127.0.0.1', port: portOf('ups'), version: '2c', timeout: 1000, retries: 0 },
+    { id: 'ep-pdu', type: 'rackpower-snmp-endpoint', host: '127.0.0.1', port: portOf('pdu'), version: '2c', timeout: 1000, retries: 0, allowControl },
+    { id: 'ep-ups', type: 'rackpower-snmp-endpoint', host: '127.0.0.1', port: portOf('ups'), version: '2c', timeout: 1000, retries: 0, allowControl },
     { id: 'n', z: Z, wires: [['result']], ...node },
     { id: 'result', type: 'helper', z: Z },
     { id: 'caught', type: 'helper', z: Z },
   ];
 }
 const creds = { 'ep-pdu': { community: 'public' }, 'ep-ups': { community: 'public' } };
-const outletNode = { type: 'rackpower-outlet', endpoint: 'ep-pdu', profile: 'auto', allowControl: true, allow: '3, web-02', protect: '1', dryRun: false, cycleDelay: 1 };
+const outletNode = { type: 'rackpower-outlet', endpoint: 'ep-pdu', profile: 'auto', allow: '3, web-02', protect: '1', dryRun: false, cycleDelay: 1 };
 
 describe('rackpower-outlet', () => {
   it('power-cycles an outlet (detected rPDU2) and answers after reading it back on', async () => {
@@ -63,7 +64,7 @@ describe('rackpower-outlet', () => {
   });
 
   it('refuses everything while "allow control" is off', async () => {
-    await helper.load(nodes, flow({ ...outletNode, allowControl: false }), creds);
+    await helper.load(nodes, flow(outletNode, false), creds);
     const r = record(['result']);
     helper.getNode('n').receive({ payload: 'off', outlet: 'web-02' });
     await vi.waitFor(() => expect(r.result).toHaveLength(1), { timeout: 5000 });
@@ -73,7 +74,7 @@ describe('rackpower-outlet', () => {
 
 describe('rackpower-ups-command', () => {
   it('mutes the beeper (RFC 1628) and confirms it by read-back', async () => {
-    await helper.load(nodes, flow({ type: 'rackpower-ups-command', endpoint: 'ep-ups', profile: 'ietf-ups', allowControl: true, allow: 'beeper.mute', dryRun: false }), creds);
+    await helper.load(nodes, flow({ type: 'rackpower-ups-command', endpoint: 'ep-ups', profile: 'ietf-ups', allow: 'beeper.mute', dryRun: false }), creds);
     const r = record(['result']);
     helper.getNode('n').receive({ payload: 'beeper.mute' });
     await vi.waitFor(() => expect(r.result).toHaveLength(1), { timeout: 5000 });
