@@ -1,0 +1,381 @@
+// npm run bench: polls 1, 100 and 1000 simulated devices (a UPS / 24-outlet PDU / sensor mix) and reports what a
+// device-poll costs: requests, values per request, poller CPU, memory and schedule lateness, live and with 10 % of
+// the devices dead, and our CPU beside "the floor" (bare net-snmp sending the same requests). See bench/README.md.
+//
+// The simulator runs in a process of its own (rackpower sim), and so does every phase (bench/worker.mjs), so each
+// figure is one poller's CPU and memory alone. Needs a build first (dist/).
+import { spawn, spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const require = createRequire(import.meta.url);
+
+const env = process.env;
+const num = (name, fallback) => (env[name] === undefined || env[name] === '' ? fallback : Number(env[name]));
+const SECONDS = num('BENCH_SECONDS', 30); // window for 1 and 100 devices; 1000 devices get twice as long
+const INTERVAL_MS = num('BENCH_INTERVAL_MS', 10_000);
+const FAST_INTERVAL_MS = num('BENCH_FAST_INTERVAL_MS', 1000); // the extra 1-device run, and the floor comparison
+const SIZES = (env.BENCH_SIZES ?? '1,100,1000').split(',').map(Number);
+const DEAD_FRACTION = num('BENCH_DEAD_FRACTION', 0.1);
+const KIND_DEVICES = num('BENCH_KIND_DEVICES', 100); // per-kind runs: this many devices at FAST_INTERVAL_MS
+const WARMUP_S = num('BENCH_WARMUP_SECONDS', 5); // at least this long before a window opens
+const TIMEOUT_MS = num('BENCH_TIMEOUT_MS', 2000);
+const RETRIES = num('BENCH_RETRIES', 1);
+const BASE_PORT = num('BENCH_PORT', 20000);
+const SIM_SPEED = num('BENCH_SIM_SPEED', 1);
+const STAGGER = env.BENCH_STAGGER === '1'; // spread every phase's first polls over one interval (the poller does not)
+const CPU_PROF_DIR = env.BENCH_CPU_PROF; // a directory: workers run under node --cpu-prof and leave their profiles there
+const SCENARIO = path.join(here, 'scenarios', 'bench.json');
+const KINDS = ['ups', 'pdu', 'sensor'];
+
+const TARGETS = {
+  upsRequests: 'UPS: one GET per poll',
+  pduRequests: '24-outlet PDU: one GET + one or two GETBULK',
+  floorRatio: 'CPU per device-poll <= 1.2x floor',
+  cpu1000: '1000 devices every 10 s: < 5 % of one core',
+  rss1000: '1000 devices: < 300 MB RSS',
+  lateness: 'poll lateness p99 < 250 ms, unchanged with 10 % dead',
+};
+
+if (!existsSync(path.join(root, 'dist', 'src', 'cli', 'main.js'))) {
+  console.error('bench: no dist/ — build first (npm run build)');
+  process.exit(2);
+}
+
+// File descriptors: the poller holds one UDP socket per SNMP device and one TCP socket per Modbus device; the
+// simulator one socket per device plus one accepted connection per Modbus server. Node raises its soft limit to the
+// hard one at startup, so the hard limit is what counts: sizes that do not fit under it are skipped, and any EMFILE a
+// worker meets anyway is counted under its socket errors.
+const copiesFor = (n) => Math.max(Math.ceil(n / KINDS.length), KIND_DEVICES);
+const fdsFor = (n) => copiesFor(n) * (KINDS.length + 1) + 64;
+const notes = [];
+const fdText = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim(); // as a child of node sees it
+const fdLimit = fdText === 'unlimited' ? Infinity : Number(fdText) || Infinity;
+for (const n of SIZES.filter((s) => fdsFor(s) > fdLimit)) {
+  notes.push(`${n} devices skipped: they need about ${fdsFor(n)} file descriptors and ulimit -Hn is ${fdLimit} (raise it: ulimit -n ${fdsFor(n)}).`);
+}
+const SIZES_RUN = SIZES.filter((n) => fdsFor(n) <= fdLimit);
+const maxSize = Math.max(...SIZES_RUN, 1);
+const copies = copiesFor(maxSize);
+
+const sim = await startSim();
+try {
+  const all = sim.devices;
+  const ofKind = (kind) => all.filter((d) => d.kind === kind);
+  const deadPorts = await freePorts(BASE_PORT + all.length + 100, Math.ceil(maxSize * DEAD_FRACTION));
+  const requests = await recordRequests(ofKind('ups')[0], ofKind('pdu')[0]);
+
+  // Every 1/DEAD_FRACTION-th device (the kinds rotate, so all kinds lose some) is pointed at a closed port.
+  const withDead = (list) => {
+    const every = Math.round(1 / DEAD_FRACTION);
+    let next = 0;
+    return list.map((d, i) => {
+      if (i % every !== every - 1) return d;
+      const port = deadPorts[next++];
+      const url = d.url.replace(/:\d+(?=[/?]|$)/u, `:${port}`);
+      return { ...d, url, dead: true };
+    });
+  };
+
+  const phases = [];
+  for (const n of SIZES_RUN) {
+    const seconds = n >= 1000 ? 2 * SECONDS : SECONDS;
+    phases.push({ group: 'mix', label: `${n} live`, devices: all.slice(0, n), intervalMs: INTERVAL_MS, seconds });
+    if (n === 1) phases.push({ group: 'mix', label: '1 live', devices: all.slice(0, 1), intervalMs: FAST_INTERVAL_MS, seconds });
+  }
+  // The largest size once more with its first polls spread over the interval: what lateness and CPU would be if the
+  // poller did not start every device in the same instant.
+  if (maxSize >= 100 && !STAGGER) {
+    phases.push({ group: 'mix', label: `${maxSize} staggered`, devices: all.slice(0, maxSize), intervalMs: INTERVAL_MS, seconds: SECONDS, stagger: true });
+  }
+  for (const n of SIZES_RUN.filter((s) => s * DEAD_FRACTION >= 1)) {
+    const seconds = n >= 1000 ? 2 * SECONDS : SECONDS;
+    phases.push({ group: 'mix', label: `${n}, ${Math.round(DEAD_FRACTION * 100)} % dead`, devices: withDead(all.slice(0, n)), intervalMs: INTERVAL_MS, seconds });
+  }
+  for (const kind of KINDS) {
+    const devices = ofKind(kind).slice(0, KIND_DEVICES);
+    const seconds = Math.max(5, Math.round(SECONDS / 2));
+    phases.push({ group: 'kind', kind, label: `${devices.length} ${kind}`, mode: 'ours', devices, intervalMs: FAST_INTERVAL_MS, seconds });
+    if (requests[kind]) {
+      phases.push({ group: 'kind', kind, label: `${devices.length} ${kind}`, mode: 'floor', devices, intervalMs: FAST_INTERVAL_MS, seconds });
+    }
+  }
+
+  // BENCH_ONLY=regex keeps the phases whose "<mode> <label>" matches (e.g. "ours 100 pdu" while profiling).
+  if (env.BENCH_ONLY) phases.splice(0, phases.length, ...phases.filter((p) => new RegExp(env.BENCH_ONLY, 'u').test(`${p.mode ?? 'ours'} ${p.label}`)));
+  const estimate = phases.reduce((s, p) => s + p.seconds + WARMUP_S + 3, 0);
+  console.log(`bench: ${all.length} simulated devices up; ${phases.length} phases, about ${Math.round(estimate / 60)} min`);
+  for (const p of phases) {
+    process.stdout.write(`  ${(p.mode ?? 'ours').padEnd(5)} ${p.label.padEnd(16)} every ${p.intervalMs / 1000} s for ${p.seconds} s ... `);
+    p.result = await runPhase(p, requests);
+    const r = p.result;
+    console.log(r.error ? `FAILED: ${r.error}` : `${r.polls} polls, ${fmt(r.cpuPerPollMs, 3)} ms CPU/poll`);
+  }
+
+  // Only a full run replaces bench/results/latest.*; a BENCH_ONLY run leaves its figures in the temp directory.
+  const report = buildReport(phases, requests);
+  const md = markdown(report);
+  const dir = env.BENCH_ONLY ? os.tmpdir() : path.join(here, 'results');
+  const name = env.BENCH_ONLY ? 'rackpower-bench-partial' : 'latest';
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(path.join(dir, `${name}.md`), md);
+  console.log('\n' + md);
+  console.log(`written: ${path.relative(root, path.join(dir, name))}.json and .md`);
+} finally {
+  await sim.stop();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** `rackpower sim` in its own process; resolves once it has printed every device. */
+function startSim() {
+  const args = [path.join(root, 'dist', 'src', 'cli', 'main.js'), 'sim', '--scenario', SCENARIO, '--copies', String(copies)];
+  args.push('--port', String(BASE_PORT), '--speed', String(SIM_SPEED));
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const expected = copies * KINDS.length;
+  const devices = [];
+  let stderr = '';
+  let buffer = '';
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
+  process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+  return new Promise((resolve, reject) => {
+    child.stderr.on('data', (b) => (stderr += b));
+    child.stdout.on('data', (b) => {
+      buffer += b;
+      const lines = buffer.split('\n');
+      buffer = lines.pop();
+      for (const line of lines) {
+        const [name, kind, url, profile] = line.trim().split(' ');
+        if (!url) continue;
+        const sep = url.includes('?') ? '&' : '?';
+        // Timeouts as a user would set them, explicit so a dead device costs what it costs in the field.
+        const extra = url.startsWith('snmp:') ? `timeout=${TIMEOUT_MS}&retries=${RETRIES}` : `timeout=${TIMEOUT_MS}`;
+        devices.push({ name, kind, url: `${url}${sep}${extra}`, profile });
+      }
+      if (devices.length >= expected) resolve({ devices, stop });
+    });
+    child.once('exit', (code) => reject(new Error(`simulator exited (${code}) before listing its devices: ${stderr.trim()}`)));
+  });
+}
+
+/** `count` loopback ports from `from` on where nothing listens, over UDP nor TCP: dead devices' addresses. */
+async function freePorts(from, count) {
+  const ports = [];
+  for (let port = from; ports.length < count && port < 65536; port++) {
+    if ((await canBind('udp', port)) && (await canBind('tcp', port))) ports.push(port);
+  }
+  return ports;
+}
+
+function canBind(proto, port) {
+  return new Promise((resolve) => {
+    const s = proto === 'udp' ? dgram.createSocket('udp4') : net.createServer();
+    s.once('error', () => resolve(false));
+    const close = () => s.close(() => resolve(true));
+    if (proto === 'udp') s.bind(port, '127.0.0.1', close);
+    else s.listen(port, '127.0.0.1', close);
+  });
+}
+
+/**
+ * The exact SNMP requests one poll of our reader sends (after identification), recorded at the net-snmp session:
+ * the floor replays them. Continuations of short GETBULK replies are recorded too, so the floor sends just as many.
+ */
+async function recordRequests(ups, pdu) {
+  const { openDevice } = require('../dist/src/device.js');
+  const { parseTarget } = require('../dist/src/url.js');
+  const out = {};
+  for (const d of [ups, pdu]) {
+    const open = openDevice(parseTarget(d.url));
+    await open.reader.identify();
+    const session = open.reader.client.session; // private fields of SnmpDeviceReader / SnmpClient, bench only
+    const recorded = [];
+    const { get, getBulk } = session;
+    session.get = (oids, cb) => (recorded.push({ op: 'get', oids: [...oids] }), get.call(session, oids, cb));
+    session.getBulk = (oids, nonRepeaters, maxRepetitions, cb) => (
+      recorded.push({ op: 'getBulk', oids: [...oids], nonRepeaters, maxRepetitions }), getBulk.call(session, oids, nonRepeaters, maxRepetitions, cb)
+    );
+    await open.reader.read();
+    await open.close();
+    open.reader.client.close();
+    // A GETBULK continuing columns an earlier one left short (every OID below one the earlier request asked).
+    for (const [i, r] of recorded.entries()) {
+      const earlier = recorded.slice(0, i).filter((e) => e.op === 'getBulk').flatMap((e) => e.oids);
+      r.continuation = r.op === 'getBulk' && r.oids.every((o) => earlier.some((e) => o.startsWith(`${e}.`)));
+    }
+    out[d.kind] = recorded;
+  }
+  return out;
+}
+
+function runPhase(phase, requests) {
+  const job = {
+    mode: phase.mode ?? 'ours',
+    intervalMs: phase.intervalMs,
+    seconds: phase.seconds,
+    devices: phase.devices,
+    requests,
+    // Long enough for an identification that times out once on a busy start.
+    warmupMaxMs: 4 * TIMEOUT_MS * (RETRIES + 1) + 5000,
+    warmupMinMs: WARMUP_S * 1000,
+    stagger: STAGGER || Boolean(phase.stagger),
+  };
+  return new Promise((resolve) => {
+    const prof = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] : [];
+    const child = spawn(process.execPath, [...prof, path.join(here, 'worker.mjs')], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b) => (stdout += b));
+    child.stderr.on('data', (b) => (stderr += b));
+    child.once('exit', (code) => {
+      const line = stdout.trim().split('\n').pop();
+      try {
+        resolve(JSON.parse(line));
+      } catch {
+        resolve({ error: `worker exited ${code}: ${(stderr || stdout).trim().split('\n').slice(-3).join(' | ')}` });
+      }
+    });
+    child.stdin.end(JSON.stringify(job));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function buildReport(phases, requests) {
+  const strip = (p) => ({ group: p.group, kind: p.kind, mode: p.mode ?? 'ours', label: p.label, seconds: p.seconds, ...p.result });
+  const mix = phases.filter((p) => p.group === 'mix').map(strip);
+  const kinds = KINDS.map((kind) => {
+    const ours = phases.find((p) => p.group === 'kind' && p.kind === kind && (p.mode ?? 'ours') === 'ours')?.result;
+    const floor = phases.find((p) => p.group === 'kind' && p.kind === kind && p.mode === 'floor')?.result;
+    const ratio = ours?.cpuPerPollMs && floor?.cpuPerPollMs ? ours.cpuPerPollMs / floor.cpuPerPollMs : null;
+    return { kind, devices: ours?.devices, intervalMs: FAST_INTERVAL_MS, ours, floor, ratio: ratio && Math.round(ratio * 100) / 100 };
+  });
+  const live = (n) => mix.find((m) => m.devices === n && !m.dead && m.intervalMs === INTERVAL_MS && !m.label.includes('staggered'));
+  const dead = (n) => mix.find((m) => m.devices === n && m.dead);
+  const reqs = (kind) => kinds.find((k) => k.kind === kind)?.ours?.byKind?.[kind]?.requestsPerPoll;
+  const big = live(maxSize);
+  const bigDead = dead(maxSize);
+  const spread = mix.find((m) => m.label.includes('staggered') && !m.error);
+  const spreadCpu = spread ? `; staggered ${fmt(spread.cpuPctOfCore, 2)} %` : '';
+  const spreadLate = spread ? `; staggered p99 ${spread.latenessMs?.live?.p99} ms` : '';
+  const worstRatio = Math.max(...kinds.map((k) => k.ratio ?? 0));
+  const targets = [
+    { target: TARGETS.upsRequests, measured: `${fmt(reqs('ups'), 2)} requests (${describe(requests.ups)})`, met: reqs('ups') == null ? null : reqs('ups') === 1 },
+    { target: TARGETS.pduRequests, measured: `${fmt(reqs('pdu'), 2)} requests (${describe(requests.pdu)})`, met: reqs('pdu') == null ? null : reqs('pdu') >= 2 && reqs('pdu') <= 3 },
+    { target: TARGETS.floorRatio, measured: kinds.filter((k) => k.ratio).map((k) => `${k.kind} ${k.ratio}x`).join(', '), met: worstRatio > 0 ? worstRatio <= 1.2 : null },
+    { target: TARGETS.cpu1000, measured: big ? `${fmt(big.cpuPctOfCore, 2)} % (${big.devices} devices${spreadCpu})` : 'not run', met: big ? big.cpuPctOfCore < 5 : null },
+    { target: TARGETS.rss1000, measured: big ? `${fmt(big.maxRssMB, 0)} MB peak` : 'not run', met: big ? big.maxRssMB < 300 : null },
+    {
+      target: TARGETS.lateness,
+      measured: big && bigDead ? `p99 ${big.latenessMs?.live?.p99} ms live, ${bigDead.latenessMs?.live?.p99} ms with dead (${maxSize} devices${spreadLate})` : 'not run',
+      met: big && bigDead ? big.latenessMs?.live?.p99 < 250 && bigDead.latenessMs?.live?.p99 < 250 : null,
+    },
+  ];
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    platform: `${os.platform()} ${os.release()}`,
+    fdLimit,
+    settings: { SECONDS, WARMUP_S, STAGGER, INTERVAL_MS, FAST_INTERVAL_MS, SIZES, DEAD_FRACTION, KIND_DEVICES, TIMEOUT_MS, RETRIES, SIM_SPEED, copies },
+    requests,
+    mix,
+    kinds,
+    targets,
+    notes,
+  };
+}
+
+function describe(list) {
+  if (!list) return '';
+  const one = (r) => (r.op === 'get' ? `GET ${r.oids.length}` : `GETBULK ${r.oids.length}x${r.maxRepetitions}${r.continuation ? ' (continued)' : ''}`);
+  return list.map(one).join(' + ');
+}
+
+function fmt(n, digits) {
+  return n === null || n === undefined || Number.isNaN(n) ? '-' : Number(n).toFixed(digits);
+}
+
+function table(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+function markdown(r) {
+  const lat = (l) => (l ? `${l.p50} / ${l.p99}` : '-');
+  const perKind = (m, key, d) => KINDS.map((k) => fmt(m.byKind?.[k]?.[key], d)).join(' / ');
+  const mixRows = r.mix.map((m) =>
+    m.error
+      ? [m.label, '', '', '', '', '', '', '', '', '', m.error]
+      : [
+          m.label,
+          `${m.intervalMs / 1000} s`,
+          `${m.windowS.toFixed(0)} s`,
+          m.okPolls === m.polls ? m.polls : `${m.polls} (${m.polls - m.okPolls} failed)`,
+          perKind(m, 'requestsPerPoll', 2),
+          perKind(m, 'valuesPerRequest', 1),
+          fmt(m.cpuPerPollMs, 3),
+          fmt(m.cpuPctOfCore, 2),
+          fmt(m.maxRssMB, 0),
+          lat(m.latenessMs.live),
+          m.dead ? lat(m.latenessMs.dead) : '',
+          [...Object.entries(m.failures ?? {}), ...Object.entries(m.socketErrors ?? {}), ...(m.silent ? [['silent', m.silent]] : [])]
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', '),
+        ],
+  );
+  const kindRows = r.kinds.map((k) => [
+    k.kind,
+    `${k.devices ?? '-'} every ${k.intervalMs / 1000} s`,
+    fmt(k.ours?.byKind?.[k.kind]?.requestsPerPoll, 2),
+    fmt(k.ours?.byKind?.[k.kind]?.valuesPerRequest, 1),
+    fmt(k.ours?.cpuPerPollMs, 3),
+    k.floor ? fmt(k.floor.cpuPerPollMs, 3) : 'n/a',
+    k.ratio ? `${k.ratio.toFixed(2)}x` : '-',
+    `${lat(k.ours?.latenessMs?.live)}${k.floor ? ` (floor ${lat(k.floor.latenessMs?.live)})` : ''}`,
+    `${fmt(k.ours?.maxRssMB, 0)}${k.floor ? ` (floor ${fmt(k.floor.maxRssMB, 0)})` : ''}`,
+  ]);
+  return [
+    `# rackpower bench — ${r.date}`,
+    '',
+    `Node ${r.node}, ${r.cpu} (${r.cores} cores), ${r.platform}, ulimit -n ${r.fdLimit}. Simulator: ${r.settings.copies} copies of bench/scenarios/bench.json in its own process.`,
+    '',
+    '## Scaling (UPS / PDU / sensor mix, devices in rotation)',
+    '',
+    table(
+      ['run', 'every', 'window', 'polls', 'req/poll ups/pdu/sensor', 'values/req ups/pdu/sensor', 'CPU ms/poll', 'CPU % core', 'max RSS MB', 'late p50/p99 ms (live)', 'late p50/p99 (dead)', 'failures'],
+      mixRows,
+    ),
+    '',
+    '## Against the floor (bare net-snmp sending the same requests)',
+    '',
+    table(['kind', 'devices', 'req/poll', 'values/req', 'ours CPU ms/poll', 'floor CPU ms/poll', 'ratio', 'late p50/p99 ms', 'max RSS MB'], kindRows),
+    '',
+    'Requests one poll sends (recorded at the net-snmp session after identification; "continued" = a GETBULK re-asking',
+    'columns the agent answered short):',
+    '',
+    ...Object.entries(r.requests).map(([kind, list]) => `- ${kind}: ${describe(list)}`),
+    '',
+    '## Targets (informative, not pass/fail)',
+    '',
+    table(['target', 'measured', ''], r.targets.map((t) => [t.target, t.measured, t.met === null ? '' : t.met ? 'met' : 'not met'])),
+    '',
+    ...(r.notes.length ? ['## Notes', '', ...r.notes.map((n) => `- ${n}`), ''] : []),
+  ].join('\n');
+}
