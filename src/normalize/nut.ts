@@ -2,16 +2,22 @@
 import type { StatusFlags, Values } from '../types';
 
 // NUT publishes these suffixes as text; every other variable is a number in NUT units.
-const TEXT_SUFFIXES = [
+const TEXT_SUFFIXES = new Set([
   'status', 'name', 'mfr', 'model', 'serial', 'firmware', 'id', 'desc', 'description', 'location', 'contact',
   'type', 'date', 'alarm', 'version', 'part', 'macaddr', 'result', 'switchable', 'present', 'reason', 'mode',
   'designator', 'color', 'phase', 'aux', 'sensitivity', 'beeper', 'source', 'feed', 'preferred',
-];
+]);
+const textNames = new Map<string, boolean>();
 
 export function isTextVariable(name: string): boolean {
-  const last = name.slice(name.lastIndexOf('.') + 1);
-  if (name === 'ups.beeper.status' || name === 'battery.charger.status') return true;
-  return TEXT_SUFFIXES.includes(last);
+  // Asked for every cell of every poll: remembered per name.
+  let text = textNames.get(name);
+  if (text === undefined) {
+    const last = name.slice(name.lastIndexOf('.') + 1);
+    text = name === 'ups.beeper.status' || name === 'battery.charger.status' || TEXT_SUFFIXES.has(last);
+    textNames.set(name, text);
+  }
+  return text;
 }
 
 /** Splits `ups.status` into its tokens, tolerating doubled spaces and unknown tokens. */

@@ -102,6 +102,7 @@ export class SnmpPlan {
 
   /** Keeps, after a read of every alternative, what answered: all ups.status sources, else the first per name. */
   learnScalars(answers: Map<string, TypedValue>): void {
+    this.oidCache = [];
     const kept: SnmpVariable[] = [];
     const named = new Set<string>();
     for (const v of this.profile.variables) {
@@ -150,6 +151,15 @@ export class SnmpPlan {
 
   /** Scalars (static ones only when due), row counters, scalar helpers and the cells of small tables: one batched GET. */
   getOids(includeStatic: boolean): string[] {
+    // The plan only changes when it learns (plan.tables is reassigned then too), so each list is built once.
+    const key = includeStatic ? 1 : 0;
+    if (this.oidCache[key]?.tables !== this.tables) this.oidCache[key] = { tables: this.tables, oids: this.buildOids(includeStatic) };
+    return this.oidCache[key].oids;
+  }
+
+  private oidCache: { tables: LearnedTable[]; oids: string[] }[] = [];
+
+  private buildOids(includeStatic: boolean): string[] {
     const oids = this.scalars.filter((v) => includeStatic || !v.static).map((v) => v.oid);
     oids.push(...this.helperScalars);
     for (const t of this.tables) if (t.table.rowsOid) oids.push(strip(t.table.rowsOid));

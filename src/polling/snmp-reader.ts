@@ -46,6 +46,10 @@ function decodeAnswer(name: string, def: Transform, answer: TypedValue): Value |
  * The transform of one value once its helpers are known: digits and exponent fold into `scale`, a Fahrenheit unit
  * becomes the °F → °C conversion. Undefined when a helper the value needs says it cannot be read (unknown exponent).
  */
+function needsHelpers(def: Scaling): boolean {
+  return !!(def.decimalsFrom || def.exponentFrom || def.unitFrom);
+}
+
 export function applyScaling(def: Transform & Scaling, helper: (oid: string) => TypedValue | undefined): Transform | undefined {
   if (!def.decimalsFrom && !def.exponentFrom && !def.unitFrom) return def;
   let power = 0;
@@ -78,6 +82,10 @@ export function applyScaling(def: Transform & Scaling, helper: (oid: string) => 
 }
 
 export class SnmpDeviceReader implements DeviceReader {
+  /** Per learned table (replaced when the plan relearns): SNMP row index → NUT index. */
+  private readonly nutIndexes = new WeakMap<LearnedTable, Map<string, string>>();
+  /** Name template → NUT index → NUT name. */
+  private readonly names = new Map<string, Map<string, string>>();
   private plan: SnmpPlan | undefined;
   private staticValues: Values = {};
   private staticReadAt = -Infinity;
@@ -167,18 +175,20 @@ export class SnmpDeviceReader implements DeviceReader {
     const refresh = (this.plan!.profile.staticRefresh ?? DEFAULT_STATIC_REFRESH_S) * 1000;
     // Rediscovery re-reads statics and table sizes (an outlet added, a probe plugged in).
     if (this.now() - this.staticReadAt >= refresh) await this.learn();
-    const dynamic = await this.readWith(false);
-    if (Object.keys(dynamic).length === 0) {
+    // Dynamic values are written over a copy of the cached static ones: one object per poll, no merge.
+    const values: Values = { ...this.staticValues };
+    const staticCount = Object.keys(values).length;
+    await this.readWith(false, undefined, values);
+    if (Object.keys(values).length === staticCount) {
       // It answered, but nothing it said was usable (wrong types, all sentinels): not a reading to publish.
       throw new RackpowerError('PROTOCOL', `${this.client.describe()} answered without one usable value (malformed replies)`);
     }
-    return { ...this.staticValues, ...dynamic };
+    return values;
   }
 
   /** One poll's values; `statics` (when given) collects the names that static variables and columns produced. */
-  private async readWith(includeStatic: boolean, statics?: Set<string>): Promise<Values> {
+  private async readWith(includeStatic: boolean, statics?: Set<string>, values: Values = {}): Promise<Values> {
     const plan = this.plan!;
-    const values: Values = {};
     const status: string[] = [];
     const answers = await this.client.get(plan.getOids(includeStatic));
     const scalarHelper = (oid: string): TypedValue | undefined => answers.get(strip(oid));
@@ -196,7 +206,9 @@ export class SnmpDeviceReader implements DeviceReader {
     const bulk = new Map<string, Map<string, TypedValue>>();
     for (const b of plan.bulkTables(includeStatic, answers)) {
       for (const [col, rows] of await this.client.columns(b.columns, b.rows)) {
-        bulk.set(col, new Map(rows.map((r) => [r.index, r.value])));
+        const byIndex = new Map<string, TypedValue>();
+        for (const r of rows) byIndex.set(r.index, r.value);
+        bulk.set(col, byIndex);
       }
     }
     const counts = new Map<string, Set<string>>();
@@ -240,17 +252,27 @@ export class SnmpDeviceReader implements DeviceReader {
       const m = got ? new RegExp(table.indexFrom.pattern, 'u').exec(String(got.value)) : null;
       return m?.[1] ?? undefined;
     };
-    const present = t.rows.filter((r) => isPresent(r) && (!table.indexFrom || label(r) !== undefined));
+    // Most tables have no presence or label column: every learned row is present, nothing to filter per poll.
+    const simple = !table.presentIf && !table.indexFrom;
+    const present = simple ? t.rows : t.rows.filter((r) => isPresent(r) && (!table.indexFrom || label(r) !== undefined));
     const limit = table.rowsLimit ? Number(values[table.rowsLimit] ?? this.staticValues[table.rowsLimit]) : NaN;
     const usedRows = Number.isInteger(limit) && limit > 0 ? Math.min(limit, present.length) : present.length;
-    const used = new Set(present.slice(0, usedRows));
+    const used = simple && usedRows === present.length ? undefined : new Set(present.slice(0, usedRows));
     const typed = t.columns.some((c) => c.typedBy);
     const counted = table.count ? (counts.get(table.count) ?? new Set<string>()) : new Set<string>();
     if (table.count) counts.set(table.count, counted);
     const countPrefix = table.count ? table.count.replace(/count$/u, '') : '';
+    let nutIndexes = this.nutIndexes.get(t);
+    if (!nutIndexes) this.nutIndexes.set(t, (nutIndexes = new Map()));
     const indexOf = (index: string): string => {
       if (table.indexFrom) return label(index)!;
-      return String(Number(indexArc(index, table.indexPart)) + (table.indexOffset ?? 0));
+      // The SNMP row index → NUT index mapping is fixed for a learned table: computed once per row.
+      let i = nutIndexes.get(index);
+      if (i === undefined) {
+        i = String(Number(indexArc(index, table.indexPart)) + (table.indexOffset ?? 0));
+        nutIndexes.set(index, i);
+      }
+      return i;
     };
     if (!typed) for (const r of present) counted.add(table.ordinal ? String([...t.ordinals.values()][0]?.get(r) ?? r) : indexOf(r));
 
@@ -260,7 +282,7 @@ export class SnmpDeviceReader implements DeviceReader {
       const rows = table.volatile && data ? [...data.keys()] : t.rows;
       for (const index of rows) {
         const answer = data?.get(index) ?? answers.get(`${col.oid}.${index}`);
-        if (!answer || (!table.volatile && !used.has(index))) continue;
+        if (!answer || (!table.volatile && used && !used.has(index))) continue;
         let template = col.name;
         let def: Transform & Scaling = col;
         let typedSingle: string | undefined;
@@ -277,8 +299,8 @@ export class SnmpDeviceReader implements DeviceReader {
         if (!i) continue;
         let single = !col.typedBy && usedRows === 1 ? col.single : undefined;
         if (col.typedBy && typedSingle !== undefined && t.templateRows.get(col.oid)?.get(template) === 1) single = typedSingle;
-        const name = single ?? template.replace('{i}', i);
-        const scaled = applyScaling(def, (oid) => cell(oid, index));
+        const name = single ?? this.cellName(template, i);
+        const scaled = needsHelpers(def) ? applyScaling(def, (oid) => cell(oid, index)) : def;
         const value = scaled && decodeAnswer(name, scaled, answer);
         if (value === undefined) continue;
         if (name === 'ups.status') status.push(String(value));
@@ -287,6 +309,18 @@ export class SnmpDeviceReader implements DeviceReader {
         if (typed && col.typedBy && template.startsWith(countPrefix)) counted.add(i);
       }
     }
+  }
+
+  /** `outlet.{i}.current` for row 3 → `outlet.3.current`, remembered: the same names recur every poll. */
+  private cellName(template: string, index: string): string {
+    let byIndex = this.names.get(template);
+    if (!byIndex) this.names.set(template, (byIndex = new Map()));
+    let name = byIndex.get(index);
+    if (name === undefined) {
+      name = template.replace('{i}', index);
+      byIndex.set(index, name);
+    }
+    return name;
   }
 
   async close(): Promise<void> {
