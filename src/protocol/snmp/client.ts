@@ -37,6 +37,8 @@ export interface ColumnRow {
 const TOO_BIG = 1;
 const NO_SUCH_NAME = 2;
 const GEN_ERR = 5;
+/** Beyond net-snmp's own timeouts and retries, before a request that never left is given up. */
+const DEADLINE_MARGIN_MS = 1000;
 
 const AUTH_PROTOCOLS = snmp.AuthProtocols as unknown as Record<string, number>;
 const PRIV_PROTOCOLS = snmp.PrivProtocols as unknown as Record<string, number>;
@@ -126,13 +128,44 @@ export class SnmpClient {
         return;
       }
       this.requests++;
+      // net-snmp arms its own timer only once the datagram is sent; when the socket cannot even bind (EMFILE: out of
+      // file descriptors) neither the callback nor an 'error' event ever comes. Our deadline ends such a request, and
+      // the session is dropped so the next poll starts with a fresh socket.
+      const attempts = (this.target.retries + 1) * (this.target.version === 3 ? 2 : 1);
+      const deadline = setTimeout(() => {
+        settle();
+        if (this.session === session) this.dropSession();
+        reject(new RackpowerError('TIMEOUT', `no answer from ${this.describe()} and no error from the network stack: the request never left (out of sockets?)`));
+      }, this.target.timeoutMs * attempts + DEADLINE_MARGIN_MS);
+      let settled = false;
+      const settle = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        clearTimeout(deadline);
+        return true;
+      };
       try {
-        send(session, (err, res) => (err ? reject(this.classify(err)) : resolve(res)));
+        send(session, (err, res) => {
+          if (!settle()) return;
+          if (err) reject(this.classify(err));
+          else resolve(res);
+        });
       } catch (err) {
         // net-snmp throws synchronously for unencodable requests and missing crypto.
+        settle();
         reject(this.classify(err as Error));
       }
     });
+  }
+
+  private dropSession(): void {
+    const s = this.session;
+    this.session = undefined;
+    try {
+      s?.close();
+    } catch {
+      // a socket that never opened cannot close
+    }
   }
 
   private classify(err: Error & { status?: number; code?: number | string }): RackpowerError {
@@ -296,14 +329,6 @@ export class SnmpClient {
 
   close(): void {
     this.closed = true;
-    const s = this.session;
-    this.session = undefined;
-    if (s) {
-      try {
-        s.close();
-      } catch {
-        // already closed by a socket error
-      }
-    }
+    this.dropSession();
   }
 }
