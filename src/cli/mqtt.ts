@@ -10,6 +10,7 @@ import { HA_DEFAULTS, HomeAssistantPublisher, type MqttMessage } from '../integr
 import { MessageBuilder, topicName } from '../normalize/messages';
 import { DevicePoller } from '../polling/poller';
 import { parseTarget } from '../url';
+import { untilSignal } from './signals';
 
 export const ENV_MQTT_PASSWORD = 'RACKPOWER_MQTT_PASSWORD';
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -135,15 +136,7 @@ export async function runMqtt(args: string[]): Promise<void> {
     return poller;
   });
 
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilSignal();
   await Promise.all(pollers.map((p) => p.stop()));
   // Devices offline and our status `offline`, sent before a clean disconnect (the will only covers crashes).
   if (ha) publish([...ha.close(false), ...ha.offline()]);

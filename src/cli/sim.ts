@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { RackpowerError } from '../errors';
 import { startRack } from '../sim/rack';
 import { DEFAULT_SCENARIO, loadScenario } from '../sim/scenario';
+import { untilSignal } from './signals';
 
 function numberOption(value: string | undefined, name: string, min: number): number | undefined {
   if (value === undefined) return undefined;
@@ -42,14 +43,6 @@ export async function runSim(args: string[]): Promise<void> {
     control: true,
   });
   for (const d of rack.devices) process.stdout.write(`${d.name} ${d.kind} ${d.url} ${d.profile}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilSignal();
   await rack.close();
 }

@@ -5,25 +5,13 @@ import { RackpowerError } from '../errors';
 import type { AuthProtocol, PrivProtocol } from '../protocol/snmp/target';
 import { DEFAULT_TRAP_PORT, TrapReceiver, type TrapReceiverOptions } from '../traps/receiver';
 import { ENV_AUTH_KEY, ENV_PRIV_KEY } from '../url';
+import { untilSignal } from './signals';
 
 export interface CliIo {
   out: { write(text: string): unknown };
   err: { write(text: string): unknown };
   /** Resolves when the command should stop (Ctrl-C, or a test). */
   until: Promise<void>;
-}
-
-/** Resolves on SIGINT or SIGTERM. */
-export function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 /** "0.0.0.0:1162", "[::1]:162", "127.0.0.1" or just "1162" → host and port. */

@@ -7,7 +7,8 @@ import { DevicePoller } from '../polling/poller';
 import { TrapReceiver } from '../traps/receiver';
 import { TrapRegistry } from '../traps/registry';
 import { parseTarget } from '../url';
-import { TRAP_OPTIONS, receiverOptions, untilSignal, type CliIo } from './traps';
+import { untilSignal } from './signals';
+import { TRAP_OPTIONS, receiverOptions, type CliIo } from './traps';
 
 /** `url#name` → the URL and the device's name (default: host:port, or the serial port and unit). */
 function splitName(text: string): { url: string; name: string } {

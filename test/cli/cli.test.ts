@@ -2,7 +2,7 @@
 // this test process: output formats, values that agree with the simulator, and the one-line reasons and exit codes
 // of every failure class. Children are spawned asynchronously: the rack answers from this process's event loop.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as snmp from 'net-snmp';
@@ -11,29 +11,12 @@ import { startRack, type RackDevice, type RunningRack } from '../../src/sim/rack
 import { loadScenario } from '../../src/sim/scenario';
 import { freeTcpPort, freeUdpPort } from '../harness/ports';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
+import { ensureBuilt } from '../harness/build';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
 // ------------------------------------------------------------------------------------------------ build once
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-/** Rebuilds dist/ (scripts/build.mjs: tsc + editor files + stamp) when a source is newer than the last build. */
-async function ensureBuilt(): Promise<void> {
-  const stamp = path.join(ROOT, 'dist', '.build-stamp');
-  const sources = Math.max(...['src', 'nodes', 'icons', 'profiles', 'scripts'].map((d) => newestMtime(path.join(ROOT, d))));
-  if (existsSync(CLI) && existsSync(stamp) && statSync(stamp).mtimeMs >= sources) return;
-  const r = await run(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], process.env);
-  if (r.code !== 0) throw new Error(`build failed (exit ${r.code}):\n${r.stdout}${r.stderr}`);
-}
 
 // ------------------------------------------------------------------------------------------------ processes
 

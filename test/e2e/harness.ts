@@ -1,8 +1,8 @@
 // End-to-end helpers: the package as npm publishes it (npm pack), installed into fresh Node-RED user folders and run
 // by real Node-RED processes (4.1 on this Node.js, 5.0 on a Node.js 22 from the npm registry), driven through the
 // admin HTTP API and the editor's websocket like the editor does.
-import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -69,45 +69,9 @@ export function npmEnv(nodeBinDir?: string): NodeJS.ProcessEnv {
 // ---------------------------------------------------------------------------------------------------------------
 // Build and pack
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
+import { ensureBuilt } from '../harness/build';
 
-const sleepSync = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
-/**
- * `npm test` has just built; a lone `vitest run test/e2e` builds when dist/.build-stamp is missing or older than a
- * source. Same stamp and lock directory as test/nodes/harness.ts, so parallel test files build once.
- */
-export function ensureBuilt(): void {
-  const stamp = at('dist', '.build-stamp');
-  const newestSource = (): number =>
-    Math.max(...['scripts/build.mjs', 'tsconfig.json'].map((f) => statSync(at(f)).mtimeMs), ...['src', 'nodes', 'icons'].map((d) => newestMtime(at(d))));
-  const fresh = (): boolean => existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource();
-  if (fresh()) return;
-  const lock = at('dist', '.build-lock');
-  mkdirSync(path.dirname(lock), { recursive: true });
-  for (const started = Date.now(); ; sleepSync(200)) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (Date.now() - started > 120_000) throw new Error(`${lock} held for 2 minutes: remove it if no build is running`);
-    }
-  }
-  try {
-    if (fresh()) return;
-    const r = spawnSync(process.execPath, [at('scripts', 'build.mjs')], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}${r.stderr}`);
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
+export { ensureBuilt };
 
 export interface Packed {
   tarball: string;

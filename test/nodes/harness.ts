@@ -1,55 +1,12 @@
 // node-red-node-test-helper with the built node modules (dist/nodes/*.js, as Node-RED loads them), rebuilt first
 // when a source is newer than the last build, plus small waits on the helper's per-node events.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const nodeRequire = createRequire(__filename);
-export const ROOT = path.resolve(__dirname, '..', '..');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function newestSource(): number {
-  const files = ['scripts/build.mjs', 'tsconfig.json'].map((f) => statSync(path.join(ROOT, f)).mtimeMs);
-  return Math.max(...files, ...['src', 'nodes', 'icons'].map((d) => newestMtime(path.join(ROOT, d))));
-}
-
-const sleep = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
-/**
- * `npm test` has just built; `vitest run test/nodes` alone rebuilds when a source changed since. Test files run in
- * parallel processes: a lock directory makes one build while the others wait, then find the build fresh.
- */
-export function ensureBuilt(): void {
-  const stamp = path.join(ROOT, 'dist', '.build-stamp');
-  const fresh = (): boolean => existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource();
-  if (fresh()) return;
-  const lock = path.join(ROOT, 'dist', '.build-lock');
-  mkdirSync(path.dirname(lock), { recursive: true });
-  for (const started = Date.now(); ; sleep(200)) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (Date.now() - started > 120_000) throw new Error(`${lock} held for 2 minutes: remove it if no build is running`);
-    }
-  }
-  try {
-    if (fresh()) return;
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}${r.stderr}`);
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
+export { ROOT, ensureBuilt } from '../harness/build';
+import { ROOT, ensureBuilt } from '../harness/build';
 
 /** Untyped: node-red-node-test-helper ships no types. */
 export interface Helper {

@@ -1,0 +1,69 @@
+// What the outlet and UPS command nodes share: the SNMP agent they act through (control allowed there or not at
+// all), the guards, one action at a time, a result only after read-back, and a catchable error with its code.
+import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
+import { asRackpowerError } from '../../src/errors';
+import type { SnmpClient } from '../../src/protocol/snmp/client';
+import { resolveControl } from '../../src/control/detect';
+import type { VendorControl } from '../../src/control/vendors';
+import { Guard, type GuardConfig } from '../../src/control/guards';
+import { wantsDryRun } from '../../src/control/messages';
+import { closeWith } from './close';
+import type { SnmpEndpointNode } from './connections';
+
+export interface ControlNodeSpec<T extends { dryRun: boolean; message: string }, R> {
+  endpoint: string;
+  profile: string;
+  what: 'outlet' | 'ups';
+  guard: Omit<GuardConfig, 'enabled'> & { dryRun: boolean };
+  /** The engine for the detected vendor's control data. */
+  engine(client: SnmpClient, control: VendorControl, guard: Guard): { execute(request: R, dryRun: boolean): Promise<T> };
+  request(msg: NodeMessageInFlow): R;
+  /** Topic of a result when the input message has none. */
+  topic(result: T): string;
+}
+
+export function runControlNode<T extends { dryRun: boolean; message: string }, R>(RED: NodeAPI, node: Node, spec: ControlNodeSpec<T, R>): void {
+  const endpoint = RED.nodes.getNode(spec.endpoint) as SnmpEndpointNode | null;
+  if (!endpoint || endpoint.type !== 'rackpower-snmp-endpoint') {
+    node.status({ fill: 'red', shape: 'ring', text: 'no SNMP agent selected' });
+    return;
+  }
+  const allowed = endpoint.settings.allowControl === true;
+  const client = endpoint.connection.acquire();
+  // Off unless the SNMP agent config node allows control: one switch per device, where its credentials are.
+  const guard = new Guard({ ...spec.guard, enabled: allowed });
+  let engine: Promise<ReturnType<typeof spec.engine>> | undefined;
+  const engineFor = (): Promise<ReturnType<typeof spec.engine>> =>
+    (engine ??= resolveControl(client, spec.profile, spec.what).then(
+      (control) => spec.engine(client, control, guard),
+      (err: unknown) => {
+        engine = undefined; // detection failed (device down): the next message tries again
+        throw err;
+      },
+    ));
+  const dry = spec.guard.dryRun;
+  node.status(allowed ? { fill: dry ? 'yellow' : 'green', shape: 'ring', text: dry ? 'dry run' : 'ready' } : { fill: 'grey', shape: 'ring', text: 'control not enabled' });
+  // One action at a time, in order: two messages never race on one device.
+  let queue: Promise<void> = Promise.resolve();
+  node.on('input', (msg, send, done) => {
+    queue = queue.then(async () => {
+      try {
+        const result = await (await engineFor()).execute(spec.request(msg), wantsDryRun(msg));
+        node.status({ fill: result.dryRun ? 'yellow' : 'green', shape: 'dot', text: result.message.slice(0, 60) });
+        send({ ...msg, topic: msg.topic || spec.topic(result), payload: { ok: true, ...result } });
+      } catch (err) {
+        const e = asRackpowerError(err);
+        node.status({ fill: 'red', shape: 'ring', text: e.message.slice(0, 60) });
+        const error = { code: e.code, message: e.message };
+        send({ ...msg, payload: { ok: false, error } });
+        // Catchable, with the code a Catch node can switch on.
+        node.error(Object.assign(new Error(e.message), { code: e.code }), { ...msg, error });
+      }
+      done();
+    });
+  });
+  closeWith(node, async () => {
+    await queue;
+    await endpoint.connection.release();
+  });
+}
