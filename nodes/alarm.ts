@@ -3,6 +3,7 @@
 // announce them again: Node-RED deletes a node's own context whenever the node closes (a redeploy included) unless
 // a context store is configured, while flow context lives as long as the flow. The default memory store survives a
 // redeploy, not a restart; a persistent store (localfilesystem) survives both.
+// Texts: locales/en-US/alarm.json; a refused rule shows the engine's own message (src/actions/alarm.ts).
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { AlarmEngine, checkRule, type AlarmRule, type AlarmStates, type AlarmTransition } from '../src/actions/alarm';
 import { deviceInput } from '../src/actions/input';
@@ -55,7 +56,11 @@ export = function (RED: NodeAPI): void {
     for (const device of Object.keys(kept)) engineFor(device);
     const showStatus = (): void => {
       const raised = [...engines.values()].reduce((n, e) => n + e.raised().length, 0);
-      this.status(raised ? { fill: 'red', shape: 'dot', text: `${raised} raised` } : { fill: 'green', shape: 'dot', text: 'all clear' });
+      this.status(
+        raised
+          ? { fill: 'red', shape: 'dot', text: RED._('rackpower-alarm.status.raised', { count: raised }) }
+          : { fill: 'green', shape: 'dot', text: RED._('rackpower-alarm.status.clear') },
+      );
     };
     const emit = (device: string, transitions: AlarmTransition[]): void => {
       if (!transitions.length) return;

@@ -1,5 +1,6 @@
 // rackpower-budget: the power and heat budget of one rack or circuit (src/actions/budget.ts) from the readings of
 // its PDU, meter and sensor nodes. Output 1: the budget status on every reading; output 2: throttle and restore.
+// Texts: locales/en-US/budget.json; a refused setting shows the engine's own message (src/actions/budget.ts).
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { BudgetEngine, type BudgetSignal, type BudgetStatus } from '../src/actions/budget';
 import { deviceInput } from '../src/actions/input';
@@ -48,8 +49,11 @@ export = function (RED: NodeAPI): void {
     const only = parseList(def.devices).map(String);
     const emit = ({ status, signals }: { status: BudgetStatus; signals: BudgetSignal[] }, send: boolean): void => {
       const throttled = status.throttled.power || status.throttled.temperature;
-      const hot = status.hottest ? ` · ${status.hottest.value} °C` : '';
-      this.status({ fill: throttled ? 'red' : status.share >= 0.9 ? 'yellow' : 'green', shape: 'dot', text: `${status.powerW} / ${Math.round(status.budgetW)} W${hot}` });
+      const power = { power: status.powerW, budget: Math.round(status.budgetW) };
+      const text = status.hottest
+        ? RED._('rackpower-budget.status.powerHot', { ...power, temperature: status.hottest.value })
+        : RED._('rackpower-budget.status.power', power);
+      this.status({ fill: throttled ? 'red' : status.share >= 0.9 ? 'yellow' : 'green', shape: 'dot', text });
       if (send) this.send([{ topic: 'rackpower/budget', payload: status }, null]);
       for (const s of signals) this.send([null, { topic: `rackpower/budget/${s.signal}`, payload: s.signal, budget: s }]);
     };

@@ -1,7 +1,8 @@
 // rackpower-shutdown: the shutdown orchestrator (src/actions/shutdown.ts) fed by UPS device nodes' readings and
 // events. Output 1: one message per action (for exec, ssh, http request, outlet or ups-command nodes); output 2:
 // the audit trail, saying why each action fired and with which readings. msg.payload "drill" walks the plan with
-// every action marked dry run.
+// every action marked dry run. Texts: locales/en-US/shutdown.json; the reasons in the audit trail and a refused
+// setting are the engine's own (src/actions/shutdown.ts).
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { deviceInput } from '../src/actions/input';
 import { ShutdownOrchestrator, type Output, type ShutdownPolicy, type ShutdownStage } from '../src/actions/shutdown';
@@ -53,8 +54,14 @@ export = function (RED: NodeAPI): void {
     }
     const showStatus = (o?: Output): void => {
       const state = orchestrator.state;
-      if (state === 'idle') this.status({ fill: 'green', shape: 'dot', text: def.drill ? 'armed (drill mode)' : 'armed' });
-      else if (o?.kind === 'audit') this.status({ fill: state === 'done' ? 'red' : 'yellow', shape: 'dot', text: `${o.event}${o.stage ? `: ${o.stage}` : ''}` });
+      if (state === 'idle') {
+        this.status({ fill: 'green', shape: 'dot', text: def.drill ? RED._('rackpower-shutdown.status.armedDrill') : RED._('rackpower-shutdown.status.armed') });
+      } else if (o?.kind === 'audit') {
+        const text = o.stage
+          ? RED._('rackpower-shutdown.status.eventStage', { event: o.event, stage: o.stage })
+          : RED._('rackpower-shutdown.status.event', { event: o.event });
+        this.status({ fill: state === 'done' ? 'red' : 'yellow', shape: 'dot', text });
+      }
     };
     const emit = (outputs: Output[]): void => {
       for (const o of outputs) {
@@ -64,7 +71,11 @@ export = function (RED: NodeAPI): void {
         } else {
           this.send([null, { topic: `rackpower/shutdown/audit/${o.event}`, payload: o }]);
           // The audit trail also goes to the log: it is the record of why hosts went down.
-          this.log(`${o.event}${o.stage ? ` "${o.stage}"` : ''}: ${o.reason}`);
+          this.log(
+            o.stage
+              ? RED._('rackpower-shutdown.log.auditStage', { event: o.event, stage: o.stage, reason: o.reason })
+              : RED._('rackpower-shutdown.log.audit', { event: o.event, reason: o.reason }),
+          );
         }
         showStatus(o);
       }

@@ -1,7 +1,8 @@
 // rackpower-trap-receiver: SNMP traps and informs (v1, v2c, v3) normalized to NUT event names (src/traps), and the
 // device nodes reading the sender polled at once, so their readings and events follow the trap within one round
 // trip: SNMP device nodes register the host they read with src/traps/registry, which the sender's address is matched
-// against (a v1 trap's agent address too).
+// against (a v1 trap's agent address too). Texts: locales/en-US/trap-receiver.json; a refused datagram or port
+// is reported with the receiver's own message (src/traps/receiver.ts).
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { AuthProtocol, PrivProtocol } from '../src/protocol/snmp/target';
 import type { NormalizedTrap } from '../src/traps/normalize';
@@ -49,7 +50,9 @@ export = function (RED: NodeAPI): void {
       };
       receiver.on('trap', (trap) => {
         count++;
-        this.status({ fill: 'green', shape: 'dot', text: `${count} trap${count === 1 ? '' : 's'} · last: ${trap.event ?? trap.trap ?? trap.oid}` });
+        const last = trap.event ?? trap.trap ?? trap.oid;
+        const text = count === 1 ? RED._('rackpower-trap-receiver.status.trap', { last }) : RED._('rackpower-trap-receiver.status.traps', { count, last });
+        this.status({ fill: 'green', shape: 'dot', text });
         this.send({ topic: `rackpower/trap/${trap.source.agentAddress ?? trap.source.address}`, event: trap.event, payload: trap });
         if (def.pollDevices !== false) poll(trap);
       });
@@ -62,7 +65,7 @@ export = function (RED: NodeAPI): void {
         this.warn(err.message);
       });
       const started = receiver.start().then(
-        ({ host, port }) => this.status({ fill: 'green', shape: 'ring', text: `listening on ${host}:${port}` }),
+        ({ host, port }) => this.status({ fill: 'green', shape: 'ring', text: RED._('rackpower-trap-receiver.status.listening', { host, port }) }),
         (err: Error) => {
           this.status({ fill: 'red', shape: 'ring', text: err.message.slice(0, 60) });
           this.error(err);

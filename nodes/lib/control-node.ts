@@ -1,5 +1,7 @@
 // What the outlet and UPS command nodes share: the SNMP agent they act through (control allowed there or not at
 // all), the guards, one action at a time, a result only after read-back, and a catchable error with its code.
+// Status texts come from the node's own catalog (locales/en-US/{outlet,ups-command}.json, both with the same
+// `status` keys); results and errors are the engine's messages (src/control), English with their codes.
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { asRackpowerError } from '../../src/errors';
 import type { SnmpClient } from '../../src/protocol/snmp/client';
@@ -23,9 +25,11 @@ export interface ControlNodeSpec<T extends { dryRun: boolean; message: string },
 }
 
 export function runControlNode<T extends { dryRun: boolean; message: string }, R>(RED: NodeAPI, node: Node, spec: ControlNodeSpec<T, R>): void {
+  // RED is the node module's own: RED._ reads its catalog, where the keys sit under the node type.
+  const t = (key: string): string => RED._(`${node.type}.${key}`);
   const endpoint = RED.nodes.getNode(spec.endpoint) as SnmpEndpointNode | null;
   if (!endpoint || endpoint.type !== 'rackpower-snmp-endpoint') {
-    node.status({ fill: 'red', shape: 'ring', text: 'no SNMP agent selected' });
+    node.status({ fill: 'red', shape: 'ring', text: t('status.noEndpoint') });
     return;
   }
   const allowed = endpoint.settings.allowControl === true;
@@ -42,7 +46,11 @@ export function runControlNode<T extends { dryRun: boolean; message: string }, R
       },
     ));
   const dry = spec.guard.dryRun;
-  node.status(allowed ? { fill: dry ? 'yellow' : 'green', shape: 'ring', text: dry ? 'dry run' : 'ready' } : { fill: 'grey', shape: 'ring', text: 'control not enabled' });
+  node.status(
+    allowed
+      ? { fill: dry ? 'yellow' : 'green', shape: 'ring', text: dry ? t('status.dryRun') : t('status.ready') }
+      : { fill: 'grey', shape: 'ring', text: t('status.disabled') },
+  );
   // One action at a time, in order: two messages never race on one device.
   let queue: Promise<void> = Promise.resolve();
   node.on('input', (msg, send, done) => {
