@@ -74,3 +74,8 @@ console.log(`  trap sent → event emitted:   ${fmt(stats(total))}`);
 console.log(`  of which trap delivery:      ${fmt(stats(delivery))}`);
 console.log(`  of which the triggered poll: ${fmt(stats(total.map((t, i) => t - delivery[i])))}`);
 console.log(`  without traps an event waits for the next poll: on average half the interval (5000 ms at 10 s).`);
+
+// Kept beside the polling figures: bench/results/traps.json.
+const { writeFileSync } = await import('node:fs');
+const figures = { date: new Date().toISOString(), node: process.version, rounds: ROUNDS, targetMs: 50, total: stats(total), delivery: stats(delivery) };
+writeFileSync(new URL('./results/traps.json', import.meta.url), JSON.stringify(figures, null, 2) + '\n');

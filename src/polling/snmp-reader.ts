@@ -255,7 +255,8 @@ export class SnmpDeviceReader implements DeviceReader {
     // Most tables have no presence or label column: every learned row is present, nothing to filter per poll.
     const simple = !table.presentIf && !table.indexFrom;
     const present = simple ? t.rows : t.rows.filter((r) => isPresent(r) && (!table.indexFrom || label(r) !== undefined));
-    const limit = table.rowsLimit ? Number(values[table.rowsLimit] ?? this.staticValues[table.rowsLimit]) : NaN;
+    // The limit may be another table's count (input.phases): counts are only written after every table, so ask them.
+    const limit = table.rowsLimit ? Number(values[table.rowsLimit] ?? this.staticValues[table.rowsLimit] ?? counts.get(table.rowsLimit)?.size) : NaN;
     const usedRows = Number.isInteger(limit) && limit > 0 ? Math.min(limit, present.length) : present.length;
     const used = simple && usedRows === present.length ? undefined : new Set(present.slice(0, usedRows));
     const typed = t.columns.some((c) => c.typedBy);

@@ -65,3 +65,15 @@ export function encodeModbusVariable(value: Value, v: ModbusVariable): number[] 
   if (raw === undefined) return undefined;
   return encodeRegisters(raw, v.type, v.wordOrder ?? 'ABCD', registerCount(v.type, v.length));
 }
+
+/**
+ * The registers of a variable the model has no value for: its "not available" sentinel when the profile names one
+ * (65535, -32768; -1 for a signed register whose negatives mean absent, as APC's timers), so the reader omits it as
+ * it would on the device; undefined (the register reads 0, like an unmapped one) otherwise.
+ */
+export function absentModbusVariable(v: ModbusVariable): number[] | undefined {
+  const count = registerCount(v.type, v.length);
+  if (v.invalid?.length) return encodeRegisters(v.invalid[0], v.type, v.wordOrder ?? 'ABCD', count);
+  if (v.negativeInvalid && (v.type === 'int16' || v.type === 'int32' || v.type === 'float32')) return encodeRegisters(-1, v.type, v.wordOrder ?? 'ABCD', count);
+  return undefined;
+}

@@ -2,9 +2,10 @@
 // an RS-485 bus), each unit a device whose values are encoded by its profile into input or holding registers.
 import type net from 'node:net';
 import { ServerTCP, type FCallbackVal, type IServiceVector } from 'modbus-serial';
-import { encodeModbusVariable } from './encode';
+import { absentModbusVariable, encodeModbusVariable } from './encode';
 import { Random } from './random';
 import type { DeviceSource } from './types';
+import { modelValue } from './wire';
 import type { ModbusProfile } from '../profiles/types';
 import type { Values } from '../types';
 
@@ -53,9 +54,13 @@ class UnitRegisters {
     if (!map) {
       map = new Map();
       for (const v of this.unit.profile.variables) {
-        const value = values[v.name];
-        if (v.function !== fn || value === undefined) continue;
-        encodeModbusVariable(value, v)?.forEach((word, k) => map!.set(v.register + k, word));
+        if (v.function !== fn) continue;
+        const value = modelValue(values, v.name);
+        const words = value === undefined ? absentModbusVariable(v) : encodeModbusVariable(value, v);
+        // The first variable mapping a register wins, as for SNMP alternatives.
+        words?.forEach((word, k) => {
+          if (!map!.has(v.register + k)) map!.set(v.register + k, word);
+        });
       }
       this.cache[fn].set(values, map);
     }

@@ -109,7 +109,9 @@ export class SimModel {
       case 'sensor': {
         const probe = new Probe(rng);
         rack.probes.push({ probe, scenarioName: spec.name });
-        return { ...base, read: () => ({ 'ambient.count': 1, ...probe.values(1) }) };
+        // A networked probe names itself like any card: model, serial, firmware, uptime and the probe's name.
+        const identity = { 'device.model': 'SIM-THD', 'device.serial': serial, 'ups.firmware': '1.4.2', 'ambient.1.name': 'Cold aisle' };
+        return { ...base, read: (uptime) => ({ ...identity, 'device.uptime': uptime, 'ambient.count': 1, ...probe.values(1) }) };
       }
       case 'meter': {
         const meter = new Meter(rng);

@@ -62,8 +62,10 @@ function parseDevice(c: Checker, raw: unknown, field: string, profiles: Profile[
   let profile: Profile;
   try {
     profile = findProfile(id, profiles);
-  } catch (err) {
-    c.fail(`${field}.profile`, (err as Error).message);
+  } catch {
+    // Any profile can be simulated: say which, by kind, so a typo is fixed without looking elsewhere.
+    const byKind = (['ups', 'pdu', 'sensor', 'meter'] as const).map((k) => `${k}: ${profiles.filter((p) => p.kind === k).map((p) => p.id).join(', ')}`);
+    c.fail(`${field}.profile`, `unknown profile "${id}"; the simulator speaks every profile (scenarios/README.md) — ${byKind.join('; ')}`);
   }
   const device: ScenarioDevice & { resolved: Profile } = { name, profile: profile.id, resolved: profile };
   if (d.outlets !== undefined) {

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import * as snmp from 'net-snmp';
 import type { ControlCell } from './devices/control';
 import { answerBulkInFull } from './getbulk';
-import { planMib, type Cell, type MibPlan } from './snmp-mib';
+import { compareOids, planMib, type MibPlan } from './snmp-mib';
 import type { DeviceSource } from './types';
 import type { SnmpProfile } from '../profiles/types';
 
@@ -52,15 +52,21 @@ interface ProviderDefinition {
   type: snmp.MibProviderType;
   oid: string;
   maxAccess: snmp.MaxAccess;
-  scalarType?: snmp.ObjectType;
   tableColumns?: Array<{ number: number; name: string; type: snmp.ObjectType; maxAccess: snmp.MaxAccess }>;
-  tableIndex?: Array<{ columnName: string }>;
+  tableIndex?: Array<{ columnName: string; implied?: boolean }>;
   handler(request: MibRequest): void;
+}
+interface MibNode {
+  valueType: snmp.ObjectType;
+  value: unknown;
 }
 interface Mib {
   registerProvider(definition: ProviderDefinition): void;
-  setScalarValue(name: string, value: unknown): void;
-  addTableRow(name: string, row: unknown[]): void;
+  getProvider(name: string): unknown;
+  /** Puts a registered provider on its tree node (net-snmp does this itself at the first addTableRow). */
+  addProviderToNode(provider: unknown): void;
+  /** The tree node of an OID, created with its ancestors when missing. */
+  addNodesForOid(oid: string): MibNode;
 }
 interface Agent {
   getMib(): Mib;
@@ -97,13 +103,25 @@ function garbage(type: snmp.ObjectType): { type: snmp.ObjectType; value: unknown
     : { type: ObjectType.Integer, value: -1 };
 }
 
-function makeHandler(plan: MibPlan, source: DeviceSource): (request: MibRequest) => void {
+/** A served instance: a read-only cell of the profile's tree, or a writable control. */
+interface AgentCell {
+  type: snmp.ObjectType;
+  read(): number | string | undefined;
+  control?: ControlCell;
+}
+
+function makeHandler(cells: Map<string, AgentCell>, source: DeviceSource): (request: MibRequest) => void {
   return (request) => {
-    const cell: Cell | undefined = plan.cells.get(request.oid);
-    // Index columns (and filler cells) keep the value they were created with.
-    if (!cell) return request.done();
-    if (source.fault() === 'garbage') return request.done({ errorStatus: ErrorStatus.NoError, ...garbage(cell.type) });
-    const value = cell.read(source.values());
+    const cell = cells.get(request.oid);
+    if (!cell) return request.done({ errorStatus: ErrorStatus.NoError, type: ObjectType.NoSuchInstance, value: null });
+    if (request.operation === snmp.PduType.SetRequest) {
+      if (!cell.control) return request.done({ errorStatus: ErrorStatus.NotWritable, type: ObjectType.Null, value: null });
+      // The model decides at commit; a value it refuses is wrongValue, as on a real agent.
+      if (request.testSet || cell.control.write(request.setValue)) return request.done();
+      return request.done({ errorStatus: ErrorStatus.WrongValue, type: ObjectType.Null, value: null });
+    }
+    if (!cell.control && source.fault() === 'garbage') return request.done({ errorStatus: ErrorStatus.NoError, ...garbage(cell.type) });
+    const value = cell.read();
     if (value === undefined) {
       return request.done({ errorStatus: ErrorStatus.NoError, type: ObjectType.NoSuchInstance, value: null });
     }
@@ -112,81 +130,73 @@ function makeHandler(plan: MibPlan, source: DeviceSource): (request: MibRequest)
   };
 }
 
-function populate(mib: Mib, plan: MibPlan, source: DeviceSource): void {
-  const handler = makeHandler(plan, source);
-  const now = source.values();
-  for (const [oid, cell] of plan.scalars) {
-    const name = `scalar ${oid}`;
-    mib.registerProvider({ name, type: MibProviderType.Scalar, oid, scalarType: cell.type, maxAccess: READ_ONLY, handler });
-    mib.setScalarValue(name, cell.read(now) ?? placeholder(cell.type));
+/** Arcs of a provider: `1.3.6.1.4.1.<enterprise>` or `1.3.6.1.2.1.<mib>`, shorter only for very short OIDs. */
+const ROOT_ARCS = 7;
+
+/**
+ * Registers the served OIDs with net-snmp's agent. Its MIB is a tree of nodes answered in lexicographic order; a
+ * table provider at each root (an enterprise, an RFC MIB) with an implied OBJECT IDENTIFIER index holds any instance
+ * beneath it, whatever the MIB's own entries, columns and index arcs: scalars inside a table entry (`X.3.1.0` under
+ * entry `X`), multi-arc indexes (`unit.cord.line`, `outlet.sensorType`) and one-row "scalars" (`...26.2.1.8.1`) are
+ * all plain leaves, and no column of the simulator's own (a row index) appears beside the profile's.
+ */
+function populate(mib: Mib, cells: Map<string, AgentCell>, source: DeviceSource): void {
+  const handler = makeHandler(cells, source);
+  const byRoot = new Map<string, string[]>();
+  const candidates = [...new Set([...cells.keys()].map((oid) => rootOf(oid)))].sort((a, b) => a.length - b.length);
+  for (const oid of cells.keys()) {
+    // The shortest root above it, so no provider lies inside another.
+    const root = candidates.find((r) => oid.startsWith(r + '.'))!;
+    let oids = byRoot.get(root);
+    if (!oids) byRoot.set(root, (oids = []));
+    oids.push(oid);
   }
-  for (const table of plan.tables) {
-    const name = `table ${table.oid}`;
-    const columns = [{ number: table.indexColumn, type: ObjectType.Integer }, ...table.columns].sort((a, b) => a.number - b.number);
+  for (const [root, oids] of byRoot) {
+    const name = `tree ${root}`;
+    const depth = root.split('.').length;
+    const columns = [...new Set(oids.map((oid) => Number(oid.split('.')[depth])))].sort((a, b) => a - b);
+    const writable = new Set(oids.filter((oid) => cells.get(oid)!.control).map((oid) => Number(oid.split('.')[depth])));
     mib.registerProvider({
       name,
       type: MibProviderType.Table,
-      oid: table.oid,
+      oid: root,
       maxAccess: MaxAccess['not-accessible'],
-      tableColumns: columns.map((c) => ({ number: c.number, name: `column${c.number}`, type: c.type, maxAccess: READ_ONLY })),
-      tableIndex: [{ columnName: `column${table.indexColumn}` }],
+      tableColumns: [
+        ...columns.map((n) => ({ number: n, name: `column${n}`, type: ObjectType.Integer, maxAccess: writable.has(n) ? READ_WRITE : READ_ONLY })),
+        // The index is not a column anyone can read: net-snmp keeps not-accessible index columns off the tree.
+        { number: columns[columns.length - 1] + 1, name: 'index', type: ObjectType.OID, maxAccess: MaxAccess['not-accessible'] },
+      ],
+      tableIndex: [{ columnName: 'index', implied: true }],
       handler,
     });
-    for (const [index, cells] of table.rows) {
-      mib.addTableRow(
-        name,
-        columns.map((c) => (c.number === table.indexColumn ? index : (cells.get(c.number)?.read(now) ?? placeholder(c.type)))),
-      );
+    mib.addProviderToNode(mib.getProvider(name));
+    for (const oid of oids) {
+      const cell = cells.get(oid)!;
+      const node = mib.addNodesForOid(oid);
+      node.valueType = cell.type;
+      node.value = cell.read() ?? placeholder(cell.type);
     }
   }
 }
 
-/** Registers the writable cells: scalars for `.0` OIDs, otherwise one table per entry (like planMib lays out). */
-function populateControls(mib: Mib, cells: ControlCell[]): void {
-  const byOid = new Map(cells.map((c) => [c.oid, c]));
-  const handler = (request: MibRequest): void => {
-    const cell = byOid.get(request.oid);
-    if (!cell) return request.done();
-    if (request.operation === snmp.PduType.SetRequest) {
-      // The model decides at commit; a value it refuses is wrongValue, as on a real agent.
-      if (request.testSet || cell.write(request.setValue)) return request.done();
-      return request.done({ errorStatus: ErrorStatus.WrongValue, type: ObjectType.Null, value: null });
-    }
-    request.instanceNode.value = cell.read();
-    request.done();
-  };
-  const tables = new Map<string, { column: number; index: number; cell: ControlCell }[]>();
-  for (const cell of cells) {
-    const arcs = cell.oid.split('.');
-    if (arcs.at(-1) === '0') {
-      const name = `control ${cell.oid}`;
-      mib.registerProvider({ name, type: MibProviderType.Scalar, oid: arcs.slice(0, -1).join('.'), scalarType: cell.type, maxAccess: READ_WRITE, handler });
-      mib.setScalarValue(name, cell.read());
-      continue;
-    }
-    const entry = arcs.slice(0, -2).join('.');
-    const rows = tables.get(entry) ?? [];
-    rows.push({ column: Number(arcs.at(-2)), index: Number(arcs.at(-1)), cell });
-    tables.set(entry, rows);
+function rootOf(oid: string): string {
+  const arcs = oid.split('.');
+  // At least a column arc and an index arc below the root.
+  return arcs.slice(0, Math.max(1, Math.min(ROOT_ARCS, arcs.length - 2))).join('.');
+}
+
+/** The profile's cells reading the device's values now, and the writable controls (which win on a shared OID). */
+function agentCells(plan: MibPlan, controls: ControlCell[], source: DeviceSource): Map<string, AgentCell> {
+  const cells = new Map<string, AgentCell>();
+  for (const control of controls) cells.set(control.oid, { type: control.type, read: () => control.read(), control });
+  for (const [oid, cell] of plan.cells) {
+    if (!cells.has(oid)) cells.set(oid, { type: cell.type, read: () => cell.read(source.values()) });
   }
-  for (const [entry, rows] of tables) {
-    const name = `control ${entry}`;
-    const numbers = [...new Set(rows.map((r) => r.column))].sort((a, b) => a - b);
-    const indexColumn = numbers.includes(1) ? Math.max(...numbers) + 1 : 1;
-    const columns = [{ number: indexColumn, type: ObjectType.Integer, maxAccess: MaxAccess['not-accessible'] }, ...numbers.map((n) => ({ number: n, type: rows.find((r) => r.column === n)!.cell.type, maxAccess: READ_WRITE }))].sort((a, b) => a.number - b.number);
-    mib.registerProvider({
-      name,
-      type: MibProviderType.Table,
-      oid: entry,
-      maxAccess: MaxAccess['not-accessible'],
-      tableColumns: columns.map((c) => ({ number: c.number, name: `column${c.number}`, type: c.type, maxAccess: c.maxAccess })),
-      tableIndex: [{ columnName: `column${indexColumn}` }],
-      handler,
-    });
-    for (const index of [...new Set(rows.map((r) => r.index))].sort((a, b) => a - b)) {
-      mib.addTableRow(name, columns.map((c) => (c.number === indexColumn ? index : (rows.find((r) => r.index === index && r.column === c.number)?.cell.read() ?? 0))));
-    }
+  const sorted = [...cells.keys()].sort(compareOids);
+  for (let k = 1; k < sorted.length; k++) {
+    if (sorted[k].startsWith(sorted[k - 1] + '.')) throw new Error(`simulator: cannot serve both ${sorted[k - 1]} and ${sorted[k]} (one contains the other)`);
   }
+  return new Map(sorted.map((oid) => [oid, cells.get(oid)!]));
 }
 
 function bind(socket: dgram.Socket, port: number, host: string): Promise<void> {
@@ -208,8 +218,7 @@ export async function startSnmpAgent(options: SnmpAgentOptions): Promise<Running
   answerBulkInFull(agent);
   agent.getAuthorizer().addCommunity(options.community ?? 'public');
   if (options.user) agent.getAuthorizer().addUser(options.user);
-  populate(agent.getMib(), plan, options.source);
-  populateControls(agent.getMib(), options.controls ?? []);
+  populate(agent.getMib(), agentCells(plan, options.controls ?? [], options.source), options.source);
   // Counted where the agent dispatches SET PDUs, so a test can prove that a dry run sent none.
   let sets = 0;
   const setRequest = agent.setRequest.bind(agent);

@@ -14,8 +14,8 @@ afterAll(() => sim?.stop());
 describe('ENTITY-SENSOR-MIB generic sensor profile (synthetic walk)', () => {
   it('names rows by entPhySensorType and scales by scale and precision', async () => {
     const c = client(sim.port, 'entity-sensor');
-    // The agent reports net-snmp's generic Linux sysObjectID, which huawei-ups claims exactly; its probe does not
-    // answer, the ENTITY-SENSOR table does: the confirmed match wins.
+    // The agent reports net-snmp's generic Linux sysObjectID, which no vendor profile matches on its own (huawei-ups
+    // needs its probe to answer): the ENTITY-SENSOR table answers, so the generic profile is confirmed.
     const r = reader(c);
     expect((await r.identify()).profile).toBe('entity-sensor');
     const before = r.requestCount;

@@ -1,8 +1,11 @@
 import dgram from 'node:dgram';
+import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runSim } from '../../src/cli/sim';
+import { openDevice } from '../../src/device';
 import { startRack, type RunningRack } from '../../src/sim/rack';
-import { loadScenario } from '../../src/sim/scenario';
+import { SCENARIO_DIR, loadScenario } from '../../src/sim/scenario';
+import { parseTarget } from '../../src/url';
 import type { Scenario } from '../../src/sim/types';
 import { expectNoLeaks, get, openHandles, session } from './helpers';
 
@@ -123,6 +126,34 @@ describe('rackpower sim', () => {
     process.emit('SIGINT');
     await done;
     expect(process.listenerCount('SIGINT')).toBe(0);
+    await expectNoLeaks(before);
+  });
+
+  it('runs a scenario file naming any profiles: each device is detected as the profile it names', async () => {
+    const before = openHandles();
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      return true;
+    });
+    const done = runSim(['--scenario', path.join(SCENARIO_DIR, 'vendors.json'), '--speed', '0']);
+    const scenario = loadScenario('vendors');
+    await vi.waitFor(() => expect(lines).toHaveLength(scenario.devices.length));
+    try {
+      for (const line of lines) {
+        const [, kind, url, profile] = line.split(' ');
+        const device = openDevice(parseTarget(url));
+        try {
+          expect(await device.reader.identify(), line).toMatchObject({ profile, kind });
+        } finally {
+          await device.close();
+        }
+      }
+      expect(lines.map((l) => l.split(' ')[3])).toEqual(scenario.devices.map((d) => d.profile));
+    } finally {
+      process.emit('SIGINT');
+      await done;
+    }
     await expectNoLeaks(before);
   });
 

@@ -31,6 +31,11 @@ describe('scenario files', () => {
     expect(demo.events[0]).toEqual({ at: 60, action: 'power-cut', duration: 90 });
   });
 
+  it('ships a rack of other vendors: any profile can stand in for a device', () => {
+    expect(shippedScenarios()).toEqual(expect.arrayContaining(['demo', 'vendors']));
+    expect(loadScenario('vendors').devices.map((d) => d.profile)).toEqual(['huawei-ups', 'raritan-px2', 'servertech-sentry4', 'entity-sensor', 'geist-watchdog', 'eastron-sdm630']);
+  });
+
   it('loads a file by path and resolves model names to profile ids, numbering Modbus units', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rp-scn-'));
     const file = path.join(dir, 'mine.json');

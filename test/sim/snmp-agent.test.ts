@@ -105,7 +105,8 @@ describe('simulated SNMP agents', () => {
     const s = open('pdu');
     const vbs = await getBulk(s, [OUTLET_STATE], 10);
     expect(vbs[0].oid).toBe(`${OUTLET_STATE}.1`);
-    expect(vbs[8].oid).toBe('1.3.6.1.4.1.318.1.1.26.9.4.3.1.1.1'); // on into the next table, in OID order
+    // On into the next table, in OID order: its first column the profile reads (no index column of the simulator's).
+    expect(vbs[8].oid).toBe(`${OUTLET_CURRENT}.1`);
     const [model] = await get(s, [PDU_MODEL]);
     expect(model.type).toBe(snmp.ObjectType.OctetString);
     expect(String(model.value)).toBe(rack.model.values('pdu')['device.model']);
@@ -155,3 +156,62 @@ describe('simulated SNMP agents', () => {
     expect((await get(s, [UPS_OUTPUT_SOURCE]))[0].value).toBe(3);
   });
 });
+
+describe('simulated SNMP agents, trees of any shape', () => {
+  let rack: RunningRack;
+  let s: snmp.Session;
+  let before: string[];
+
+  beforeEach(async () => {
+    before = openHandles();
+    const shapes: Scenario = {
+      name: 'shapes',
+      seed: 5,
+      devices: [
+        { name: 'ups', profile: 'huawei-ups' },
+        { name: 'px2', profile: 'raritan-px2', outlets: 3 },
+        { name: 'epdu', profile: 'eaton-epdu', outlets: 3 },
+      ],
+      events: [],
+    };
+    rack = await startRack(shapes, { speed: 0 });
+  });
+
+  afterEach(async () => {
+    s?.close();
+    await rack.close();
+    await expectNoLeaks(before);
+  });
+
+  const open = (name: string): snmp.Session => (s = session(rack.devices.find((d) => d.name === name)!.url));
+
+  it('serves column 1 of a table entry as the profile maps it (HUAWEI-UPS-MIB L1 voltage), with nothing beside it', async () => {
+    const vbs = await walk(open('ups'), '1.3.6.1.4.1.2011.6.174.1.3.100.1');
+    const voltage = findProfile('huawei-ups').variables.find((v) => v.name === 'input.L1-N.voltage')!;
+    expect(vbs[0].oid).toBe('1.3.6.1.4.1.2011.6.174.1.3.100.1.1.1');
+    expect(vbs[0].value).toBe(encodeValue(rack.model.values('ups')['input.voltage'], voltage));
+    expect(vbs.map((v) => v.oid.split('.').at(-1))).toEqual(vbs.map(() => '1')); // one row, no index column
+  });
+
+  it('walks a multi-arc index (PX2 outlet.sensorType) in OID order', async () => {
+    const vbs = await walk(open('px2'), '1.3.6.1.4.1.13742.6.5.4.3.1.4.1');
+    expect(vbs.map((v) => v.oid.split('.').slice(-2).join('.'))).toEqual(['1.1', '1.5', '1.8', '2.1', '2.5', '2.8', '3.1', '3.5', '3.8']);
+  });
+
+  it('takes writes only on control OIDs, also where they share a subtree with read-only ones', async () => {
+    await rack.close();
+    rack = await startRack({ name: 'control', seed: 5, devices: [{ name: 'pdu', profile: 'apc-rpdu2', outlets: 2 }], events: [] }, { speed: 0, control: true });
+    const pdu = open('pdu');
+    await expect(set(pdu, [{ oid: `${OUTLET_CURRENT}.1`, type: snmp.ObjectType.Integer, value: 5 }])).rejects.toThrow(/NotWritable/);
+    await set(pdu, [{ oid: '1.3.6.1.4.1.318.1.1.26.9.2.4.1.5.2', type: snmp.ObjectType.Integer, value: 2 }]); // immediateOff
+    rack.model.step(1);
+    expect((await get(pdu, [`${OUTLET_STATE}.2`]))[0].value).toBe(1); // off(1)
+  });
+
+  it('answers scalars inside a table entry (EATON-EPDU unit 0 identity) and walks through them in order', async () => {
+    const vbs = await walk(open('epdu'), '1.3.6.1.4.1.534.6.6.7.1.2.1');
+    expect(vbs.map((v) => v.oid)).toEqual(['2', '4', '5'].map((c) => `1.3.6.1.4.1.534.6.6.7.1.2.1.${c}.0`));
+    expect(String(vbs[0].value)).toBe(rack.model.values('epdu')['device.model']);
+  });
+});
+

@@ -101,6 +101,7 @@ export class Ups {
       'device.uptime': uptime,
       'ups.status': this.status,
       'battery.charge': Math.floor(this.charge),
+      'battery.charger.status': this.source === 'battery' ? 'discharging' : this.charging ? 'charging' : this.source === 'off' ? 'resting' : 'floating',
       'battery.charge.low': CHARGE_LOW,
       'battery.runtime': this.runtime,
       'battery.runtime.low': RUNTIME_LOW_S,
