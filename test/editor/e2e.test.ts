@@ -46,7 +46,8 @@ const ids: Record<string, string> = {};
 beforeAll(async () => {
   ensureBuilt();
   rack = await startSimRack({ community: COMMUNITY });
-  red = await startNodeRed();
+  // What users install: the packed tarball's content, not the working tree.
+  red = await startNodeRed({ packed: true });
   browser = await launchChromium();
   page = browser.page;
   // A step that cannot happen fails within this, naming the element, rather than at the test's timeout.

@@ -100,6 +100,29 @@ function link(target, at) {
 }
 
 /**
+ * The package as npm would publish it: `npm pack` of the built tree, unpacked, with the repository's node_modules
+ * beside it for its dependencies (no network). Made once per build (keyed by dist/.build-stamp) and reused.
+ */
+function packedPackage() {
+  const stamp = readFileSync(path.join(ROOT, 'dist', '.build-stamp'), 'utf8').trim().replace(/[^0-9A-Za-z]/g, '');
+  const dir = path.join(ROOT, 'node_modules', '.cache', 'rackpower-packed', stamp);
+  const pkg = path.join(dir, 'package');
+  if (existsSync(path.join(pkg, 'package.json'))) return pkg;
+  const tmp = `${dir}.${process.pid}`;
+  mkdirSync(tmp, { recursive: true });
+  // --ignore-scripts: the build already ran; `prepare` would rewrite dist/ under parallel test files.
+  const packed = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: ROOT, encoding: 'utf8' });
+  if (packed.status !== 0) throw new Error(`npm pack failed:\n${packed.stdout}${packed.stderr}`);
+  const tarball = path.join(tmp, JSON.parse(packed.stdout)[0].filename);
+  const untar = spawnSync('tar', ['-xzf', tarball, '-C', tmp], { encoding: 'utf8' });
+  if (untar.status !== 0) throw new Error(`tar failed: ${untar.stderr}`);
+  link(path.join(ROOT, 'node_modules'), path.join(tmp, 'package', 'node_modules'));
+  rmSync(dir, { recursive: true, force: true });
+  require('node:fs').renameSync(tmp, dir);
+  return pkg;
+}
+
+/**
  * Starts Node-RED on a free port with this package (and optionally Dashboard 2.0) installed by symlink, an optional
  * flow and its credentials, and optional adminAuth. Resolves once the editor answers and the flows have started.
  */
@@ -123,7 +146,7 @@ async function startNodeRed(options = {}) {
     path.join(userDir, 'package.json'),
     JSON.stringify({ name: 'rackpower-test', private: true, dependencies: { [PACKAGE]: `file:${ROOT}` } }, null, 2) + '\n',
   );
-  link(ROOT, path.join(userDir, 'node_modules', PACKAGE));
+  link(options.packed ? packedPackage() : ROOT, path.join(userDir, 'node_modules', PACKAGE));
   if (options.dashboard) link(dashboardDir(), path.join(userDir, 'node_modules', ...DASHBOARD.split('/')));
   writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(options.flows || [], null, 2));
   if (options.credentials) writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(options.credentials, null, 2));

@@ -35,6 +35,8 @@ export interface StartOptions {
   credentials?: Record<string, object>;
   dashboard?: boolean;
   settings?: Record<string, unknown>;
+  /** Install what `npm pack` publishes (unpacked) rather than the working tree. */
+  packed?: boolean;
 }
 
 export interface Comms {
