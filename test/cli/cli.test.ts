@@ -1,7 +1,6 @@
 // The built `rackpower` command as a real process (node dist/src/cli/main.js) against a simulated rack running in
 // this test process: output formats, values that agree with the simulator, and the one-line reasons and exit codes
 // of every failure class. Children are spawned asynchronously: the rack answers from this process's event loop.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { loadScenario } from '../../src/sim/scenario';
 import { freeTcpPort, freeUdpPort } from '../harness/ports';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
 import { ensureBuilt } from '../harness/build';
+import { run, type Result } from '../harness/process';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -19,31 +19,6 @@ const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 // ------------------------------------------------------------------------------------------------ build once
 
 // ------------------------------------------------------------------------------------------------ processes
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** The child's environment: no SNMPv3 keys and no NODE_OPTIONS unless the test sets them. */
 function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {

@@ -2,8 +2,7 @@
 // (readOnce, the function behind the command) must read from the replay what it reads from the original, except the
 // values anonymization replaced. Two originals: the simulator's APC UPS (startRack, paused) and a real walk (the Eaton
 // 93E) served by snmpsimd. The built command is run once for its wiring (--out, --raw, exit status).
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,8 @@ import { startRack, type RunningRack } from '../../src/sim/rack';
 import { parseScenario } from '../../src/sim/scenario';
 import type { Values } from '../../src/types';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
+import { ensureBuilt } from '../harness/build';
+import { runNode } from '../harness/process';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -142,47 +143,12 @@ describe('record → snmpsimd → read gives the original reading', () => {
   });
 });
 
-// ------------------------------------------------------------------------------------------------ the command
-
-function newestMtime(d: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(d, { withFileTypes: true })) {
-    const full = path.join(d, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Rebuilds dist/ (scripts/build.mjs) when a source is newer than the last build, as test/cli/cli.test.ts does. */
-async function ensureBuilt(): Promise<void> {
-  const stamp = path.join(ROOT, 'dist', '.build-stamp');
-  const sources = Math.max(...['src', 'nodes', 'profiles', 'scripts'].map((d) => newestMtime(path.join(ROOT, d))));
-  if (existsSync(CLI) && existsSync(stamp) && statSync(stamp).mtimeMs >= sources) return;
-  const r = await run([path.join(ROOT, 'scripts', 'build.mjs')]);
-  if (r.code !== 0) throw new Error(`build failed (exit ${r.code}):\n${r.stdout}${r.stderr}`);
-}
 
 describe('rackpower record (the built command)', () => {
   it('writes --out, says what it did, and the file replays', async () => {
-    await ensureBuilt();
+    ensureBuilt();
     const file = path.join(dir, 'cli-93e.snmprec');
-    const r = await run([CLI, 'record', `snmp://eaton-93e-80@127.0.0.1:${original.port}`, '--out', file]);
+    const r = await runNode([CLI, 'record', `snmp://eaton-93e-80@127.0.0.1:${original.port}`, '--out', file]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^wrote \d+ varbinds to .*cli-93e\.snmprec \(\d+ values anonymized\)\n$/u);
@@ -192,15 +158,15 @@ describe('rackpower record (the built command)', () => {
   });
 
   it('prints to stdout without --out, and refuses a Modbus URL with exit status 2', async () => {
-    await ensureBuilt();
-    const out = await run([CLI, 'record', `snmp://eaton-93e-80@127.0.0.1:${original.port}`, '--raw']);
+    ensureBuilt();
+    const out = await runNode([CLI, 'record', `snmp://eaton-93e-80@127.0.0.1:${original.port}`, '--raw']);
     expect(out.code).toBe(0);
     expect(out.stdout.split('\n')[0]).toMatch(/^# rackpower record: \d+ varbinds/u);
     expect(out.stdout).toContain('4K234LXX06');
-    const modbus = await run([CLI, 'record', 'modbus-tcp://127.0.0.1:1502?unit=1&profile=sdm120']);
+    const modbus = await runNode([CLI, 'record', 'modbus-tcp://127.0.0.1:1502?unit=1&profile=sdm120']);
     expect(modbus.code).toBe(2);
     expect(modbus.stderr).toMatch(/^rackpower: config: record walks SNMP agents/u);
-    const none = await run([CLI, 'record']);
+    const none = await runNode([CLI, 'record']);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('rackpower record <url> [--out FILE] [--raw]');
   });

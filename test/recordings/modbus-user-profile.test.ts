@@ -2,13 +2,14 @@
 // name) for a meter nobody ships a profile for, and reads it with `rackpower read --profile-file FILE` (no profile= in
 // the URL). The file is validated like the shipped profiles; a mistake is refused with the file and field named.
 // The device is a real Modbus/TCP server (test/harness/modbus-server.ts) holding hand-written words.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOnce } from '../../src/cli/read';
 import { startModbusServer, type TestModbusServer } from '../harness/modbus-server';
+import { ensureBuilt } from '../harness/build';
+import { runNode } from '../harness/process';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -88,49 +89,15 @@ describe('a user-defined register map (--profile-file)', () => {
   });
 
   it('works from the built command: rackpower read --profile-file FILE --json', async () => {
-    await ensureBuilt();
-    const r = await run([CLI, 'read', url(), '--profile-file', file, '--json']);
+    ensureBuilt();
+    const r = await runNode([CLI, 'read', url(), '--profile-file', file, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { device: Record<string, unknown>; values: Record<string, unknown> };
     expect(out.device).toMatchObject({ profile: 'my-meter', serial: 'AB12CD' });
     expect(out.values).toMatchObject({ 'input.voltage': 230.4, 'input.energy': 123.456 });
-    const missing = await run([CLI, 'read', url(), '--profile-file', path.join(dir, 'nope.json')]);
+    const missing = await runNode([CLI, 'read', url(), '--profile-file', path.join(dir, 'nope.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^rackpower: config: profile .*nope\.json: ENOENT/u);
   });
 });
-
-function newestMtime(d: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(d, { withFileTypes: true })) {
-    const full = path.join(d, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Rebuilds dist/ (scripts/build.mjs) when a source is newer than the last build, as test/cli/cli.test.ts does. */
-async function ensureBuilt(): Promise<void> {
-  const stamp = path.join(ROOT, 'dist', '.build-stamp');
-  const sources = Math.max(...['src', 'nodes', 'profiles', 'scripts'].map((d) => newestMtime(path.join(ROOT, d))));
-  if (existsSync(CLI) && existsSync(stamp) && statSync(stamp).mtimeMs >= sources) return;
-  const r = await run([path.join(ROOT, 'scripts', 'build.mjs')]);
-  if (r.code !== 0) throw new Error(`build failed (exit ${r.code}):\n${r.stdout}${r.stderr}`);
-}
