@@ -9,8 +9,9 @@ import snmp from 'net-snmp';
 import { RackpowerError } from '../errors';
 import { shippedProfiles } from '../profiles/load';
 import type { Profile, SnmpProfile } from '../profiles/types';
-import { checkTarget, type SnmpTarget } from '../protocol/snmp/target';
+import type { SnmpTarget } from '../protocol/snmp/target';
 import { parseTarget } from '../url';
+import { classifySnmpError, describeTarget, openSession } from '../protocol/snmp/session';
 
 const SYSTEM_GROUP = '1.3.6.1.2.1.1';
 const SYS_CONTACT = '1.3.6.1.2.1.1.4.0';
@@ -247,57 +248,9 @@ export class Anonymizer {
 
 // ------------------------------------------------------------------------------------------------ walking
 
-const AUTH_PROTOCOLS = snmp.AuthProtocols as unknown as Record<string, number>;
-const PRIV_PROTOCOLS = snmp.PrivProtocols as unknown as Record<string, number>;
 const TOO_BIG = 1;
 const NO_SUCH_NAME = 2;
 const GEN_ERR = 5;
-
-/** A net-snmp session for the target (the same settings SnmpClient uses; it keeps raw ASN.1 types, which SnmpClient decodes away). */
-function openSession(t: SnmpTarget): snmp.Session {
-  checkTarget(t);
-  const options = { port: t.port, timeout: t.timeoutMs, retries: t.retries, idBitsSize: 32 as const };
-  let session: snmp.Session;
-  if (t.version === 3) {
-    const u = t.user!;
-    const level = u.privProtocol ? snmp.SecurityLevel.authPriv : u.authProtocol ? snmp.SecurityLevel.authNoPriv : snmp.SecurityLevel.noAuthNoPriv;
-    const user = {
-      name: u.name,
-      level,
-      authProtocol: u.authProtocol ? AUTH_PROTOCOLS[u.authProtocol] : undefined,
-      authKey: u.authKey,
-      privProtocol: u.privProtocol ? PRIV_PROTOCOLS[u.privProtocol] : undefined,
-      privKey: u.privKey,
-    };
-    session = snmp.createV3Session(t.host, user as snmp.User, { ...options, version: snmp.Version3 } as never);
-  } else {
-    session = snmp.createSession(t.host, t.community ?? 'public', { ...options, version: t.version === 1 ? snmp.Version1 : snmp.Version2c } as never);
-  }
-  session.on('error', () => undefined);
-  return session;
-}
-
-function describeTarget(t: SnmpTarget): string {
-  return `${t.version === 3 ? 'snmpv3' : 'snmp'}://${t.host}:${t.port}`;
-}
-
-function classify(err: Error & { status?: number; code?: number | string }, t: SnmpTarget): RackpowerError {
-  const where = describeTarget(t);
-  if (err.name === 'RequestTimedOutError') {
-    const hint = t.version === 3 ? 'device down or unreachable' : 'device down, or wrong community';
-    return new RackpowerError('TIMEOUT', `no answer from ${where} within ${t.timeoutMs} ms (${hint})`, { cause: err });
-  }
-  if (err.name === 'ResponseInvalidError' && [4, 5, 10].includes(Number(err.code))) {
-    return new RackpowerError('AUTH', `authentication failed at ${where}: ${err.message}`, { cause: err });
-  }
-  if (err.code === 'ERR_OSSL_EVP_UNSUPPORTED') {
-    return new RackpowerError('UNSUPPORTED', `this Node.js lacks a cipher the SNMPv3 user needs (start with --openssl-legacy-provider): ${err.message}`, { cause: err });
-  }
-  if (typeof err.code === 'string' && /^E(HOSTUNREACH|NETUNREACH|CONNREFUSED|NOTFOUND|AI_AGAIN)/u.test(err.code)) {
-    return new RackpowerError('UNREACHABLE', `${where} unreachable: ${err.message}`, { cause: err });
-  }
-  return new RackpowerError('PROTOCOL', `${where}: ${err.message}`, { cause: err });
-}
 
 function nextVarbinds(session: snmp.Session, oid: string, v1: boolean, reps: number): Promise<snmp.Varbind[]> {
   return new Promise((resolve, reject) => {
@@ -328,7 +281,7 @@ async function walkSubtree(session: snmp.Session, root: string, t: SnmpTarget): 
       }
       // v1 says noSuchName when the GETNEXT runs past the agent's last object.
       if (v1 && e.name === 'RequestFailedError' && e.status === NO_SUCH_NAME) return out;
-      throw classify(e, t);
+      throw classifySnmpError(e, t);
     }
     if (!vbs.length) return out;
     for (const vb of vbs) {

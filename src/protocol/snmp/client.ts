@@ -2,6 +2,7 @@
 // that cope with short replies, and errors sorted into TIMEOUT / AUTH / PROTOCOL / UNREACHABLE.
 import snmp from 'net-snmp';
 import { RackpowerError, asRackpowerError } from '../../errors';
+import { classifySnmpError, describeTarget, openSession } from './session';
 import { type SnmpTarget, checkTarget } from './target';
 
 /** A decoded varbind value: numbers for the integer types, text for strings, dotted text for OIDs. */
@@ -40,8 +41,6 @@ const GEN_ERR = 5;
 /** Beyond net-snmp's own timeouts and retries, before a request that never left is given up. */
 const DEADLINE_MARGIN_MS = 1000;
 
-const AUTH_PROTOCOLS = snmp.AuthProtocols as unknown as Record<string, number>;
-const PRIV_PROTOCOLS = snmp.PrivProtocols as unknown as Record<string, number>;
 
 function normalizeOid(oid: string): string {
   return oid.startsWith('.') ? oid.slice(1) : oid;
@@ -81,41 +80,13 @@ export class SnmpClient {
 
   /** `snmp://host:port` style address without secrets. */
   describe(): string {
-    const scheme = this.target.version === 3 ? 'snmpv3' : 'snmp';
-    const version = this.target.version === 1 ? '?version=1' : '';
-    return `${scheme}://${this.target.host}:${this.target.port}${version}`;
+    return describeTarget(this.target);
   }
 
   private open(): snmp.Session {
     if (this.closed) throw new RackpowerError('CONFIG', 'SNMP session is closed');
-    if (this.session) return this.session;
-    const t = this.target;
-    const options = { port: t.port, timeout: t.timeoutMs, retries: t.retries, idBitsSize: 32 as const };
-    let session: snmp.Session;
-    if (t.version === 3) {
-      const u = t.user!;
-      const level = u.privProtocol
-        ? snmp.SecurityLevel.authPriv
-        : u.authProtocol
-          ? snmp.SecurityLevel.authNoPriv
-          : snmp.SecurityLevel.noAuthNoPriv;
-      const user = {
-        name: u.name,
-        level,
-        authProtocol: u.authProtocol ? AUTH_PROTOCOLS[u.authProtocol] : undefined,
-        authKey: u.authKey,
-        privProtocol: u.privProtocol ? PRIV_PROTOCOLS[u.privProtocol] : undefined,
-        privKey: u.privKey,
-      };
-      session = snmp.createV3Session(t.host, user as snmp.User, { ...options, version: snmp.Version3 } as never);
-    } else {
-      const version = t.version === 1 ? snmp.Version1 : snmp.Version2c;
-      session = snmp.createSession(t.host, t.community ?? 'public', { ...options, version } as never);
-    }
-    // A socket error must never become an unhandled 'error' event; the pending request reports it.
-    session.on('error', () => undefined);
-    this.session = session;
-    return session;
+    this.session ??= openSession(this.target);
+    return this.session;
   }
 
   private call<T>(send: (s: snmp.Session, cb: (err: Error | null, res: T) => void) => void): Promise<T> {
@@ -169,30 +140,7 @@ export class SnmpClient {
   }
 
   private classify(err: Error & { status?: number; code?: number | string }): RackpowerError {
-    const where = this.describe();
-    const name = err.name;
-    if (name === 'RequestTimedOutError') {
-      const hint = this.target.version === 3 ? 'device down or unreachable' : 'device down, or wrong community';
-      return new RackpowerError('TIMEOUT', `no answer from ${where} within ${this.target.timeoutMs} ms (${hint})`, { cause: err });
-    }
-    if (name === 'ResponseInvalidError') {
-      const code = Number(err.code);
-      // 4 ECouldNotDecrypt, 5 EAuthFailure, 10 ECommunityNoMatch
-      if (code === 4 || code === 5 || code === 10) {
-        return new RackpowerError('AUTH', `authentication failed at ${where}: ${err.message}`, { cause: err });
-      }
-      return new RackpowerError('PROTOCOL', `malformed reply from ${where}: ${err.message}`, { cause: err });
-    }
-    if (name === 'RequestFailedError') {
-      return new RackpowerError('PROTOCOL', `${where} refused the request: ${err.message}`, { cause: err });
-    }
-    if (err.code === 'ERR_OSSL_EVP_UNSUPPORTED') {
-      return new RackpowerError('UNSUPPORTED', `this Node.js lacks a cipher the SNMPv3 user needs (start with --openssl-legacy-provider): ${err.message}`, { cause: err });
-    }
-    if (typeof err.code === 'string' && /^E(HOSTUNREACH|NETUNREACH|CONNREFUSED|NOTFOUND|AI_AGAIN)/u.test(err.code)) {
-      return new RackpowerError('UNREACHABLE', `${where} unreachable: ${err.message}`, { cause: err });
-    }
-    return new RackpowerError('PROTOCOL', `${where}: ${err.message}`, { cause: err });
+    return classifySnmpError(err, this.target);
   }
 
   /**

@@ -1,0 +1,68 @@
+// Opening a net-snmp session for a target and sorting net-snmp's errors into rackpower's codes: shared by the
+// polling client and `rackpower record` (which walks with raw ASN.1 types the client decodes away).
+import snmp from 'net-snmp';
+import { RackpowerError } from '../../errors';
+import { type SnmpTarget, checkTarget } from './target';
+
+const AUTH_PROTOCOLS = snmp.AuthProtocols as unknown as Record<string, number>;
+const PRIV_PROTOCOLS = snmp.PrivProtocols as unknown as Record<string, number>;
+
+/** `snmp://host:port` style address without secrets. */
+export function describeTarget(t: SnmpTarget): string {
+  const scheme = t.version === 3 ? 'snmpv3' : 'snmp';
+  const version = t.version === 1 ? '?version=1' : '';
+  return `${scheme}://${t.host}:${t.port}${version}`;
+}
+
+export function openSession(t: SnmpTarget): snmp.Session {
+  checkTarget(t);
+  const options = { port: t.port, timeout: t.timeoutMs, retries: t.retries, idBitsSize: 32 as const };
+  let session: snmp.Session;
+  if (t.version === 3) {
+    const u = t.user!;
+    const level = u.privProtocol ? snmp.SecurityLevel.authPriv : u.authProtocol ? snmp.SecurityLevel.authNoPriv : snmp.SecurityLevel.noAuthNoPriv;
+    const user = {
+      name: u.name,
+      level,
+      authProtocol: u.authProtocol ? AUTH_PROTOCOLS[u.authProtocol] : undefined,
+      authKey: u.authKey,
+      privProtocol: u.privProtocol ? PRIV_PROTOCOLS[u.privProtocol] : undefined,
+      privKey: u.privKey,
+    };
+    session = snmp.createV3Session(t.host, user as snmp.User, { ...options, version: snmp.Version3 } as never);
+  } else {
+    const version = t.version === 1 ? snmp.Version1 : snmp.Version2c;
+    session = snmp.createSession(t.host, t.community ?? 'public', { ...options, version } as never);
+  }
+  // A socket error must never become an unhandled 'error' event; the pending request reports it.
+  session.on('error', () => undefined);
+  return session;
+}
+
+/** net-snmp's error → TIMEOUT, AUTH, UNSUPPORTED, UNREACHABLE or PROTOCOL, with a one-line reason. */
+export function classifySnmpError(err: Error & { status?: number; code?: number | string }, t: SnmpTarget): RackpowerError {
+  const where = describeTarget(t);
+  const name = err.name;
+  if (name === 'RequestTimedOutError') {
+    const hint = t.version === 3 ? 'device down or unreachable' : 'device down, or wrong community';
+    return new RackpowerError('TIMEOUT', `no answer from ${where} within ${t.timeoutMs} ms (${hint})`, { cause: err });
+  }
+  if (name === 'ResponseInvalidError') {
+    const code = Number(err.code);
+    // 4 ECouldNotDecrypt, 5 EAuthFailure, 10 ECommunityNoMatch
+    if (code === 4 || code === 5 || code === 10) {
+      return new RackpowerError('AUTH', `authentication failed at ${where}: ${err.message}`, { cause: err });
+    }
+    return new RackpowerError('PROTOCOL', `malformed reply from ${where}: ${err.message}`, { cause: err });
+  }
+  if (name === 'RequestFailedError') {
+    return new RackpowerError('PROTOCOL', `${where} refused the request: ${err.message}`, { cause: err });
+  }
+  if (err.code === 'ERR_OSSL_EVP_UNSUPPORTED') {
+    return new RackpowerError('UNSUPPORTED', `this Node.js lacks a cipher the SNMPv3 user needs (start with --openssl-legacy-provider): ${err.message}`, { cause: err });
+  }
+  if (typeof err.code === 'string' && /^E(HOSTUNREACH|NETUNREACH|CONNREFUSED|NOTFOUND|AI_AGAIN)/u.test(err.code)) {
+    return new RackpowerError('UNREACHABLE', `${where} unreachable: ${err.message}`, { cause: err });
+  }
+  return new RackpowerError('PROTOCOL', `${where}: ${err.message}`, { cause: err });
+}
