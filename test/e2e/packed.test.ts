@@ -1,7 +1,7 @@
 // The published package works: `npm pack` of this tree, installed with npm into fresh Node-RED user folders, loaded
 // by real Node-RED processes (4.1 on this Node.js 20, 5.0 on Node.js 22), the example flow deployed through the
 // admin API against a simulated rack, readings watched on the editor's websocket, and a redeploy without the nodes
-// shown to close their sockets. Node-RED 5 and Node.js 22 come from the npm registry into test/.cache/nr5 once.
+// shown to close their sockets. Node-RED 5 and Node.js 22 come from the npm registry into node_modules/.cache/rackpower-nr5 once.
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
