@@ -86,16 +86,14 @@ export class DevicePoller extends EventEmitter<PollerEvents> {
   /** The device as last identified (kind and profile unknown until the first successful poll). */
   device(): DeviceIdentity {
     const id = this.identity;
-    return {
-      name: this.options.name,
-      kind: id?.kind ?? this.options.kind ?? 'ups',
-      profile: id?.profile ?? 'unknown',
-      ...(id?.manufacturer && { manufacturer: id.manufacturer }),
-      ...(id?.model && { model: id.model }),
-      ...(id?.serial && { serial: id.serial }),
-      ...(id?.firmware && { firmware: id.firmware }),
-      address: this.options.address,
-    };
+    // A fresh object every call (it reaches user flows), built without spreading temporary objects: once per poll.
+    const device = { name: this.options.name, kind: id?.kind ?? this.options.kind ?? 'ups', profile: id?.profile ?? 'unknown' } as DeviceIdentity;
+    if (id?.manufacturer) device.manufacturer = id.manufacturer;
+    if (id?.model) device.model = id.model;
+    if (id?.serial) device.serial = id.serial;
+    if (id?.firmware) device.firmware = id.firmware;
+    device.address = this.options.address;
+    return device;
   }
 
   start(): void {

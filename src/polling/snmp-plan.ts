@@ -177,6 +177,18 @@ export class SnmpPlan {
    * alarm table costs no request.
    */
   bulkTables(includeStatic: boolean, answers: Map<string, TypedValue>): { columns: string[]; rows: number }[] {
+    // Without volatile tables the requests depend on the learned plan alone: built once, like getOids.
+    const key = includeStatic ? 1 : 0;
+    const cached = this.bulkCache[key];
+    if (cached?.tables === this.tables) return cached.bulk;
+    const bulk = this.buildBulk(includeStatic, answers);
+    if (this.tables.every((t) => !t.table.volatile)) this.bulkCache[key] = { tables: this.tables, bulk };
+    return bulk;
+  }
+
+  private bulkCache: { tables: LearnedTable[]; bulk: { columns: string[]; rows: number }[] }[] = [];
+
+  private buildBulk(includeStatic: boolean, answers: Map<string, TypedValue>): { columns: string[]; rows: number }[] {
     const bySize = new Map<number, string[]>();
     for (const t of this.tables.filter((x) => !isSmall(x))) {
       const columns = readColumns(t, includeStatic);

@@ -89,6 +89,7 @@ export class SnmpDeviceReader implements DeviceReader {
   private plan: SnmpPlan | undefined;
   private staticValues: Values = {};
   private staticReadAt = -Infinity;
+  private staticCount = 0;
   private readonly now: () => number;
   private readonly startRequests: number;
   /** What detection saw, for the error when the chosen profile then answers nothing. */
@@ -163,11 +164,13 @@ export class SnmpDeviceReader implements DeviceReader {
       throw new RackpowerError('UNKNOWN_DEVICE', `${seen}answers none of the OIDs of profile ${profile.id}`);
     }
     this.staticValues = {};
+    this.staticCount = 0;
     this.staticReadAt = this.now();
     const statics = new Set<string>();
     const values = await this.readWith(true, statics);
     for (const name of statics) if (values[name] !== undefined) this.staticValues[name] = values[name];
     Object.assign(this.staticValues, profile.constants ?? {});
+    this.staticCount = Object.keys(this.staticValues).length;
   }
 
   async read(): Promise<Values> {
@@ -177,7 +180,7 @@ export class SnmpDeviceReader implements DeviceReader {
     if (this.now() - this.staticReadAt >= refresh) await this.learn();
     // Dynamic values are written over a copy of the cached static ones: one object per poll, no merge.
     const values: Values = { ...this.staticValues };
-    const staticCount = Object.keys(values).length;
+    const staticCount = this.staticCount;
     await this.readWith(false, undefined, values);
     if (Object.keys(values).length === staticCount) {
       // It answered, but nothing it said was usable (wrong types, all sentinels): not a reading to publish.
@@ -260,9 +263,10 @@ export class SnmpDeviceReader implements DeviceReader {
     const usedRows = Number.isInteger(limit) && limit > 0 ? Math.min(limit, present.length) : present.length;
     const used = simple && usedRows === present.length ? undefined : new Set(present.slice(0, usedRows));
     const typed = t.columns.some((c) => c.typedBy);
-    const counted = table.count ? (counts.get(table.count) ?? new Set<string>()) : new Set<string>();
-    if (table.count) counts.set(table.count, counted);
-    const countPrefix = table.count ? table.count.replace(/count$/u, '') : '';
+    // Only a table that publishes a count needs its rows collected (most tables have none).
+    const counted = table.count ? (counts.get(table.count) ?? new Set<string>()) : undefined;
+    if (table.count) counts.set(table.count, counted!);
+    const countPrefix = typed && table.count ? table.count.replace(/count$/u, '') : '';
     let nutIndexes = this.nutIndexes.get(t);
     if (!nutIndexes) this.nutIndexes.set(t, (nutIndexes = new Map()));
     const indexOf = (index: string): string => {
@@ -275,7 +279,10 @@ export class SnmpDeviceReader implements DeviceReader {
       }
       return i;
     };
-    if (!typed) for (const r of present) counted.add(table.ordinal ? String([...t.ordinals.values()][0]?.get(r) ?? r) : indexOf(r));
+    if (counted && !typed) {
+      const firstOrdinals = table.ordinal ? t.ordinals.values().next().value : undefined;
+      for (const r of present) counted.add(table.ordinal ? String(firstOrdinals?.get(r) ?? r) : indexOf(r));
+    }
 
     for (const col of t.columns) {
       if (!includeStatic && col.static) continue;
@@ -307,7 +314,7 @@ export class SnmpDeviceReader implements DeviceReader {
         if (name === 'ups.status') status.push(String(value));
         else values[name] = value;
         if (col.static) statics?.add(name);
-        if (typed && col.typedBy && template.startsWith(countPrefix)) counted.add(i);
+        if (counted && typed && col.typedBy && template.startsWith(countPrefix)) counted.add(i);
       }
     }
   }

@@ -149,13 +149,14 @@ export class SnmpClient {
    */
   async get(oids: string[]): Promise<Map<string, TypedValue>> {
     const out = new Map<string, TypedValue>();
-    let pending = oids.map(normalizeOid);
+    // A poll's list is already normalized and fits one request: use it as it is (nothing below mutates it).
+    let pending = oids.some((o) => o.startsWith('.')) ? oids.map(normalizeOid) : oids;
     while (pending.length) {
-      const batch = pending.slice(0, this.batch);
+      const batch = pending.length <= this.batch ? pending : pending.slice(0, this.batch);
       try {
         const varbinds = await this.call<snmp.Varbind[]>((s, cb) => s.get(batch, cb as never));
         for (const vb of varbinds) if (!snmp.isVarbindError(vb)) out.set(vb.oid, decodeVarbind(vb));
-        pending = pending.slice(batch.length);
+        pending = batch === pending ? [] : pending.slice(batch.length);
       } catch (err) {
         const failed = (err as RackpowerError).cause as { name?: string; status?: number; message?: string } | undefined;
         if (failed?.name !== 'RequestFailedError') throw err;
@@ -226,12 +227,13 @@ export class SnmpClient {
       const stillOpen = group.filter((column, i) => {
         const got = replies[i] ?? [];
         const rowsOfColumn = result.get(column)!;
+        const prefix = column + '.';
         for (const vb of got) {
           // endOfMibView, or an OID of the next column: this column is complete.
-          if (snmp.isVarbindError(vb) || !vb.oid.startsWith(column + '.')) return false;
-          rowsOfColumn.push({ index: vb.oid.slice(column.length + 1), value: decodeVarbind(vb) });
-          cursor.set(column, vb.oid);
+          if (snmp.isVarbindError(vb) || !vb.oid.startsWith(prefix)) return false;
+          rowsOfColumn.push({ index: vb.oid.slice(prefix.length), value: decodeVarbind(vb) });
         }
+        if (got.length) cursor.set(column, got[got.length - 1].oid);
         // A known-size table read in full is done (growth is found at the next rediscovery). A column the agent
         // left out or cut short (RFC 3416 lets it trim a GETBULK reply) continues from its cursor.
         return !(rows > 0 && rowsOfColumn.length >= rows);
