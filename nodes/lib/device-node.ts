@@ -82,6 +82,7 @@ function start(RED: NodeAPI, node: Node, kind: DeviceKind, config: DeviceConfig,
     kind,
     address: opened.address,
     intervalMs: config.interval * 1000,
+    confirmPolls: config.confirm,
   });
   const builder = new MessageBuilder({
     mode: config.outputMode,

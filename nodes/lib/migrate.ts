@@ -20,6 +20,8 @@ export interface DeviceConfig {
   unit: number;
   /** Seconds between polls. */
   interval: number;
+  /** Polls that must agree on a new UPS status before its events fire (1: at once). */
+  confirm: number;
   outputMode: OutputMode;
   /** Comma-separated NUT names or `*` patterns; empty = all. */
   variables: string;
@@ -66,6 +68,8 @@ export function migrate(config: Record<string, unknown>): DeviceConfig {
     profile: text(config.profile) || 'auto',
     unit: num(config.unit, 1),
     interval: num(config.interval, 10),
+    // Older flows get the new default too: one odd reply must not raise ONBATT (a confirming read follows in 1 s).
+    confirm: Math.max(1, Math.round(num(config.confirm, 2))),
     outputMode: mode,
     variables: text(config.variables),
     prefix: text(config.prefix) || 'rackpower',

@@ -6,6 +6,9 @@ import { eventMessage, statusEvents } from '../normalize/events';
 import type { DeviceEvent, DeviceIdentity, DeviceKind, EventName, Reading } from '../types';
 import type { DeviceReader, Identification } from './types';
 
+/** How soon a poll confirms a status change it has seen once (confirmPolls ≥ 2). */
+const DEFAULT_CONFIRM_DELAY_MS = 1000;
+
 export interface PollerOptions {
   /** The user's name for the device. */
   name: string;
@@ -25,6 +28,8 @@ export interface PollerOptions {
    * comes within one poll). 2 or more ignores a single odd reading; a trap confirms a change on its own (trap()).
    */
   confirmPolls?: number;
+  /** Delay of the confirming poll after a change was seen (default 1 s, at most the interval). */
+  confirmDelayMs?: number;
   now?: () => number;
 }
 
@@ -63,6 +68,7 @@ export class DevicePoller extends EventEmitter<PollerEvents> {
   private noComm = false;
   private lastAnswerAt: number;
   private nextAt = 0;
+  private confirmAt: number | undefined;
   private stateNow: PollerState = 'idle';
   private readonly now: () => number;
 
@@ -179,6 +185,13 @@ export class DevicePoller extends EventEmitter<PollerEvents> {
       return;
     }
     const interval = this.options.intervalMs;
+    if (this.candidate && this.failures === 0) {
+      // A status change waits for confirmation: read again soon rather than a whole interval later, so a real power
+      // cut is reported within a second or two while a single odd reply is not. The fixed-rate slot is kept.
+      this.confirmAt = this.now() + Math.min(interval, this.options.confirmDelayMs ?? DEFAULT_CONFIRM_DELAY_MS);
+      this.schedule(this.confirmAt - this.now());
+      return;
+    }
     if (this.failures > 0) {
       // Back off a dead device: interval × 2^(failures-1), capped; it keeps its own timer, so nobody else waits.
       const cap = this.options.maxBackoffMs ?? Math.max(interval, 60_000);
@@ -194,7 +207,9 @@ export class DevicePoller extends EventEmitter<PollerEvents> {
   }
 
   private async poll(): Promise<void> {
-    const scheduledAt = this.nextAt;
+    // A confirming poll runs off the fixed-rate grid: its own time is what it should have started at.
+    const scheduledAt = this.confirmAt ?? this.nextAt;
+    this.confirmAt = undefined;
     const startedAt = this.now();
     const requestsBefore = this.reader.requestCount;
     let ok = false;

@@ -30,6 +30,7 @@ describe('migrate', () => {
       profile: 'auto',
       unit: 1,
       interval: 10,
+      confirm: 2,
       outputMode: 'always',
       variables: '',
       prefix: 'rackpower',
