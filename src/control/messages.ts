@@ -17,6 +17,9 @@ export const num = (v: unknown, fallback: number): number => (v === '' || v === 
 /** msg.payload "on" / "off" / "cycle" with msg.outlet, or {action, outlet} (what the shutdown node sends). */
 export function outletRequest(msg: Msg): OutletRequest {
   const p = msg.payload as { action?: unknown; outlet?: unknown } | string | undefined;
+  // NUT's instant command names (what Home Assistant's outlet switches publish): outlet.3.load.off.
+  const nut = typeof p === 'string' ? /^outlet\.(\d+)\.load\.(on|off|cycle)$/u.exec(p.trim()) : null;
+  if (nut) return { action: nut[2] as OutletAction, outlet: Number(nut[1]) };
   const structured = typeof p === 'object' && p !== null;
   const action = String(structured ? p.action : p).toLowerCase();
   const outlet = structured && p.outlet !== undefined ? p.outlet : msg.outlet;

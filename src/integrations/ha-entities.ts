@@ -222,7 +222,7 @@ function variableEntity(name: string, values: Values, sample: unknown): EntitySp
   return spec;
 }
 
-/** Switches for outlets that report on/off. Read-only for now: the command topic is where a control node listens. */
+/** Switches for outlets that report on/off; their commands go to the command topic, where an outlet node listens. */
 function outletSwitch(name: string, values: Values, commandTopic: string): EntitySpec | undefined {
   const m = /^outlet\.(\d+)\.status$/u.exec(name);
   if (!m) return undefined;
@@ -235,7 +235,7 @@ function outletSwitch(name: string, values: Values, commandTopic: string): Entit
     value_template: valueTemplate(name),
     state_on: 'on',
     state_off: 'off',
-    // NUT instant command names, so the future control node (and UPS command buttons) share one topic.
+    // NUT instant command names, which the outlet node accepts as they are (behind its guards).
     command_topic: commandTopic,
     payload_on: `outlet.${n}.load.on`,
     payload_off: `outlet.${n}.load.off`,

@@ -11,7 +11,7 @@ import { startRack, type RunningRack } from '../../src/sim/rack';
 import { loadScenario } from '../../src/sim/scenario';
 import { freeTcpPort } from '../harness/ports';
 import { ROOT, helper, nodeModules } from '../nodes/harness';
-import { retained } from './helpers/mqtt';
+import { record, retained } from './helpers/mqtt';
 import { promtoolCheck, startInfluxd, startMosquitto, type Peer } from './helpers/peers';
 
 const nodeRequire = createRequire(__filename);
@@ -48,6 +48,8 @@ function modules(): unknown[] {
     ...devices,
     nodeRequire(path.join(ROOT, 'dist', 'nodes', 'ha-discovery.js')),
     nodeRequire(path.join(ROOT, 'dist', 'nodes', 'influx.js')),
+    // home-assistant.json routes the outlet switches' commands to a (dry-run) outlet node.
+    nodeRequire(path.join(ROOT, 'dist', 'nodes', 'outlet.js')),
     (RED: RedApi) => {
       httpNode = RED.httpNode;
       return prometheus(RED);
@@ -84,6 +86,17 @@ describe('examples/flows', () => {
       expect(kept.get('rackpower/bridge/status')).toBe('online');
       for (const name of ['rack_UPS', 'rack_PDU', 'rack_sensor', 'rack_meter']) expect(kept.get(`rackpower/${name}/availability`)).toBe('online');
     }, { timeout: 15_000 });
+
+    // A Home Assistant outlet switch: its NUT command reaches the outlet node, whose guards refuse it here (control
+    // is not allowed on the example's SNMP agent): routed, and nothing switched.
+    const results = helper.getNode('a7a7a70000000012') as unknown as { on(e: string, f: (m: { payload: { ok: boolean; error?: { message: string } } }) => void): void };
+    const answered = new Promise<{ ok: boolean; error?: { message: string } }>((resolve) => results.on('input', (m) => resolve(m.payload)));
+    const switchPress = await record(mosquitto.port, ['rackpower/rack_PDU/command']);
+    await switchPress.client.publishAsync('rackpower/rack_PDU/command', 'outlet.3.load.off', { qos: 1 });
+    await switchPress.close();
+    const result = await answered;
+    expect(result.ok).toBe(false);
+    expect(result.error?.message).toMatch(/not enabled|not allowed/iu);
   });
 
   it('prometheus.json serves /metrics, clean for promtool', async () => {
