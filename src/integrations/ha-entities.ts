@@ -7,7 +7,7 @@ import type { DeviceKind, Values } from '../types';
 import { splitName } from './names';
 import { measureOf, type Quantity } from './quantities';
 
-export type Platform = 'sensor' | 'binary_sensor' | 'switch' | 'event';
+export type Platform = 'sensor' | 'binary_sensor' | 'switch' | 'button' | 'event';
 
 /** One entry of the discovery payload's `cmps`, before ids and topics are added. */
 export interface EntitySpec {
@@ -15,7 +15,8 @@ export interface EntitySpec {
   key: string;
   platform: Platform;
   name: string;
-  value_template: string;
+  /** Absent for buttons, which have no state. */
+  value_template?: string;
   device_class?: string;
   unit_of_measurement?: string;
   state_class?: 'measurement' | 'total_increasing';
@@ -242,10 +243,34 @@ function outletSwitch(name: string, values: Values, commandTopic: string): Entit
   };
 }
 
+/**
+ * UPS commands offered as buttons: harmless ones only. A shutdown from a dashboard tap is what the shutdown node's
+ * staged, guarded plan is for; the ups command node still applies its own allowlist to these.
+ */
+const UPS_BUTTONS: { key: string; name: string; entity_category?: 'diagnostic' }[] = [
+  { key: 'test.battery.start', name: 'Start battery test', entity_category: 'diagnostic' },
+  { key: 'beeper.mute', name: 'Mute beeper' },
+];
+
+/** A power-cycle button beside each switchable outlet (HA's NUT integration offers outlet.N.load.cycle too). */
+function outletCycleButton(name: string, values: Values, commandTopic: string): EntitySpec | undefined {
+  const m = /^outlet\.(\d+)\.status$/u.exec(name);
+  if (!m) return undefined;
+  const n = m[1];
+  return {
+    key: `outlet.${n}.load.cycle`,
+    platform: 'button',
+    name: `Power cycle outlet ${instanceLabel(values, 'outlet', n)}`,
+    device_class: 'restart',
+    command_topic: commandTopic,
+    payload_press: `outlet.${n}.load.cycle`,
+  };
+}
+
 export interface EntityTopics {
   /** Where the device's NUT events are published (the device node's `<prefix>/<device>/event`). */
   event: string;
-  /** Where commands for the device would be taken (NUT instant command names as payload). */
+  /** Where the device's switches and buttons publish NUT instant command names (an outlet or ups command node listens). */
   command: string;
 }
 
@@ -256,7 +281,10 @@ export function entitySpecs(kind: DeviceKind, seen: Iterable<string>, values: Va
   for (const name of names) {
     const spec = outletSwitch(name, values, topics.command) ?? variableEntity(name, values, values[name]);
     if (spec) specs.push(spec);
+    const cycle = outletCycleButton(name, values, topics.command);
+    if (cycle) specs.push(cycle);
   }
+  if (kind === 'ups') specs.push(...UPS_BUTTONS.map((b) => ({ ...b, platform: 'button' as const, command_topic: topics.command, payload_press: b.key })));
   if (names.includes('ups.status')) {
     const words = JSON.stringify(STATUS_WORDS).replace(/"/gu, "'");
     specs.push({

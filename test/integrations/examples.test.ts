@@ -48,8 +48,9 @@ function modules(): unknown[] {
     ...devices,
     nodeRequire(path.join(ROOT, 'dist', 'nodes', 'ha-discovery.js')),
     nodeRequire(path.join(ROOT, 'dist', 'nodes', 'influx.js')),
-    // home-assistant.json routes the outlet switches' commands to a (dry-run) outlet node.
+    // home-assistant.json routes outlet switches and UPS buttons to (dry-run) outlet and UPS command nodes.
     nodeRequire(path.join(ROOT, 'dist', 'nodes', 'outlet.js')),
+    nodeRequire(path.join(ROOT, 'dist', 'nodes', 'ups-command.js')),
     (RED: RedApi) => {
       httpNode = RED.httpNode;
       return prometheus(RED);
@@ -97,6 +98,16 @@ describe('examples/flows', () => {
     const result = await answered;
     expect(result.ok).toBe(false);
     expect(result.error?.message).toMatch(/not enabled|not allowed/iu);
+
+    // A UPS button the same way: the command name reaches the UPS command node's guards.
+    const upsResults = helper.getNode('a7a7a70000000016') as unknown as typeof results;
+    const upsAnswered = new Promise<{ ok: boolean; error?: { message: string } }>((resolve) => upsResults.on('input', (m) => resolve(m.payload)));
+    const press = await record(mosquitto.port, ['rackpower/rack_UPS/command']);
+    await press.client.publishAsync('rackpower/rack_UPS/command', 'test.battery.start', { qos: 1 });
+    await press.close();
+    const upsResult = await upsAnswered;
+    expect(upsResult.ok).toBe(false);
+    expect(upsResult.error?.message).toMatch(/not enabled|not allowed/iu);
   });
 
   it('prometheus.json serves /metrics, clean for promtool', async () => {

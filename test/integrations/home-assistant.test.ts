@@ -134,8 +134,30 @@ describe('discovery configs', () => {
       payload_on: 'outlet.8.load.on',
       payload_off: 'outlet.8.load.off',
     });
+    // A power-cycle button beside each switch: stateless, so no value_template.
+    expect(c.outlet_8_load_cycle).toEqual({
+      p: 'button',
+      name: 'Power cycle outlet backup-01',
+      unique_id: `${id}_outlet_8_load_cycle`,
+      default_entity_id: 'button.rack_pdu_outlet_8_load_cycle',
+      device_class: 'restart',
+      command_topic: 'rackpower/rack_PDU/command',
+      payload_press: 'outlet.8.load.cycle',
+    });
     expect(Object.values(c).filter((e) => e.p === 'binary_sensor')).toEqual([]);
     expect(c.event.event_types).toEqual(['COMMOK', 'COMMBAD', 'NOCOMM']);
+  });
+
+  it('offers harmless UPS commands as buttons on the command topic, never a shutdown', () => {
+    const ha = new HomeAssistantPublisher();
+    const id = deviceId(demo.ups.device);
+    const c = configOf(ha.handle([reading(demo.ups)]), id).cmps;
+    const buttons = Object.values(c).filter((e) => e.p === 'button');
+    expect(buttons.map((b) => b.payload_press).sort()).toEqual(['beeper.mute', 'test.battery.start']);
+    for (const b of buttons) {
+      expect(b.command_topic).toBe('rackpower/rack_UPS/command');
+      expect(b).not.toHaveProperty('value_template');
+    }
   });
 
   it('maps the meter and the sensor', () => {
