@@ -13,8 +13,12 @@ import { ROOT } from './build';
 
 export const NUT_BIN = '/lib/nut';
 export const DDL = path.join(ROOT, 'test', 'fixtures', 'nut-ddl');
-/** The test users in upsd.users: `admin` may do everything, `monitor` only LOGIN as a secondary. */
-export const ADMIN = { user: 'admin', password: 'adm1n "secret"' };
+/**
+ * The test users in upsd.users: `admin` may do everything, `monitor` only LOGIN as a secondary, `quoted` has a
+ * password with a space and quotes (which upsc/upscmd cannot send, so only our client uses it).
+ */
+export const ADMIN = { user: 'admin', password: 'adm1n' };
+export const QUOTED = { user: 'quoted', password: 'say "hi" \\o/' };
 export const MONITOR = { user: 'monitor', password: 'mon' };
 
 export interface Upsd {
@@ -29,6 +33,8 @@ export interface Upsd {
   client(program: string, args: string[]): Promise<Result>;
   /** Replaces one variable's line in the UPS's dump (dummy-ups notices the file changed). */
   setVariable(ups: string, name: string, value: string): void;
+  /** Stops one UPS's driver, as when its USB cable is pulled and the driver gives up. */
+  stopDriver(ups: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,10 +83,11 @@ export async function startUpsd(devices: Record<string, string>): Promise<Upsd> 
   writeFileSync(path.join(dir, 'nut.conf'), 'MODE=netserver\n');
   writeFileSync(path.join(dir, 'ups.conf'), upsConf);
   writeFileSync(path.join(dir, 'upsd.conf'), `LISTEN 127.0.0.1 ${port}\n`);
-  const quoted = ADMIN.password.replace(/["\\]/gu, (c) => `\\${c}`);
+  const quoted = QUOTED.password.replace(/["\\]/gu, (c) => `\\${c}`);
   writeFileSync(
     path.join(dir, 'upsd.users'),
-    `[${ADMIN.user}]\n  password = "${quoted}"\n  actions = SET FSD\n  instcmds = ALL\n  upsmon primary\n` +
+    `[${ADMIN.user}]\n  password = ${ADMIN.password}\n  actions = SET FSD\n  instcmds = ALL\n  upsmon primary\n` +
+      `[${QUOTED.user}]\n  password = "${quoted}"\n  actions = SET\n` +
       `[${MONITOR.user}]\n  password = ${MONITOR.password}\n  upsmon secondary\n`,
   );
   chmodSync(path.join(dir, 'upsd.users'), 0o600);
@@ -99,7 +106,8 @@ export async function startUpsd(devices: Record<string, string>): Promise<Upsd> 
   };
   let stopping = false;
   // -F: foreground without debug output, so each is our child and dies with the test.
-  for (const name of Object.keys(devices)) spawnQuiet(`${NUT_BIN}/dummy-ups`, ['-a', name, '-u', user, '-F']);
+  const drivers: Record<string, ChildProcess> = {};
+  for (const name of Object.keys(devices)) drivers[name] = spawnQuiet(`${NUT_BIN}/dummy-ups`, ['-a', name, '-u', user, '-F']);
   spawnQuiet(`${NUT_BIN}/upsd`, ['-u', user, '-F']);
 
   const client = (program: string, args: string[]): Promise<Result> => run(program, args, env, 30_000);
@@ -146,6 +154,7 @@ export async function startUpsd(devices: Record<string, string>): Promise<Upsd> 
       lines.push(`${name}: ${value}`);
       writeFileSync(file, lines.join('\n') + '\n');
     },
+    stopDriver: (ups) => waitExit(drivers[ups]),
     stop,
   };
 }
