@@ -13,7 +13,7 @@ function numberOption(value: string | undefined, name: string, min: number): num
   return n;
 }
 
-/** `rackpower sim [--scenario FILE|NAME] [--port BASE] [--speed X] [--community C] [--copies N]` */
+/** `rackpower sim [--scenario FILE|NAME] [--port BASE] [--speed X] [--community C] [--copies N] [--ups-servers]` */
 export async function runSim(args: string[]): Promise<void> {
   let parsed;
   try {
@@ -25,6 +25,7 @@ export async function runSim(args: string[]): Promise<void> {
         speed: { type: 'string' },
         community: { type: 'string' },
         copies: { type: 'string' },
+        'ups-servers': { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -41,8 +42,9 @@ export async function runSim(args: string[]): Promise<void> {
     copies: numberOption(values.copies, 'copies', 1),
     // Like a real PDU and UPS card: outlet control and UPS commands accept SETs (the outlet node's guards decide).
     control: true,
+    upsServers: values['ups-servers'],
   });
-  for (const d of rack.devices) process.stdout.write(`${d.name} ${d.kind} ${d.url} ${d.profile}\n`);
+  for (const d of [...rack.devices, ...rack.servers]) process.stdout.write(`${d.name} ${d.kind} ${d.url} ${d.profile}\n`);
   await untilSignal();
   await rack.close();
 }
