@@ -23,6 +23,7 @@ const USAGE = `usage:
   rackpower discover <url> [--profile ID | --profile-file FILE] [--json]
   rackpower record <url> [--out FILE] [--raw] [--profile-file FILE]
   rackpower profiles [--json]
+  rackpower command <url> <instcmd> [param] [--dry-run] [--yes] [--json]   like upscmd: NUT or SNMP UPS
   rackpower sim [--scenario FILE|NAME] [--port BASE] [--speed X] [--community C] [--copies N]
   rackpower watch <url[#name]>... [--interval S] [--confirm N] [--traps host:port]   JSON lines until Ctrl-C
   rackpower traps [--listen host:port] [--community C]... [--user U --auth sha --priv aes]   JSON lines
@@ -34,6 +35,8 @@ urls:
   snmpv3://user@host[:port]?auth=sha&priv=aes     keys from RACKPOWER_SNMP_AUTH_KEY / RACKPOWER_SNMP_PRIV_KEY
   modbus-tcp://host[:port]?unit=N&profile=ID
   modbus-rtu:/dev/ttyUSB0?baud=9600&parity=none&unit=N&profile=ID
+  nut://[user@]host[:3493]/<ups>[?tls=verify|pin|skip&fingerprint=SHA256]   password from RACKPOWER_NUT_PASSWORD
+  apcupsd://host[:3551]
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -47,6 +50,11 @@ async function main(argv: string[]): Promise<void> {
     const { runWatch } = await import('./watch.js');
     const { runTraps } = await import('./traps.js');
     await (command === 'watch' ? runWatch : runTraps)(rest);
+    return;
+  }
+  if (command === 'command') {
+    const { runCommand } = await import('./command.js');
+    await runCommand(rest);
     return;
   }
   if (command === 'mqtt') {
