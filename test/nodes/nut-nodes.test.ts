@@ -8,7 +8,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ROOT, helper, nodeModules, openHandles, record } from './harness';
-import { startUpsd, type Upsd } from '../harness/upsd';
+import { ADMIN, MONITOR, startUpsd, type Upsd } from '../harness/upsd';
+import { NutClient } from '../../src/protocol/nut/client';
+import net from 'node:net';
 
 const nodeRequire = createRequire(__filename);
 const Z = 'usb';
@@ -20,7 +22,11 @@ let httpNode: RedApi['httpNode'] | undefined;
 let base: string;
 
 beforeAll(async () => {
-  upsd = await startUpsd({ eaton: 'Eaton__5PX__snmp-ups__2.7.4__01.dev', apc: 'APC__Smart-UPS_1000__snmp-ups__2.7.4__01.dev' });
+  upsd = await startUpsd({
+    eaton: 'Eaton__5PX__snmp-ups__2.7.4__01.dev',
+    apc: 'APC__Smart-UPS_1000__snmp-ups__2.7.4__01.dev',
+    cyber: 'Cyber_Power_Systems__PR2200LCDRT2U__snmp-ups__2.7.2__01.dev',
+  });
   server = createServer((req, res) => (httpNode ? httpNode(req, res) : res.writeHead(503).end()));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -124,5 +130,54 @@ describe('a NUT-backed UPS in Node-RED', () => {
       const then = count(before);
       for (const [kind, n] of Object.entries(now)) expect(n, kind).toBeLessThanOrEqual(then[kind] ?? 0);
     }, { timeout: 5000 });
+  }, 120_000);
+});
+
+/** What upsmon on the primary host does when its battery runs out: LOGIN, then FSD (upsd adds FSD to ups.status). */
+async function primaryFsd(ups: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(upsd.port, '127.0.0.1');
+    const replies: string[] = [];
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => {
+      replies.push(...d.split('\n').filter(Boolean));
+      if (replies.length >= 4) {
+        socket.end('LOGOUT\n');
+        resolve(replies);
+      }
+    });
+    socket.on('error', reject);
+    socket.write(`USERNAME ${ADMIN.user}\nPASSWORD ${ADMIN.password}\nLOGIN ${ups}\nFSD ${ups}\n`);
+  });
+}
+
+describe('a secondary of a NUT primary', () => {
+  it('LOGINs (upsd counts it) and a primary\'s forced shutdown reaches the shutdown node as FSD', async () => {
+    const observer = new NutClient({ host: '127.0.0.1', port: upsd.port, tls: 'off', timeoutMs: 3000 });
+    try {
+      const before = await observer.numLogins('cyber');
+      const nodes = flow().map((n) => {
+        const node = n as Record<string, unknown>;
+        if (node.id === 'srv') return { ...node, user: MONITOR.user, login: true };
+        if (node.id === 'ups') return { ...node, ups: 'cyber', wires: [['readings', 'sd'], ['events', 'sd']] };
+        if (node.id === 'ups2' || node.id === 'prom' || node.id === 'ha') return { ...node, wires: [] };
+        return node;
+      });
+      await helper.load(modules(), nodes, { srv: { password: MONITOR.password } });
+      const r = record(['readings', 'events', 'actions', 'audit']);
+      await vi.waitFor(() => expect(r.readings.length).toBeGreaterThan(0), { timeout: 15_000 });
+      await vi.waitFor(async () => expect(await observer.numLogins('cyber')).toBe(before + 1), { timeout: 10_000 });
+      expect(r.actions).toHaveLength(0);
+
+      expect(await primaryFsd('cyber')).toEqual(['OK', 'OK', 'OK', 'OK FSD-SET']);
+      await vi.waitFor(() => expect(r.events.map((m) => m.event)).toContain('FSD'), { timeout: 15_000 });
+      expect(String(r.readings.at(-1)!.payload['ups.status'])).toMatch(/\bFSD\b/u);
+      await vi.waitFor(() => expect(r.actions.map((m) => m.payload)).toEqual([{ host: 'nas', action: 'shutdown' }]), { timeout: 10_000 });
+      expect(r.audit[0].payload).toMatchObject({ event: 'trigger', reason: expect.stringMatching(/FSD|forced/iu) });
+      await helper.unload();
+      await vi.waitFor(async () => expect(await observer.numLogins('cyber')).toBe(before), { timeout: 10_000 });
+    } finally {
+      await observer.close();
+    }
   }, 120_000);
 });
