@@ -43,7 +43,11 @@ export function apcupsdStatus(source: DeviceSource, now = new Date()): string[] 
   if (source.fault()) {
     lines.push(line('STATUS', 'COMMLOST'));
   } else {
-    const values: Values = source.values();
+    // apcupsd has one MODEL and SERIALNO: the UPS's, or the device's where the model has only those.
+    const raw = source.values();
+    const values: Values = { ...raw, 'ups.model': raw['ups.model'] ?? raw['device.model'], 'ups.serial': raw['ups.serial'] ?? raw['device.serial'] };
+    if (values['ups.model'] === undefined) delete values['ups.model'];
+    if (values['ups.serial'] === undefined) delete values['ups.serial'];
     const status = String(values['ups.status'] ?? '').split(/\s+/u).map((t) => STATUS_WORDS[t]).filter(Boolean);
     lines.push(line('STATUS', status.join(' ') || 'ONLINE'));
     for (const [field, name, kind] of APCUPSD_FIELDS) {
