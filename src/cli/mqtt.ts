@@ -69,13 +69,14 @@ function options(args: string[]): { urls: string[]; opts: Options } {
   };
 }
 
-/** The device's name: the URL's #fragment, else its host (SNMP) or host:port/unit (Modbus). */
+/** The device's name: the URL's #fragment, else its host (SNMP), host:port/unit (Modbus), ups@host (NUT), host:port (apcupsd). */
 function deviceName(url: string, address: string): string {
   const hash = new URL(url).hash.slice(1);
   if (hash) return decodeURIComponent(hash);
   const target = parseTarget(url);
   // "10.0.0.9:502 unit 2", as a device node names an unnamed Modbus device.
-  return target.protocol === 'snmp' ? target.snmp.host : address.replace(/^modbus-\w+:(\/\/)?/u, '').replace('?unit=', ' unit ');
+  if (target.protocol === 'nut') return `${target.ups}@${target.nut.host}`;
+  return target.protocol === 'snmp' ? target.snmp.host : address.replace(/^(modbus-\w+|apcupsd):(\/\/)?/u, '').replace('?unit=', ' unit ');
 }
 
 async function connect(opts: Options): Promise<MqttClient> {
