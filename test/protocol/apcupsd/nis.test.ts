@@ -8,6 +8,7 @@ import { runNode } from '../../harness/process';
 import { startNisServer, type RunningNisServer } from '../../../src/sim/nis-server';
 import { apcupsdValues, statusOf } from '../../../src/protocol/apcupsd/status';
 import { nisRequest, parseStatus } from '../../../src/protocol/apcupsd/nis';
+import { ApcupsdDeviceReader } from '../../../src/polling/apcupsd-reader';
 
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const fixture = (name: string): string[] => readFileSync(path.join(ROOT, 'test', 'fixtures', 'apcupsd', name), 'utf8').trimEnd().split('\n');
@@ -111,6 +112,24 @@ describe('NIS framing', () => {
     const first = raw.readUInt16BE(0);
     expect(raw.subarray(2, 2 + first).toString()).toBe(`${lines[0]}\n`);
     expect(await nisRequest({ host: '127.0.0.1', port: server.port, timeoutMs: 2000 }, 'status')).toEqual(lines);
+  });
+
+  it('serves the event log on `events`, and a truncated answer is PROTOCOL, not a short status', async () => {
+    const events = ['2024-03-02 10:00:01 +0100  Power failure.', '2024-03-02 10:00:07 +0100  Running on UPS batteries.', '2024-03-02 10:01:30 +0100  Mains returned. No longer on UPS batteries.'];
+    server = await startNisServer({ host: '127.0.0.1', port: 0, status: () => [], events: () => events });
+    const reader = new ApcupsdDeviceReader({ host: '127.0.0.1', port: server.port, timeoutMs: 2000 });
+    expect(await reader.events()).toEqual(events);
+    await server.close();
+    // A server that closes after half of the status: the reader reports it rather than publish what it got.
+    const half = net.createServer((s) => s.once('data', () => s.end(Buffer.concat([Buffer.from([0, 18]), Buffer.from('STATUS   : ONLINE\n')]))));
+    await new Promise<void>((resolve) => half.listen(0, '127.0.0.1', resolve));
+    try {
+      const cut = new ApcupsdDeviceReader({ host: '127.0.0.1', port: (half.address() as net.AddressInfo).port, timeoutMs: 2000 });
+      await expect(cut.read()).rejects.toMatchObject({ code: 'PROTOCOL' });
+    } finally {
+      await new Promise((resolve) => half.close(resolve));
+      server = undefined;
+    }
   });
 
   it('maps every STATUS word apcupsd uses to a ups.status token', () => {
