@@ -6,6 +6,8 @@ const TEXT_SUFFIXES = new Set([
   'status', 'name', 'mfr', 'model', 'serial', 'firmware', 'id', 'desc', 'description', 'location', 'contact',
   'type', 'date', 'alarm', 'version', 'part', 'macaddr', 'result', 'switchable', 'present', 'reason', 'mode',
   'designator', 'color', 'phase', 'aux', 'sensitivity', 'beeper', 'source', 'feed', 'preferred',
+  // USB ids as usbhid-ups publishes them ("0764", "051d"): hex text, never numbers.
+  'vendorid', 'productid',
 ]);
 const textNames = new Map<string, boolean>();
 

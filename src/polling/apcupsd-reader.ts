@@ -11,6 +11,8 @@ export const APCUPSD_PROFILE = 'apcupsd';
 
 export class ApcupsdDeviceReader implements DeviceReader {
   private requests = 0;
+  /** What identify() read, handed to the poll that follows it: one request, not two. */
+  private fresh: Values | undefined;
 
   constructor(readonly endpoint: NisEndpoint) {}
 
@@ -25,10 +27,14 @@ export class ApcupsdDeviceReader implements DeviceReader {
 
   async identify(): Promise<Identification> {
     const values = await this.read();
+    this.fresh = values;
     return { profile: APCUPSD_PROFILE, ...nutIdentity(values) };
   }
 
   async read(): Promise<Values> {
+    const fresh = this.fresh;
+    this.fresh = undefined;
+    if (fresh) return fresh;
     this.requests++;
     const fields = parseStatus(await nisRequest(this.endpoint, 'status'));
     const { values, commLost } = apcupsdValues(fields);

@@ -48,6 +48,8 @@ export function nutIdentity(values: Values): Omit<Identification, 'profile'> {
 
 export class NutDeviceReader implements DeviceReader {
   private readonly startCount: number;
+  /** What identify() read, handed to the poll that follows it: one LIST VAR, not two. */
+  private fresh: Values | undefined;
 
   /** `release` hands the shared client back (the reader never closes a connection others use). */
   constructor(
@@ -64,10 +66,14 @@ export class NutDeviceReader implements DeviceReader {
 
   async identify(): Promise<Identification> {
     const values = await this.read();
+    this.fresh = values;
     return { profile: NUT_PROFILE, ...nutIdentity(values) };
   }
 
   async read(): Promise<Values> {
+    const fresh = this.fresh;
+    this.fresh = undefined;
+    if (fresh) return fresh;
     const values = typeNutValues(await this.client.listVar(this.ups));
     // upsd lists every UPS it has configured, even one whose driver never published anything yet.
     if (values['ups.status'] === undefined && Object.keys(values).length === 0) {

@@ -55,6 +55,11 @@ describe('rackpower read nut://', () => {
     expect(values['ups.serial']).toBe('AS0802331853');
     expect(values['battery.date']).toBe('12/01/22');
     expect(values['driver.parameter.port']).toBeTypeOf('string');
+    // usbhid-style USB ids are hex text, even when they look like numbers.
+    const r750 = await runNode([CLI, 'read', `nut://127.0.0.1:${upsd.port}/smartups750`, '--json']);
+    const v750 = (JSON.parse(r750.stdout) as { values: Record<string, unknown> }).values;
+    expect(v750['ups.productid']).toBe('0003');
+    expect(v750['ups.vendorid']).toBe('051d');
   }, 60_000);
 
   it('says which UPS names exist when the name is wrong (exit 5, unknown device)', async () => {

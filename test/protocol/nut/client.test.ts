@@ -126,6 +126,22 @@ describe('NutClient against upsd', () => {
   });
 });
 
+describe('NutDeviceReader', () => {
+  it('identifies and reads with one LIST VAR on the first poll, one per poll after', async () => {
+    const client = new NutClient(endpoint());
+    const reader = new NutDeviceReader(client, 'ups1');
+    try {
+      expect(await reader.identify()).toMatchObject({ profile: 'nut', kind: 'ups', manufacturer: 'APC', model: 'Smart-UPS 1000', serial: 'AS0802331853', firmware: '652.18.I' });
+      expect((await reader.read())['ups.status']).toBe('OB');
+      expect(reader.requestCount).toBe(1);
+      await reader.read();
+      expect(reader.requestCount).toBe(2);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe('a UPS whose driver is gone', () => {
   it('fails the poll (COMMBAD after two), never yields values', async () => {
     const client = new NutClient(endpoint());
