@@ -27,6 +27,8 @@ describe('migrate', () => {
       transport: 'snmp',
       endpoint: 'ep1',
       connection: '',
+      server: '',
+      ups: '',
       profile: 'auto',
       unit: 1,
       interval: 10,

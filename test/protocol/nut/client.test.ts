@@ -1,6 +1,6 @@
 // The NUT client against a real upsd (dummy-ups serving a real dump): lists, GET, auth, error replies, SET VAR and
 // INSTCMD with tracking compared with upsrw/upscmd, LOGIN as a secondary, one connection, reconnecting.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NutClient, type NutEndpoint } from '../../../src/protocol/nut/client';
 import { NutReplyError } from '../../../src/protocol/nut/errors';
 import { NutDeviceReader } from '../../../src/polling/nut-reader';
@@ -156,6 +156,8 @@ describe('a UPS whose driver is gone', () => {
     try {
       expect((await reader.read())['ups.status']).toBe('OL');
       await upsd.stopDriver('ups2');
+      // upsd notices the driver's socket closing a moment later; until then it still serves the last data.
+      await vi.waitFor(() => expect(client.listVar('ups2')).rejects.toBeDefined(), { timeout: 10_000 });
       poller.start();
       const deadline = Date.now() + 30_000;
       while (!events.some((e) => e.event === 'COMMBAD') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
