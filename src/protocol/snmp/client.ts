@@ -63,8 +63,18 @@ function decodeVarbind(vb: snmp.Varbind): TypedValue {
   }
 }
 
+/** A request waiting for its answer: how to fail it, and when it was sent (to tie a malformed reply to it). */
+interface InFlight {
+  session: snmp.Session;
+  sentAt: number;
+  fail(err: RackpowerError): void;
+}
+
 export class SnmpClient {
   private session: snmp.Session | undefined;
+  private readonly inFlight = new Set<InFlight>();
+  /** The last datagram net-snmp could not decode on the current session, and when it came. */
+  private malformed: { err: Error; at: number } | undefined;
   private batch: number;
   private requests = 0;
   private closed = false;
@@ -85,8 +95,34 @@ export class SnmpClient {
 
   private open(): snmp.Session {
     if (this.closed) throw new RackpowerError('CONFIG', 'SNMP session is closed');
-    this.session ??= openSession(this.target);
+    if (!this.session) {
+      const session = openSession(this.target, {
+        malformed: (err) => {
+          if (this.session === session) this.malformed = { err, at: Date.now() };
+        },
+        crashed: (err) => this.crashed(session, err),
+      });
+      this.session = session;
+    }
     return this.session;
+  }
+
+  /**
+   * net-snmp threw while handling a reply it had matched to one of our requests and has forgotten that request: every
+   * request on the session fails now with the reason, and the session (whose state the reply may have half-changed)
+   * is replaced by a fresh one at the next request.
+   */
+  private crashed(session: snmp.Session, err: Error): void {
+    const reason = new RackpowerError('PROTOCOL', `malformed reply from ${this.describe()}: ${err.message}`, { cause: err });
+    for (const call of [...this.inFlight]) if (call.session === session) call.fail(reason);
+    if (this.session === session) this.dropSession();
+  }
+
+  /** The reason a request that got no usable answer failed: a malformed reply since it was sent, else the timeout. */
+  private timeoutReason(call: InFlight, timeout: RackpowerError): RackpowerError {
+    const bad = this.malformed;
+    if (!bad || bad.at < call.sentAt) return timeout;
+    return new RackpowerError('PROTOCOL', `malformed reply from ${this.describe()}: ${bad.err.message}`, { cause: bad.err });
   }
 
   private call<T>(send: (s: snmp.Session, cb: (err: Error | null, res: T) => void) => void): Promise<T> {
@@ -103,23 +139,35 @@ export class SnmpClient {
       // file descriptors) neither the callback nor an 'error' event ever comes. Our deadline ends such a request, and
       // the session is dropped so the next poll starts with a fresh socket.
       const attempts = (this.target.retries + 1) * (this.target.version === 3 ? 2 : 1);
+      const call: InFlight = {
+        session,
+        sentAt: Date.now(),
+        fail: (err) => {
+          if (settle()) reject(err);
+        },
+      };
       const deadline = setTimeout(() => {
-        settle();
+        if (!settle()) return;
         if (this.session === session) this.dropSession();
-        reject(new RackpowerError('TIMEOUT', `no answer from ${this.describe()} and no error from the network stack: the request never left (out of sockets?)`));
+        reject(this.timeoutReason(call, new RackpowerError('TIMEOUT', `no answer from ${this.describe()} and no error from the network stack: the request never left (out of sockets?)`)));
       }, this.target.timeoutMs * attempts + DEADLINE_MARGIN_MS);
       let settled = false;
       const settle = (): boolean => {
         if (settled) return false;
         settled = true;
         clearTimeout(deadline);
+        this.inFlight.delete(call);
         return true;
       };
+      this.inFlight.add(call);
       try {
         send(session, (err, res) => {
           if (!settle()) return;
-          if (err) reject(this.classify(err));
-          else resolve(res);
+          if (!err) resolve(res);
+          else {
+            const e = this.classify(err);
+            reject(e.code === 'TIMEOUT' ? this.timeoutReason(call, e) : e);
+          }
         });
       } catch (err) {
         // net-snmp throws synchronously for unencodable requests and missing crypto.
@@ -132,6 +180,7 @@ export class SnmpClient {
   private dropSession(): void {
     const s = this.session;
     this.session = undefined;
+    this.malformed = undefined;
     try {
       s?.close();
     } catch {
