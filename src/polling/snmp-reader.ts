@@ -169,7 +169,8 @@ export class SnmpDeviceReader implements DeviceReader {
     const statics = new Set<string>();
     const values = await this.readWith(true, statics);
     for (const name of statics) if (values[name] !== undefined) this.staticValues[name] = values[name];
-    Object.assign(this.staticValues, profile.constants ?? {});
+    // Constants only fill in what the device did not say: a maker or model it names itself wins.
+    for (const [name, value] of Object.entries(profile.constants ?? {})) this.staticValues[name] ??= value;
     this.staticCount = Object.keys(this.staticValues).length;
   }
 
