@@ -8,7 +8,8 @@ import { isTextVariable, joinStatus } from '../normalize/nut';
 import { decodeValue } from '../normalize/transform';
 import type { Value, Values } from '../types';
 import { identityOf } from './identity';
-import { SnmpPlan, indexArc, isScalarOid, typedEntry, walkColumns, type LearnedTable } from './snmp-plan';
+import { liveOutputStatus } from '../normalize/live-output';
+import { SnmpPlan, indexArc, isScalarOid, rowIndex, typedEntry, walkColumns, type LearnedTable } from './snmp-plan';
 import type { DeviceReader, Identification } from './types';
 
 export interface SnmpReaderOptions {
@@ -35,8 +36,9 @@ function numberOf(answer: TypedValue): number {
 function decodeAnswer(name: string, def: Transform, answer: TypedValue): Value | undefined {
   if (def.enum) return decodeValue(String(answer.value), def);
   if (isTextVariable(name)) {
-    // Blank identity strings ("" for a model the card never learned) are absent, not values.
-    const text = String(answer.value).trim();
+    // Blank identity strings ("" for a model the card never learned) are absent, not values; cards pad with
+    // blanks and NULs in any order ("EATON\0\0  "), which are no part of the name.
+    const text = String(answer.value).replace(/^[\s\0]+|[\s\0]+$/gu, '');
     return text === '' ? undefined : text;
   }
   return decodeValue(numberOf(answer), def);
@@ -148,8 +150,12 @@ export class SnmpDeviceReader implements DeviceReader {
   private async learn(): Promise<void> {
     const plan = this.plan!;
     const profile = plan.profile;
-    const answers = await this.client.get(plan.discoveryOids());
-    plan.learnScalars(answers);
+    const asked = plan.discoveryOids();
+    const answers = await this.client.get(asked);
+    // Sloppy agents register some scalars without their `.0` instance: those that did not answer are asked once
+    // more that way, and the plan keeps the spelling that answered.
+    const bare = asked.filter((o) => o.endsWith('.0') && !answers.has(o) && !o.startsWith(SYSTEM_GROUP)).map((o) => o.slice(0, -2));
+    plan.learnScalars(answers, bare.length ? await this.client.get(bare) : undefined);
     plan.tables = [];
     const tables = profile.tables ?? [];
     // One walk for every table's columns and helpers: tables share GETBULK requests.
@@ -169,7 +175,8 @@ export class SnmpDeviceReader implements DeviceReader {
     const statics = new Set<string>();
     const values = await this.readWith(true, statics);
     for (const name of statics) if (values[name] !== undefined) this.staticValues[name] = values[name];
-    Object.assign(this.staticValues, profile.constants ?? {});
+    // Constants only fill in what the device did not say: a maker or model it names itself wins.
+    for (const [name, value] of Object.entries(profile.constants ?? {})) this.staticValues[name] ??= value;
     this.staticCount = Object.keys(this.staticValues).length;
   }
 
@@ -218,7 +225,7 @@ export class SnmpDeviceReader implements DeviceReader {
     for (const t of plan.tables) this.readTable(t, includeStatic, answers, bulk, values, status, counts, statics);
     // A count (ambient.count) is the number of distinct rows published under it, over every table naming it.
     for (const [name, rows] of counts) values[name] = rows.size;
-    const joined = joinStatus(status);
+    const joined = joinStatus(liveOutputStatus(status, values));
     if (status.length) values['ups.status'] = joined;
     return values;
   }
@@ -274,7 +281,7 @@ export class SnmpDeviceReader implements DeviceReader {
       // The SNMP row index → NUT index mapping is fixed for a learned table: computed once per row.
       let i = nutIndexes.get(index);
       if (i === undefined) {
-        i = String(Number(indexArc(index, table.indexPart)) + (table.indexOffset ?? 0));
+        i = String(Number(indexArc(rowIndex(t, index), table.indexPart)) + (table.indexOffset ?? 0));
         nutIndexes.set(index, i);
       }
       return i;

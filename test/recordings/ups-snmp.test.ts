@@ -128,9 +128,10 @@ describe('Eaton 93E 80 kVA, Network-MS card (MGE MIB + XUPS + RFC 1628)', () => 
 
   it('reads the 3-phase UPS as NUT does, minus NUT sentinels, plus the input lines NUT misses', async () => {
     const { reader, values: v, steadyRequests } = await readRecording('eaton-93e-80');
-    // NUT: device.mfr Eaton, device.model 93E HV, device.serial 4K234LXX06, ups.firmware 2.08.0011
+    // NUT: device.model 93E HV, device.serial 4K234LXX06, ups.firmware 2.08.0011. NUT's device.mfr "Eaton" is a
+    // constant of its driver; the card names its maker itself (upsIdentManufacturer "EATON"), and that wins.
     expect(await reader.identify()).toEqual({
-      profile: 'mge-ups', kind: 'ups', manufacturer: 'Eaton', model: '93E HV', serial: '4K234LXX06', firmware: '2.08.0011',
+      profile: 'mge-ups', kind: 'ups', manufacturer: 'EATON', model: '93E HV', serial: '4K234LXX06', firmware: '2.08.0011',
     });
     // NUT: ups.status OL, battery.charge 100, battery.voltage 521, battery.charge.low 20, battery.runtime.low 180
     expect(v['ups.status']).toBe('OL');
