@@ -10,7 +10,7 @@ export type Command =
       intervalS?: number;
     }
   /** msg.interval is present but not a number of seconds within the node's own bounds: the message is refused. */
-  | { action: 'refuse'; interval: unknown };
+  | { action: 'refuse'; reason: string };
 
 export function parseCommand(msg: { payload?: unknown; [key: string]: unknown }): Command {
   if (msg.pause === true || msg.payload === 'pause') return { action: 'pause' };
@@ -18,5 +18,6 @@ export function parseCommand(msg: { payload?: unknown; [key: string]: unknown })
   const s = msg.interval;
   if (s === undefined) return { action: 'poll' };
   if (typeof s === 'number' && s >= MIN_INTERVAL_S && s <= MAX_INTERVAL_S) return { action: 'poll', intervalS: s };
-  return { action: 'refuse', interval: s };
+  const shown = typeof s === 'string' ? JSON.stringify(s) : String(s);
+  return { action: 'refuse', reason: `msg.interval ${shown} refused: it must be a number of seconds from ${MIN_INTERVAL_S} to ${MAX_INTERVAL_S} (nothing changed, not polled)` };
 }

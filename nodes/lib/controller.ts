@@ -64,12 +64,10 @@ export class DeviceController {
   /** `msg`: the input message, handed to a Catch node with a refusal. */
   command(cmd: Command, msg: NodeMessage = {}): void {
     switch (cmd.action) {
-      case 'refuse': {
+      case 'refuse':
         // Nothing changes and nothing is polled: a flow that asks for the impossible learns it from a Catch node.
-        const interval = typeof cmd.interval === 'string' ? JSON.stringify(cmd.interval) : String(cmd.interval);
-        reportError(this.out, { code: 'CONFIG', message: this.t('errors.msgInterval', { interval }) }, msg);
+        reportError(this.out, { code: 'CONFIG', message: cmd.reason }, msg);
         return;
-      }
       case 'pause':
         this.poller.pause();
         return;

@@ -66,7 +66,12 @@ describe('parseCommand', () => {
     expect(parseCommand({ payload: 'resume' })).toEqual({ action: 'resume' });
     expect(parseCommand({ interval: 30 })).toEqual({ action: 'poll', intervalS: 30 });
     expect(parseCommand({ interval: 86_400 })).toEqual({ action: 'poll', intervalS: 86_400 });
-    for (const interval of ['30', 0.5, 86_401, 1e12, NaN, Infinity, null]) expect(parseCommand({ interval })).toEqual({ action: 'refuse', interval });
+    for (const interval of ['30', 0.5, 86_401, 1e12, NaN, Infinity, null]) expect(parseCommand({ interval })).toMatchObject({ action: 'refuse' });
+    expect(parseCommand({ interval: 1e12 })).toEqual({
+      action: 'refuse',
+      reason: 'msg.interval 1000000000000 refused: it must be a number of seconds from 1 to 86400 (nothing changed, not polled)',
+    });
+    expect(parseCommand({ interval: '30' })).toMatchObject({ reason: expect.stringMatching(/^msg.interval "30" refused/u) });
   });
 });
 
@@ -101,7 +106,6 @@ describe('status', () => {
     const catalog = JSON.parse(readFileSync(path.join(__dirname, '../../nodes/locales/en-US/device.json'), 'utf8'));
     const keys = [...Object.values(FAILURE_KEYS), 'ok', 'outlets', 'identifying', 'paused', 'resuming'];
     for (const key of keys) expect(catalog.common.status[key], key).toBeTypeOf('string');
-    expect(catalog.common.errors.msgInterval).toBeTypeOf('string');
   });
 });
 
@@ -206,8 +210,8 @@ describe('DeviceController', () => {
     expect(poller.intervalMs).toBe(5000);
     c.command({ action: 'resume' });
     await vi.waitFor(() => expect(reader.reads).toBe(2));
-    c.command({ action: 'refuse', interval: 1e12 }, { topic: 'x' });
-    expect(out.error.mock.calls[0][1]).toEqual({ topic: 'x', error: { code: 'CONFIG', message: 'errors.msgInterval {"interval":"1000000000000"}' } });
+    c.command({ action: 'refuse', reason: 'msg.interval refused' }, { topic: 'x' });
+    expect(out.error.mock.calls[0][1]).toEqual({ topic: 'x', error: { code: 'CONFIG', message: 'msg.interval refused' } });
     await new Promise((r) => setTimeout(r, 50));
     expect(reader.reads).toBe(2); // refused: not polled
     c.command({ action: 'poll' });
