@@ -14,7 +14,6 @@ export interface NodeOutput {
   send(msg: (NodeMessage | NodeMessage[] | null)[]): void;
   status(status: NodeStatus): void;
   error(err: Error, msg: NodeMessage): void;
-  warn(text: string): void;
 }
 
 /**
@@ -62,8 +61,13 @@ export class DeviceController {
     this.poller.start();
   }
 
-  command(cmd: Command): void {
+  /** `msg`: the input message, handed to a Catch node with a refusal. */
+  command(cmd: Command, msg: NodeMessage = {}): void {
     switch (cmd.action) {
+      case 'refuse':
+        // Nothing changes and nothing is polled: a flow that asks for the impossible learns it from a Catch node.
+        reportError(this.out, { code: 'CONFIG', message: cmd.reason }, msg);
+        return;
       case 'pause':
         this.poller.pause();
         return;
@@ -71,7 +75,6 @@ export class DeviceController {
         this.poller.resume();
         return;
       case 'poll':
-        if (cmd.badInterval) this.out.warn(this.t('warn.interval'));
         if (cmd.intervalS !== undefined) this.poller.setIntervalMs(cmd.intervalS * 1000);
         // Paused means silent until resumed: the poller ignores pollNow() then.
         this.poller.pollNow();

@@ -9,7 +9,7 @@ import { SnmpDeviceReader } from '../../src/polling/snmp-reader';
 import type { DeviceReader } from '../../src/polling/types';
 import type { DeviceKind } from '../../src/types';
 import { closeWith } from './close';
-import { MIN_INTERVAL_S, parseCommand } from './commands';
+import { MAX_INTERVAL_S, MIN_INTERVAL_S, parseCommand } from './commands';
 import type { ModbusConnectionNode, SnmpEndpointNode } from './connections';
 import { DeviceController, reportError } from './controller';
 import { migrate, type DeviceConfig } from './migrate';
@@ -75,7 +75,9 @@ export function variablePatterns(field: string): string[] {
 }
 
 function start(RED: NodeAPI, node: Node, kind: DeviceKind, config: DeviceConfig, t: Translate): DeviceController {
-  if (!(config.interval >= MIN_INTERVAL_S)) throw new RackpowerError('CONFIG', `interval ${config.interval} s is below ${MIN_INTERVAL_S} s`);
+  if (!(config.interval >= MIN_INTERVAL_S && config.interval <= MAX_INTERVAL_S)) {
+    throw new RackpowerError('CONFIG', `interval ${config.interval} s is not ${MIN_INTERVAL_S}-${MAX_INTERVAL_S} s`);
+  }
   const opened = openReader(RED, kind, config);
   const poller = new DevicePoller(opened.reader, {
     name: config.name || `${kind} ${opened.where}`,
@@ -121,7 +123,7 @@ export function registerDeviceNode(RED: NodeAPI, kind: DeviceKind): void {
       return;
     }
     this.on('input', (msg, _send, done) => {
-      controller.command(parseCommand(msg));
+      controller.command(parseCommand(msg), msg);
       done();
     });
     closeWith(this, () => controller.close());
