@@ -8,6 +8,9 @@ import type { ModbusProfile, Profile, SnmpProfile } from './profiles/types';
 import { ModbusDeviceReader } from './polling/modbus-reader';
 import { SnmpDeviceReader } from './polling/snmp-reader';
 import type { DeviceReader } from './polling/types';
+import { ApcupsdDeviceReader } from './polling/apcupsd-reader';
+import { NutDeviceReader } from './polling/nut-reader';
+import { NutClient } from './protocol/nut/client';
 import type { DeviceTarget } from './url';
 
 export interface OpenDevice {
@@ -25,6 +28,11 @@ export function openDevice(target: DeviceTarget, profiles: Profile[] = shippedPr
   const profileId = target.profile && target.profile !== 'auto' ? target.profile : undefined;
   if (explicit && profileId && profileId.toLowerCase() !== explicit.id) {
     throw new RackpowerError('CONFIG', `profile=${profileId} names another profile than the one given (${explicit.id})`);
+  }
+  if (target.protocol === 'nut' || target.protocol === 'apcupsd') {
+    // The server's driver already speaks NUT: there is no profile to choose.
+    if (explicit || profileId) throw new RackpowerError('CONFIG', `${target.protocol} devices take no profile: the server names the variables`);
+    return openServerDevice(target);
   }
   const chosen = explicit ?? (profileId ? findProfile(profileId, profiles) : undefined);
   if (target.protocol === 'snmp') {
@@ -46,4 +54,15 @@ export function openDevice(target: DeviceTarget, profiles: Profile[] = shippedPr
   const reader = new ModbusDeviceReader(transport, profile as ModbusProfile, target.unit);
   const address = `${transport.describe()}${transport.describe().includes('?') ? '&' : '?'}unit=${target.unit}`;
   return { reader, address, close: () => transport.close() };
+}
+
+function openServerDevice(target: Extract<DeviceTarget, { protocol: 'nut' | 'apcupsd' }>): OpenDevice {
+  if (target.protocol === 'apcupsd') {
+    const reader = new ApcupsdDeviceReader(target.nis);
+    return { reader, address: reader.describe(), close: () => reader.close() };
+  }
+  if (!target.ups) throw new RackpowerError('CONFIG', `which UPS? nut://host/<ups> (rackpower discover ${new NutClient(target.nut).describe()} lists them)`);
+  const client = new NutClient(target.nut);
+  const reader = new NutDeviceReader(client, target.ups);
+  return { reader, address: `${client.describe()}/${target.ups}`, close: () => client.close() };
 }

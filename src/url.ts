@@ -3,15 +3,21 @@
 import { RackpowerError } from './errors';
 import type { ModbusRtuEndpoint, ModbusTcpEndpoint } from './protocol/modbus/transport';
 import { SNMP_DEFAULTS, type AuthProtocol, type PrivProtocol, type SnmpTarget } from './protocol/snmp/target';
+import { NIS_DEFAULT_PORT, type NisEndpoint } from './protocol/apcupsd/nis';
+import { NUT_DEFAULTS, type NutEndpoint, type NutTls } from './protocol/nut/client';
 
 export type ModbusEndpoint = ModbusTcpEndpoint | ModbusRtuEndpoint;
 
 export type DeviceTarget =
   | { protocol: 'snmp'; snmp: SnmpTarget; profile?: string }
-  | { protocol: 'modbus'; modbus: ModbusEndpoint; unit: number; profile?: string; timeoutMs: number };
+  | { protocol: 'modbus'; modbus: ModbusEndpoint; unit: number; profile?: string; timeoutMs: number }
+  // A UPS behind a NUT server (ups absent: the server itself, for `discover`) or an apcupsd NIS server.
+  | { protocol: 'nut'; nut: NutEndpoint; ups?: string; profile?: string }
+  | { protocol: 'apcupsd'; nis: NisEndpoint; profile?: string };
 
 export const ENV_AUTH_KEY = 'RACKPOWER_SNMP_AUTH_KEY';
 export const ENV_PRIV_KEY = 'RACKPOWER_SNMP_PRIV_KEY';
+export const ENV_NUT_PASSWORD = 'RACKPOWER_NUT_PASSWORD';
 
 function intParam(q: URLSearchParams, key: string, fallback: number, min: number, max: number): number {
   const raw = q.get(key);
@@ -92,7 +98,37 @@ export function parseTarget(text: string, env: NodeJS.ProcessEnv = process.env):
         },
       };
     }
+    case 'nut:':
+      return nutTarget(url, host, text, env, profile);
+    case 'apcupsd:': {
+      if (!host) throw new RackpowerError('CONFIG', `no host in ${text}`);
+      const timeout = intParam(q, 'timeout', NUT_DEFAULTS.timeoutMs, 50, 60_000);
+      return { protocol: 'apcupsd', profile, nis: { host, port: url.port ? Number(url.port) : NIS_DEFAULT_PORT, timeoutMs: timeout } };
+    }
     default:
-      throw new RackpowerError('CONFIG', `unsupported scheme ${url.protocol} in ${text} (snmp, snmpv3, modbus-tcp, modbus-rtu)`);
+      throw new RackpowerError('CONFIG', `unsupported scheme ${url.protocol} in ${text} (snmp, snmpv3, modbus-tcp, modbus-rtu, nut, apcupsd)`);
   }
+}
+
+/** `nut://[user@]host[:3493]/<ups>?tls=verify|pin|skip&fingerprint=…&timeout=MS`; the password only from the environment. */
+function nutTarget(url: URL, host: string, text: string, env: NodeJS.ProcessEnv, profile: string | undefined): DeviceTarget {
+  if (!host) throw new RackpowerError('CONFIG', `no host in ${text}`);
+  if (url.password) throw new RackpowerError('CONFIG', `no password in the URL: set ${ENV_NUT_PASSWORD} instead`);
+  const q = url.searchParams;
+  const ups = decodeURIComponent(url.pathname.replace(/^\/+|\/+$/gu, '')) || undefined;
+  const username = decodeURIComponent(url.username) || undefined;
+  const password = env[ENV_NUT_PASSWORD];
+  if (username && !password) throw new RackpowerError('CONFIG', `set ${ENV_NUT_PASSWORD} to the password of NUT user ${username}`);
+  const tls = oneOf<NutTls>(q, 'tls', ['off', 'verify', 'pin', 'skip'], 'off')!;
+  const fingerprint = q.get('fingerprint') ?? undefined;
+  if (tls === 'pin' && !fingerprint) throw new RackpowerError('CONFIG', 'tls=pin needs fingerprint=<SHA-256 of the certificate>');
+  const nut: NutEndpoint = {
+    host,
+    port: url.port ? Number(url.port) : NUT_DEFAULTS.port,
+    tls,
+    fingerprint,
+    timeoutMs: intParam(q, 'timeout', NUT_DEFAULTS.timeoutMs, 50, 60_000),
+    ...(username && { username, password }),
+  };
+  return { protocol: 'nut', profile, nut, ups };
 }

@@ -6,7 +6,8 @@ import type { Profile } from '../profiles/types';
 import { RackpowerError } from '../errors';
 import type { DeviceIdentity, Reading } from '../types';
 import { parseTarget } from '../url';
-import { formatIdentity, formatValues } from './format';
+import { formatIdentity, formatValues, table } from './format';
+import { NutClient, type NutEndpoint } from '../protocol/nut/client';
 
 function identity(name: string, address: string, id: Identification): DeviceIdentity {
   return { name, address, ...id };
@@ -35,7 +36,7 @@ export async function readOnce(url: string, opts: { profile?: string; profileFil
   try {
     const id = await device.reader.identify();
     const values = opts.values ? await device.reader.read() : {};
-    const host = target.protocol === 'snmp' ? target.snmp.host : device.address;
+    const host = target.protocol === 'snmp' ? target.snmp.host : target.protocol === 'nut' ? `${target.ups}@${target.nut.host}` : device.address;
     return { device: identity(host, device.address, id), values, timestamp: Date.now() };
   } finally {
     await device.close();
@@ -52,6 +53,25 @@ export async function runRead(url: string, opts: ReadOptions): Promise<void> {
 }
 
 export async function runDiscover(url: string, opts: ReadOptions): Promise<void> {
+  const target = parseTarget(url);
+  if (target.protocol === 'nut' && !target.ups) {
+    await listServer(target.nut, opts.json === true);
+    return;
+  }
   const reading = await readOnce(url, { profile: opts.profile, profileFile: opts.profileFile, values: false });
   process.stdout.write(opts.json ? JSON.stringify(reading.device) + '\n' : formatIdentity(reading.device) + '\n');
+}
+
+/** `rackpower discover nut://host`: the UPS units the server has, as `nut://host/<ups>` URLs to read. */
+async function listServer(endpoint: NutEndpoint, json: boolean): Promise<void> {
+  const client = new NutClient(endpoint);
+  try {
+    const units = await client.listUps();
+    const server = client.describe();
+    const rows = [...units].map(([name, description]) => ({ name, description, url: `${server}/${name}` }));
+    if (json) process.stdout.write(JSON.stringify({ server, ups: rows }) + '\n');
+    else process.stdout.write((rows.length ? table(rows.map((r) => [r.url, r.description])) : `${server} has no UPS`) + '\n');
+  } finally {
+    await client.close();
+  }
 }
