@@ -70,7 +70,7 @@ export async function startRack(scenario: Scenario, options: RackOptions = {}): 
   const profiles = options.profiles ?? shippedProfiles();
   const specs = scenario.devices.map((d) => ({ ...d, resolved: findProfile(d.profile, profiles) }));
   const model = new SimModel({
-    devices: specs.map((d) => ({ name: d.name, kind: d.resolved.kind, outlets: d.outlets })),
+    devices: specs.map((d) => ({ name: d.name, kind: d.resolved.kind, outlets: d.outlets, battery: d.battery })),
     events: scenario.events,
     repeat: scenario.repeat,
     seed: scenario.seed,
