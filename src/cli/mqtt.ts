@@ -2,7 +2,6 @@
 // with --ha the Home Assistant discovery of src/integrations/home-assistant.ts, the code the ha-discovery node uses.
 // A bridge without Node-RED, and a shard of a scaled-out deployment (docs/scaling.md).
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { openDevice } from '../device';
 import { RackpowerError } from '../errors';
@@ -11,6 +10,7 @@ import { MessageBuilder, topicName } from '../normalize/messages';
 import { DevicePoller } from '../polling/poller';
 import { parseTarget } from '../url';
 import { untilSignal } from './signals';
+import { defineCommand, parseCommand, URL_FORMS } from './spec';
 
 export const ENV_MQTT_PASSWORD = 'RACKPOWER_MQTT_PASSWORD';
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -25,25 +25,7 @@ interface Options {
 }
 
 function options(args: string[]): { urls: string[]; opts: Options } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        broker: { type: 'string' },
-        ha: { type: 'boolean', default: false },
-        prefix: { type: 'string', default: HA_DEFAULTS.base },
-        'discovery-prefix': { type: 'string', default: HA_DEFAULTS.discoveryPrefix },
-        'status-topic': { type: 'string', default: HA_DEFAULTS.statusTopic },
-        interval: { type: 'string', default: '10' },
-      },
-    });
-  } catch (err) {
-    throw new RackpowerError('CONFIG', (err as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (!positionals.length) throw new RackpowerError('CONFIG', 'mqtt needs at least one device URL');
+  const { values, positionals } = parseCommand(MQTT, args);
   if (!values.broker) throw new RackpowerError('CONFIG', 'mqtt needs --broker mqtt://host[:port]');
   let broker: URL;
   try {
@@ -142,3 +124,20 @@ export async function runMqtt(args: string[]): Promise<void> {
   if (ha) publish([...ha.close(false), ...ha.offline()]);
   await client.endAsync();
 }
+
+export const MQTT = defineCommand({
+  name: 'mqtt',
+  summary: 'poll devices and publish readings and events to an MQTT broker (with --ha: Home Assistant discovery)',
+  args: '<url[#name]>... --broker mqtt://[user@]host[:port] [options]',
+  positionals: { min: 1, max: Infinity, missing: 'mqtt needs at least one device URL' },
+  options: {
+    broker: { type: 'string', value: 'URL', help: 'mqtt://, mqtts://, ws:// or wss:// broker (required); password from ' + ENV_MQTT_PASSWORD },
+    ha: { type: 'boolean', default: false, help: 'publish Home Assistant MQTT discovery' },
+    prefix: { type: 'string', value: 'P', default: HA_DEFAULTS.base, help: 'topic prefix of readings and events' },
+    'discovery-prefix': { type: 'string', value: 'P', default: HA_DEFAULTS.discoveryPrefix, help: "Home Assistant's discovery prefix" },
+    'status-topic': { type: 'string', value: 'T', default: HA_DEFAULTS.statusTopic, help: 'online/offline topic of this bridge (its MQTT will)' },
+    interval: { type: 'string', value: 'S', default: '10', help: 'seconds between polls, at least 1' },
+  },
+  notes: [URL_FORMS, 'A #name after a URL names the device (its topic and Home Assistant device); default: host, port and unit.'],
+  run: (args): Promise<void> => runMqtt(args),
+});
