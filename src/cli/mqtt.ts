@@ -8,7 +8,7 @@ import { RackpowerError } from '../errors';
 import { HA_DEFAULTS, HomeAssistantPublisher, type MqttMessage } from '../integrations/home-assistant';
 import { MessageBuilder, topicName } from '../normalize/messages';
 import { DevicePoller } from '../polling/poller';
-import { parseTarget } from '../url';
+import { namedDevices } from './devices';
 import { untilSignal } from './signals';
 import { defineCommand, parseCommand, URL_FORMS } from './spec';
 
@@ -51,15 +51,6 @@ function options(args: string[]): { urls: string[]; opts: Options } {
   };
 }
 
-/** The device's name: the URL's #fragment, else its host (SNMP) or host:port/unit (Modbus). */
-function deviceName(url: string, address: string): string {
-  const hash = new URL(url).hash.slice(1);
-  if (hash) return decodeURIComponent(hash);
-  const target = parseTarget(url);
-  // "10.0.0.9:502 unit 2", as a device node names an unnamed Modbus device.
-  return target.protocol === 'snmp' ? target.snmp.host : address.replace(/^modbus-\w+:(\/\/)?/u, '').replace('?unit=', ' unit ');
-}
-
 async function connect(opts: Options): Promise<MqttClient> {
   const password = process.env[ENV_MQTT_PASSWORD];
   const url = new URL(opts.broker.href);
@@ -87,7 +78,7 @@ async function connect(opts: Options): Promise<MqttClient> {
 /** `rackpower mqtt <url>... --broker mqtt://host[:port] [--ha] [--prefix P]` until Ctrl-C. */
 export async function runMqtt(args: string[]): Promise<void> {
   const { urls, opts } = options(args);
-  const devices = urls.map((url) => ({ url, opened: openDevice(parseTarget(url)) }));
+  const devices = namedDevices(urls).map(({ target, name }) => ({ name, opened: openDevice(target) }));
   const client = await connect(opts);
   const ha = opts.ha ? new HomeAssistantPublisher({ discoveryPrefix: opts.discoveryPrefix, base: opts.prefix, statusTopic: opts.statusTopic }) : undefined;
   const builder = new MessageBuilder({ mode: 'always', prefix: opts.prefix });
@@ -101,8 +92,7 @@ export async function runMqtt(args: string[]): Promise<void> {
     await client.subscribeAsync(ha.birthTopic, { qos: 1 });
   }
 
-  const pollers = devices.map(({ url, opened }) => {
-    const name = deviceName(url, opened.address);
+  const pollers = devices.map(({ name, opened }) => {
     const poller = new DevicePoller(opened.reader, { name, address: opened.address, intervalMs: opts.intervalMs });
     poller.on('reading', (reading) => {
       if (ha) publish(ha.handle([{ type: 'reading', ...reading }]));
@@ -138,6 +128,6 @@ export const MQTT = defineCommand({
     'status-topic': { type: 'string', value: 'T', default: HA_DEFAULTS.statusTopic, help: 'online/offline topic of this bridge (its MQTT will)' },
     interval: { type: 'string', value: 'S', default: '10', help: 'seconds between polls, at least 1' },
   },
-  notes: [URL_FORMS, 'A #name after a URL names the device (its topic and Home Assistant device); default: host, port and unit.'],
+  notes: [URL_FORMS, 'A #name after a URL names the device (its topic and Home Assistant device); default: the host, its port unless\n161, the Modbus unit. Two devices with one name are refused.'],
   run: (args): Promise<void> => runMqtt(args),
 });

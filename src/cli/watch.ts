@@ -5,18 +5,10 @@ import { RackpowerError } from '../errors';
 import { DevicePoller } from '../polling/poller';
 import { TrapReceiver } from '../traps/receiver';
 import { TrapRegistry } from '../traps/registry';
-import { parseTarget } from '../url';
+import { namedDevices } from './devices';
 import { untilSignal } from './signals';
 import { defineCommand, parseCommand, URL_FORMS } from './spec';
 import { TRAP_OPTIONS, receiverOptions, type CliIo } from './traps';
-
-/** `url#name` → the URL and the device's name (default: host:port, or the serial port and unit). */
-function splitName(text: string): { url: string; name: string } {
-  const hash = text.indexOf('#');
-  const url = hash >= 0 ? text.slice(0, hash) : text;
-  const parsed = new URL(url);
-  return { url, name: hash >= 0 ? decodeURIComponent(text.slice(hash + 1)) : parsed.host || parsed.pathname };
-}
 
 /** `rackpower watch <url[#name]>... [--interval S] [--confirm N] [--traps host:port]` */
 export async function runWatch(args: string[], io: CliIo = { out: process.stdout, err: process.stderr, until: untilSignal() }): Promise<void> {
@@ -30,16 +22,14 @@ export async function runWatch(args: string[], io: CliIo = { out: process.stdout
   const devices: OpenDevice[] = [];
   const pollers: DevicePoller[] = [];
   try {
-    for (const text of positionals) {
-      const { url, name } = splitName(text);
-      const target = parseTarget(url);
+    for (const { target, name } of namedDevices(positionals)) {
       const device = openDevice(target);
       devices.push(device);
       const poller = new DevicePoller(device.reader, { name, address: device.address, intervalMs: intervalS * 1000, confirmPolls });
       poller.on('reading', (r) => line({ device: r.device.name, timestamp: r.timestamp, values: r.values }));
       poller.on('event', (e) => line({ event: e.event, device: e.device.name, previous: e.previous, current: e.current, message: e.message, timestamp: e.timestamp, ...(e.error && { error: e.error }) }));
       poller.on('failure', (err) => line({ error: err.code, device: name, message: err.message, timestamp: Date.now() }));
-      if (target.protocol === 'snmp') registry.register({ id: text, host: target.snmp.host, trap: () => poller.trap() });
+      if (target.protocol === 'snmp') registry.register({ id: name, host: target.snmp.host, trap: () => poller.trap() });
       pollers.push(poller);
     }
     let receiver: TrapReceiver | undefined;
@@ -72,6 +62,6 @@ export const WATCH = defineCommand({
     traps: { type: 'string', value: 'host:port', help: 'also receive traps here; a trap from a device makes it poll at once' },
     ...TRAP_OPTIONS,
   },
-  notes: [URL_FORMS, 'A #name after a URL names the device in the output (default: host:port).'],
+  notes: [URL_FORMS, 'A #name after a URL names the device in the output; default: the host, its port unless 161, the Modbus unit.'],
   run: (args): Promise<void> => runWatch(args),
 });
