@@ -29,6 +29,10 @@ export class DeviceController {
   private closed = false;
   /** The status on display: unchanged ones are not re-sent to every open editor on each poll. */
   private shown = '';
+  /** The latest status before the warning is added to it. */
+  private latest: NodeStatus | undefined;
+  /** A setting problem that does not stop polling (a name another device node uses), kept in view. */
+  private warning: string | undefined;
 
   constructor(
     kind: DeviceKind,
@@ -97,7 +101,18 @@ export class DeviceController {
     if (this.failures.failed(err.code)) reportError(this.out, err, { device: this.poller.device() });
   }
 
-  private show(status: NodeStatus): void {
+  /** Shows `text` with every status until cleared (undefined). */
+  setWarning(text: string | undefined): void {
+    if (this.closed || text === this.warning) return;
+    this.warning = text;
+    this.show(this.latest ?? { fill: 'yellow', shape: 'ring', text: '' });
+  }
+
+  private show(plain: NodeStatus): void {
+    this.latest = plain;
+    const status: NodeStatus = this.warning
+      ? { fill: plain.fill === 'red' ? 'red' : 'yellow', shape: 'ring', text: [this.warning, plain.text].filter(Boolean).join(' · ') }
+      : plain;
     const key = JSON.stringify(status);
     if (key === this.shown) return;
     this.shown = key;

@@ -18,13 +18,17 @@ import { chosenProfile, snmpCandidates } from './profiles';
 import { failureStatus, type Translate } from './status';
 import { MAX_UNIT_ID, isUnitId } from './validate';
 import { trapTargets } from '../../src/traps/registry';
+import { modbusDeviceName, snmpDeviceName } from '../../src/device-name';
+import { deviceNames } from './device-names';
 
 interface Opened {
   reader: DeviceReader;
   /** For msg.device.address: no secrets. */
   address: string;
-  /** Where the device is, for a default device name. */
+  /** Where the device is (the SNMP host, for traps). */
   where: string;
+  /** The device's name when the node has none: unique per address (src/device-name.ts). */
+  defaultName: string;
   release: () => Promise<void>;
 }
 
@@ -44,6 +48,7 @@ function openReader(RED: NodeAPI, kind: DeviceKind, config: DeviceConfig): Opene
       reader: new SnmpDeviceReader(client, options),
       address: client.describe(),
       where: client.target.host,
+      defaultName: snmpDeviceName(client.target.host, client.target.port),
       release: () => endpoint.connection.release(),
     };
   }
@@ -53,11 +58,13 @@ function openReader(RED: NodeAPI, kind: DeviceKind, config: DeviceConfig): Opene
   const connection = configNode<ModbusConnectionNode>(RED, config.connection, 'rackpower-modbus-connection', 'Modbus connection');
   const transport = connection.connection.acquire();
   const address = `${transport.describe()}?unit=${config.unit}`;
+  // "10.0.0.9:502" or "/dev/ttyUSB0": the describe() URL without scheme and options.
+  const where = transport.describe().replace(/^modbus-\w+:(\/\/)?|\?.*$/gu, '');
   return {
     reader: new ModbusDeviceReader(transport, profile, config.unit),
     address,
-    // "10.0.0.9:502 unit 2" or "/dev/ttyUSB0 unit 2": the describe() URL without scheme and options.
-    where: `${transport.describe().replace(/^modbus-\w+:(\/\/)?|\?.*$/gu, '')} unit ${config.unit}`,
+    where,
+    defaultName: modbusDeviceName(where, config.unit),
     release: () => connection.connection.release(),
   };
 }
@@ -80,7 +87,7 @@ function start(RED: NodeAPI, node: Node, kind: DeviceKind, config: DeviceConfig,
   }
   const opened = openReader(RED, kind, config);
   const poller = new DevicePoller(opened.reader, {
-    name: config.name || `${kind} ${opened.where}`,
+    name: config.name || `${kind} ${opened.defaultName}`,
     kind,
     address: opened.address,
     intervalMs: config.interval * 1000,
@@ -93,9 +100,18 @@ function start(RED: NodeAPI, node: Node, kind: DeviceKind, config: DeviceConfig,
   });
   // SNMP devices answer traps: a trap from their host makes them poll at once (src/traps/registry.ts).
   const unregister = config.transport === 'snmp' ? trapTargets.register({ id: node.id, host: opened.where, trap: () => poller.trap() }) : () => undefined;
+  let releaseName = (): void => undefined;
   const controller = new DeviceController(kind, poller, builder, node, t, async () => {
     unregister();
+    releaseName();
     await opened.release();
+  });
+  // Two nodes, one device name: both say so under themselves (and once in the debug sidebar), polling goes on.
+  let shared = false;
+  releaseName = deviceNames.claim(poller.device().name, node.id, (others) => {
+    if (others && !shared) node.warn(t('warn.duplicateName', { name: poller.device().name }));
+    shared = others > 0;
+    controller.setWarning(shared ? t('status.duplicateName') : undefined);
   });
   controller.start();
   return controller;

@@ -8,6 +8,7 @@ import type { DeviceIdentity, Reading } from '../types';
 import { parseTarget } from '../url';
 import { formatIdentity, formatValues, table } from './format';
 import { NutClient, type NutEndpoint } from '../protocol/nut/client';
+import { defineCommand, parseCommand, URL_FORMS } from './spec';
 
 function identity(name: string, address: string, id: Identification): DeviceIdentity {
   return { name, address, ...id };
@@ -75,3 +76,28 @@ async function listServer(endpoint: NutEndpoint, json: boolean): Promise<void> {
     await client.close();
   }
 }
+
+const PROFILE_OPTIONS = {
+  profile: { type: 'string', value: 'ID', help: 'a shipped profile instead of detection (Modbus: the model); see rackpower profiles' },
+  'profile-file': { type: 'string', value: 'FILE', help: 'your own profile file (validated like the shipped ones)' },
+  json: { type: 'boolean', help: 'one line of JSON instead of a table' },
+} as const;
+
+function readCommand(name: 'read' | 'discover', summary: string, run: typeof runRead) {
+  const spec = defineCommand({
+    name,
+    summary,
+    args: '<url> [options]',
+    positionals: { min: 1, max: 1, missing: `${name} needs a device URL` },
+    options: PROFILE_OPTIONS,
+    notes: [URL_FORMS],
+    run: async (args) => {
+      const { values, positionals } = parseCommand(spec, args);
+      await run(positionals[0], { profile: values.profile, profileFile: values['profile-file'], json: values.json === true });
+    },
+  });
+  return spec;
+}
+
+export const READ = readCommand('read', 'identify a device and print one reading: NUT variables with units', runRead);
+export const DISCOVER = readCommand('discover', 'identify a device: detected profile, vendor, model, serial, firmware', runDiscover);
