@@ -4,12 +4,17 @@
 // on one host; the unit id: many Modbus units behind one gateway).
 import { SNMP_DEFAULTS } from './protocol/snmp/target';
 import { topicName } from './normalize/messages';
+import { NUT_DEFAULT_PORT } from './protocol/nut/client';
+import { NIS_DEFAULT_PORT } from './protocol/apcupsd/nis';
 import type { DeviceTarget } from './url';
+
+const bracketed = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+const hostPort = (host: string, port: number, defaultPort: number): string =>
+  port === defaultPort ? host : `${bracketed(host)}:${port}`;
 
 /** `10.0.0.5`, `10.0.0.5:1161`, `[fd00::5]:1161` for SNMP. */
 export function snmpDeviceName(host: string, port: number): string {
-  if (port === SNMP_DEFAULTS.port) return host;
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return hostPort(host, port, SNMP_DEFAULTS.port);
 }
 
 /** `10.0.0.9:502 unit 2`, `/dev/ttyUSB0 unit 2` for Modbus (as the device nodes have always named them). */
@@ -18,9 +23,18 @@ export function modbusDeviceName(where: string, unit: number): string {
 }
 
 export function defaultDeviceName(target: DeviceTarget): string {
-  if (target.protocol === 'snmp') return snmpDeviceName(target.snmp.host, target.snmp.port);
-  const m = target.modbus;
-  return modbusDeviceName(m.kind === 'tcp' ? `${m.host.includes(':') ? `[${m.host}]` : m.host}:${m.port}` : m.path, target.unit);
+  switch (target.protocol) {
+    case 'snmp':
+      return snmpDeviceName(target.snmp.host, target.snmp.port);
+    case 'nut': // upsc's own form: ups@host[:port]
+      return `${target.ups ?? 'ups'}@${hostPort(target.nut.host, target.nut.port, NUT_DEFAULT_PORT)}`;
+    case 'apcupsd':
+      return hostPort(target.nis.host, target.nis.port, NIS_DEFAULT_PORT);
+    case 'modbus': {
+      const m = target.modbus;
+      return modbusDeviceName(m.kind === 'tcp' ? `${bracketed(m.host)}:${m.port}` : m.path, target.unit);
+    }
+  }
 }
 
 /**
