@@ -75,10 +75,15 @@ async function harness(events: unknown[], policy: ShutdownPolicy = POLICY): Prom
     out.push(...outputs);
     for (const o of outputs) if (o.kind === 'action') await carryOut(o);
   };
-  poller.on('reading', (r) => void take(orchestrator.reading(r.device.name, r.values, clock())));
+  // What a reading or event sets off is awaited before the model moves on (as the outlet node's read-back would be).
+  const pending: Promise<void>[] = [];
+  const settled = async (): Promise<void> => {
+    while (pending.length) await pending.shift();
+  };
+  poller.on('reading', (r) => pending.push(take(orchestrator.reading(r.device.name, r.values, clock()))));
   poller.on('event', (e) => {
     seen.push(e);
-    void take(orchestrator.event(e.device.name, e.event, clock()));
+    pending.push(take(orchestrator.event(e.device.name, e.event, clock())));
   });
   const pollOnce = (): Promise<void> => new Promise((resolve) => poller.once('stats', () => setImmediate(resolve)));
   let started = false;
@@ -96,6 +101,7 @@ async function harness(events: unknown[], policy: ShutdownPolicy = POLICY): Prom
         else poller.start();
         started = true;
         await p;
+        await settled();
         await take(orchestrator.tick(clock()));
       }
     },
