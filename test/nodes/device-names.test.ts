@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { startRack, type RackDevice, type RunningRack } from '../../src/sim/rack';
 import { parseScenario } from '../../src/sim/scenario';
 import { helper, nodeModules, record, type Received } from './harness';
+import { DeviceNames } from '../../nodes/lib/device-names';
 
 const Z = 'flow1';
 let nodes: unknown[];
@@ -108,5 +109,19 @@ describe('two device nodes, one name', () => {
     const after = record(['ups1-out', 'status-out']);
     helper.getNode('ups1').receive({});
     await vi.waitFor(() => expect(statuses(after).ups1).toMatchObject({ fill: 'green', text: expect.stringMatching(/^OL/) }), { timeout: 10_000 });
+  });
+});
+
+describe('the name registry', () => {
+  it('counts only holders of the name that read another address', () => {
+    const names = new DeviceNames();
+    const heard: Record<string, number> = {};
+    const releaseA = names.claim('rack ups', '10.0.0.5:161', 'a', (n) => (heard.a = n));
+    names.claim('rack ups', '10.0.0.5:161', 'b', (n) => (heard.b = n)); // the same UPS in a second flow
+    expect(heard).toEqual({ a: 0, b: 0 });
+    names.claim('rack/ups', '10.0.0.6:161', 'c', (n) => (heard.c = n));
+    expect(heard).toEqual({ a: 1, b: 1, c: 2 });
+    releaseA();
+    expect(heard).toEqual({ a: 1, b: 1, c: 1 });
   });
 });
