@@ -19,7 +19,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
 };
 
 const USAGE = `usage:
-  rackpower read <url> [--profile ID | --profile-file FILE] [--json]
+  rackpower read <url> [--profile ID | --profile-file FILE] [--json] [--verbose]
   rackpower discover <url> [--profile ID | --profile-file FILE] [--json]
   rackpower record <url> [--out FILE] [--raw] [--profile-file FILE]
   rackpower profiles [--json]
@@ -64,6 +64,7 @@ async function main(argv: string[]): Promise<void> {
       out: { type: 'string', short: 'o' },
       raw: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
+      verbose: { type: 'boolean', short: 'v', default: false },
     },
   });
   if (values.help || !command || command === 'help') {
@@ -76,7 +77,7 @@ async function main(argv: string[]): Promise<void> {
       const url = positionals[0];
       if (!url) throw usage(`${command} needs a device URL`);
       const run = command === 'read' ? runRead : runDiscover;
-      await run(url, { profile: values.profile, profileFile: values['profile-file'], json: values.json });
+      await run(url, { profile: values.profile, profileFile: values['profile-file'], json: values.json, verbose: values.verbose });
       return;
     }
     case 'record': {

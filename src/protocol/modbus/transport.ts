@@ -101,6 +101,7 @@ export class ModbusTransport {
   private timer?: NodeJS.Timeout;
   private quietUntil = 0;
   private requests = 0;
+  private readonly counts = { timeouts: 0 };
   private closing?: Promise<void>;
 
   constructor(config: ModbusTransportConfig) {
@@ -113,6 +114,11 @@ export class ModbusTransport {
   /** Requests sent on the wire so far. */
   get requestCount(): number {
     return this.requests;
+  }
+
+  /** What went wrong on this connection so far, for the devices' diagnostics. */
+  faults(): Record<string, number> {
+    return { ...this.counts };
   }
 
   /** Where it talks to, for messages and DeviceIdentity.address. */
@@ -192,6 +198,7 @@ export class ModbusTransport {
 
   private timedOut(job: Job): void {
     this.timer = undefined;
+    this.counts.timeouts++;
     const conn = job.conn;
     // A connection still opening is worth nothing; an open one stays, the next unit id may well answer.
     if (conn && !conn.client) this.drop(conn);
