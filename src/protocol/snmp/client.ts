@@ -3,6 +3,7 @@
 import snmp from 'net-snmp';
 import { RackpowerError, asRackpowerError } from '../../errors';
 import type { SnmpType } from '../../normalize/value-class';
+import { AdaptiveBatch } from './batch-size';
 import { classifySnmpError, describeTarget, openSession } from './session';
 import { type SnmpTarget, checkTarget } from './target';
 
@@ -105,7 +106,7 @@ export class SnmpClient {
   private readonly inFlight = new Set<InFlight>();
   /** The last datagram net-snmp could not decode on the current session, and when it came. */
   private malformed: { err: Error; at: number } | undefined;
-  private batch: number;
+  private readonly batch: AdaptiveBatch;
   private requests = 0;
   /** Counters of what went wrong on this session, for the devices' diagnostics. */
   private readonly counts = { malformedReplies: 0, tooBig: 0, timeouts: 0 };
@@ -113,7 +114,7 @@ export class SnmpClient {
 
   constructor(readonly target: SnmpTarget) {
     checkTarget(target);
-    this.batch = target.maxVarbinds;
+    this.batch = new AdaptiveBatch(target.maxVarbinds);
   }
 
   get requestCount(): number {
@@ -122,7 +123,7 @@ export class SnmpClient {
 
   /** What went wrong on this connection so far, and the number of varbinds a request now carries at most. */
   faults(): Record<string, number> {
-    return { ...this.counts, batch: this.batch };
+    return { ...this.counts, batch: this.batch.value };
   }
 
   /** `snmp://host:port` style address without secrets. */
@@ -242,9 +243,11 @@ export class SnmpClient {
     // A poll's list is already normalized and fits one request: use it as it is (nothing below mutates it).
     let pending = oids.some((o) => o.startsWith('.')) ? oids.map(normalizeOid) : oids;
     while (pending.length) {
-      const batch = pending.length <= this.batch ? pending : pending.slice(0, this.batch);
+      const limit = this.batch.value;
+      const batch = pending.length <= limit ? pending : pending.slice(0, limit);
       try {
         const varbinds = await this.call<snmp.Varbind[]>((s, cb) => s.get(batch, cb as never));
+        this.batch.answered(batch.length, batch.length < pending.length);
         for (const vb of varbinds) {
           if (!snmp.isVarbindError(vb)) out.set(vb.oid, decodeVarbind(vb));
           else missing?.set(vb.oid, decodeVarbind(vb).type!);
@@ -255,7 +258,7 @@ export class SnmpClient {
         if (failed?.name !== 'RequestFailedError') throw err;
         if (failed.status === TOO_BIG) this.counts.tooBig++;
         if (failed.status === TOO_BIG && batch.length > 1) {
-          this.batch = Math.max(1, Math.floor(batch.length / 2));
+          this.batch.refused(batch.length);
           continue;
         }
         if (failed.status === NO_SUCH_NAME) {
@@ -288,8 +291,9 @@ export class SnmpClient {
     const reps = v1 ? 1 : rows > 0 ? rows : 16;
     let open = [...cursor.keys()];
     while (open.length) {
-      const repsNow = Math.min(reps, this.batch);
-      const group = open.slice(0, Math.max(1, Math.floor(this.batch / repsNow)));
+      const limit = this.batch.value;
+      const repsNow = Math.min(reps, limit);
+      const group = open.slice(0, Math.max(1, Math.floor(limit / repsNow)));
       let replies: snmp.Varbind[][];
       try {
         replies = await this.nextRows(group.map((c) => cursor.get(c)!), repsNow);
@@ -299,7 +303,7 @@ export class SnmpClient {
         // tooBig, or genErr from agents that fail a GETBULK above their varbind limit (snmpsimd): ask for less.
         if (failed.status === TOO_BIG) this.counts.tooBig++;
         if ((failed.status === TOO_BIG || failed.status === GEN_ERR) && group.length * repsNow > 1) {
-          this.batch = Math.max(1, Math.floor((group.length * repsNow) / 2));
+          this.batch.refused(group.length * repsNow);
           continue;
         }
         if (v1 && failed.status === NO_SUCH_NAME) {
@@ -316,9 +320,10 @@ export class SnmpClient {
       if (replies.every((r) => !r?.length)) {
         // An agent that answers with nothing cannot be walked; ask for less, down to one varbind.
         if (group.length * repsNow <= 1) throw new RackpowerError('PROTOCOL', `${this.describe()} sent an empty reply to GETBULK`);
-        this.batch = Math.max(1, Math.floor((group.length * repsNow) / 2));
+        this.batch.refused(group.length * repsNow);
         continue;
       }
+      this.batch.answered(group.length * repsNow, repsNow < reps || group.length < open.length);
       const stillOpen = group.filter((column, i) => {
         const got = replies[i] ?? [];
         const rowsOfColumn = result.get(column)!;
