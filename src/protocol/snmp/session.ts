@@ -13,7 +13,8 @@ const PRIV_PROTOCOLS = snmp.PrivProtocols as unknown as Record<string, number>;
 export function describeTarget(t: SnmpTarget): string {
   const scheme = t.version === 3 ? 'snmpv3' : 'snmp';
   const version = t.version === 1 ? '?version=1' : '';
-  return `${scheme}://${t.host}:${t.port}${version}`;
+  const host = isIPv6(t.host) ? `[${t.host}]` : t.host;
+  return `${scheme}://${host}:${t.port}${version}`;
 }
 
 /**
