@@ -230,7 +230,12 @@ export async function startSnmpAgent(options: SnmpAgentOptions): Promise<Running
 
   const socket = dgram.createSocket(isIPv6(host) ? 'udp6' : 'udp4');
   socket.on('message', (buffer, rinfo) => {
-    if (options.source.fault() !== 'comms-lost') agent.onMsg(socket, buffer, rinfo);
+    if (options.source.fault() === 'comms-lost') return;
+    try {
+      agent.onMsg(socket, buffer, rinfo);
+    } catch {
+      // A request net-snmp's agent cannot handle is dropped unanswered, as a real agent would: never a simulator crash.
+    }
   });
   try {
     await bind(socket, options.port ?? 0, host);
