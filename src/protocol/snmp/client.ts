@@ -71,7 +71,7 @@ const NUMERIC = new Map<number, SnmpType>([
   [T.TimeTicks, 'timeticks'],
 ]);
 /** One shared value per refused type: such answers allocate nothing. */
-const REFUSED = new Map([...NOT_A_READING].map(([t, type]) => [t, { value: '', numeric: false, type } as TypedValue]));
+const REFUSED = new Map([...NOT_A_READING].map(([t, type]) => [t, Object.freeze({ value: '', numeric: false, type }) as TypedValue]));
 
 function decodeVarbind(vb: snmp.Varbind): TypedValue {
   const refused = REFUSED.get(vb.type as number);
