@@ -62,6 +62,8 @@ const MIN_TICK_MS = 10;
 
 export async function startRack(scenario: Scenario, options: RackOptions = {}): Promise<RunningRack> {
   const host = options.host ?? '127.0.0.1';
+  // An IPv6 address goes in brackets inside a URL.
+  const urlHost = host.includes(':') ? `[${host}]` : host;
   const community = options.community ?? 'public';
   const copies = options.copies ?? 1;
   const speed = options.speed ?? 1;
@@ -101,7 +103,7 @@ export async function startRack(scenario: Scenario, options: RackOptions = {}): 
             user: options.user,
             controls: options.control ? controlCells(d.resolved.id, name, model) : [],
           }),
-          devices: (port) => [{ name, kind: d.resolved.kind, url: `snmp://${encodeURIComponent(community)}@${host}:${port}`, profile: d.resolved.id }],
+          devices: (port) => [{ name, kind: d.resolved.kind, url: `snmp://${encodeURIComponent(community)}@${urlHost}:${port}`, profile: d.resolved.id }],
         });
       } else {
         modbusPort ??= takePort();
@@ -112,7 +114,7 @@ export async function startRack(scenario: Scenario, options: RackOptions = {}): 
       starts.push({
         listener: startModbusServer({ units, host, port: modbusPort, seed: scenario.seed + copy }),
         devices: (port) =>
-          units.map((u) => ({ name: u.name, kind: u.profile.kind, url: `modbus-tcp://${host}:${port}?unit=${u.unit}&profile=${u.profile.id}`, profile: u.profile.id })),
+          units.map((u) => ({ name: u.name, kind: u.profile.kind, url: `modbus-tcp://${urlHost}:${port}?unit=${u.unit}&profile=${u.profile.id}`, profile: u.profile.id })),
       });
     }
   }

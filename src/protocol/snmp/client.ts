@@ -2,16 +2,23 @@
 // that cope with short replies, and errors sorted into TIMEOUT / AUTH / PROTOCOL / UNREACHABLE.
 import snmp from 'net-snmp';
 import { RackpowerError, asRackpowerError } from '../../errors';
+import type { SnmpType } from '../../normalize/value-class';
+import { AdaptiveBatch } from './batch-size';
 import { classifySnmpError, describeTarget, openSession } from './session';
 import { type SnmpTarget, checkTarget } from './target';
 
 /** A decoded varbind value: numbers for the integer types, text for strings, dotted text for OIDs. */
 export type SnmpValue = number | string;
 
-/** A value with the ASN.1 type the agent sent, so callers can refuse a string where a number belongs. */
+/**
+ * A value with the ASN.1 type the agent sent, so callers can refuse a string where a number belongs, and a Null,
+ * Boolean, BitString or Opaque anywhere (those carry `value` "" and `numeric` false: they are never a reading).
+ */
 export interface TypedValue {
   value: SnmpValue;
   numeric: boolean;
+  /** Absent in values that did not come from an agent (the simulator's tables): then inferred from `numeric`. */
+  type?: SnmpType;
 }
 
 /** One value to write: integers (INTEGER/Gauge), text (OCTET STRING) or an OBJECT IDENTIFIER in dotted form. */
@@ -46,20 +53,44 @@ function normalizeOid(oid: string): string {
   return oid.startsWith('.') ? oid.slice(1) : oid;
 }
 
+const T = snmp.ObjectType;
+/** Types that carry no reading, whatever their content: decoded as "" with their name, for the reader to refuse. */
+const NOT_A_READING = new Map<number, SnmpType>([
+  [T.Null, 'null'],
+  [T.Boolean, 'boolean'],
+  [T.BitString, 'bitString'],
+  [T.Opaque, 'opaque'],
+  [T.NoSuchObject, 'noSuchObject'],
+  [T.NoSuchInstance, 'noSuchInstance'],
+  [T.EndOfMibView, 'endOfMibView'],
+]);
+const NUMERIC = new Map<number, SnmpType>([
+  [T.Integer, 'integer'],
+  [T.Counter, 'counter'],
+  [T.Gauge, 'gauge'],
+  [T.TimeTicks, 'timeticks'],
+]);
+/** One shared value per refused type: such answers allocate nothing. */
+const REFUSED = new Map([...NOT_A_READING].map(([t, type]) => [t, Object.freeze({ value: '', numeric: false, type }) as TypedValue]));
+
 function decodeVarbind(vb: snmp.Varbind): TypedValue {
-  const T = snmp.ObjectType;
+  const refused = REFUSED.get(vb.type as number);
+  if (refused) return refused;
+  const numeric = NUMERIC.get(vb.type as number);
+  if (numeric) return { value: Number(vb.value), numeric: true, type: numeric };
   switch (vb.type) {
     case T.OctetString:
-    case T.Opaque:
       // Agents pad with NULs; text is what NUT publishes.
-      return { value: (vb.value as Buffer).toString('latin1').replace(/\0+$/u, ''), numeric: false };
+      return { value: (vb.value as Buffer).toString('latin1').replace(/\0+$/u, ''), numeric: false, type: 'octetString' };
     case T.OID:
+      return { value: String(vb.value), numeric: false, type: 'oid' };
     case T.IpAddress:
-      return { value: String(vb.value), numeric: false };
+      return { value: String(vb.value), numeric: false, type: 'ipAddress' };
     case T.Counter64:
-      return { value: Buffer.isBuffer(vb.value) ? Number(BigInt('0x' + (vb.value.toString('hex') || '0'))) : Number(vb.value), numeric: true };
+      return { value: Buffer.isBuffer(vb.value) ? Number(BigInt('0x' + (vb.value.toString('hex') || '0'))) : Number(vb.value), numeric: true, type: 'counter64' };
     default:
-      return { value: Number(vb.value), numeric: true };
+      // net-snmp refuses unknown types while decoding; should one pass, it is no reading.
+      return REFUSED.get(T.Opaque)!;
   }
 }
 
@@ -75,17 +106,24 @@ export class SnmpClient {
   private readonly inFlight = new Set<InFlight>();
   /** The last datagram net-snmp could not decode on the current session, and when it came. */
   private malformed: { err: Error; at: number } | undefined;
-  private batch: number;
+  private readonly batch: AdaptiveBatch;
   private requests = 0;
+  /** Counters of what went wrong on this session, for the devices' diagnostics. */
+  private readonly counts = { malformedReplies: 0, tooBig: 0, timeouts: 0 };
   private closed = false;
 
   constructor(readonly target: SnmpTarget) {
     checkTarget(target);
-    this.batch = target.maxVarbinds;
+    this.batch = new AdaptiveBatch(target.maxVarbinds);
   }
 
   get requestCount(): number {
     return this.requests;
+  }
+
+  /** What went wrong on this connection so far, and the number of varbinds a request now carries at most. */
+  faults(): Record<string, number> {
+    return { ...this.counts, batch: this.batch.value };
   }
 
   /** `snmp://host:port` style address without secrets. */
@@ -98,6 +136,7 @@ export class SnmpClient {
     if (!this.session) {
       const session = openSession(this.target, {
         malformed: (err) => {
+          this.counts.malformedReplies++;
           if (this.session === session) this.malformed = { err, at: Date.now() };
         },
         crashed: (err) => this.crashed(session, err),
@@ -113,6 +152,7 @@ export class SnmpClient {
    * is replaced by a fresh one at the next request.
    */
   private crashed(session: snmp.Session, err: Error): void {
+    this.counts.malformedReplies++;
     const reason = new RackpowerError('PROTOCOL', `malformed reply from ${this.describe()}: ${err.message}`, { cause: err });
     for (const call of [...this.inFlight]) if (call.session === session) call.fail(reason);
     if (this.session === session) this.dropSession();
@@ -166,6 +206,7 @@ export class SnmpClient {
           if (!err) resolve(res);
           else {
             const e = this.classify(err);
+            if (e.code === 'TIMEOUT') this.counts.timeouts++;
             reject(e.code === 'TIMEOUT' ? this.timeoutReason(call, e) : e);
           }
         });
@@ -194,23 +235,30 @@ export class SnmpClient {
 
   /**
    * GETs many OIDs in as few requests as the agent accepts. Missing objects (noSuchObject/Instance, or v1's
-   * noSuchName) are simply absent from the result. On tooBig the batch is halved and remembered for this session.
+   * noSuchName) are absent from the result; `missing`, when given, collects them with the exception the agent named.
+   * On tooBig the batch is halved and remembered for this session.
    */
-  async get(oids: string[]): Promise<Map<string, TypedValue>> {
+  async get(oids: string[], missing?: Map<string, SnmpType>): Promise<Map<string, TypedValue>> {
     const out = new Map<string, TypedValue>();
     // A poll's list is already normalized and fits one request: use it as it is (nothing below mutates it).
     let pending = oids.some((o) => o.startsWith('.')) ? oids.map(normalizeOid) : oids;
     while (pending.length) {
-      const batch = pending.length <= this.batch ? pending : pending.slice(0, this.batch);
+      const limit = this.batch.value;
+      const batch = pending.length <= limit ? pending : pending.slice(0, limit);
       try {
         const varbinds = await this.call<snmp.Varbind[]>((s, cb) => s.get(batch, cb as never));
-        for (const vb of varbinds) if (!snmp.isVarbindError(vb)) out.set(vb.oid, decodeVarbind(vb));
+        this.batch.answered(batch.length, batch.length < pending.length);
+        for (const vb of varbinds) {
+          if (!snmp.isVarbindError(vb)) out.set(vb.oid, decodeVarbind(vb));
+          else missing?.set(vb.oid, decodeVarbind(vb).type!);
+        }
         pending = batch === pending ? [] : pending.slice(batch.length);
       } catch (err) {
         const failed = (err as RackpowerError).cause as { name?: string; status?: number; message?: string } | undefined;
         if (failed?.name !== 'RequestFailedError') throw err;
+        if (failed.status === TOO_BIG) this.counts.tooBig++;
         if (failed.status === TOO_BIG && batch.length > 1) {
-          this.batch = Math.max(1, Math.floor(batch.length / 2));
+          this.batch.refused(batch.length);
           continue;
         }
         if (failed.status === NO_SUCH_NAME) {
@@ -243,8 +291,9 @@ export class SnmpClient {
     const reps = v1 ? 1 : rows > 0 ? rows : 16;
     let open = [...cursor.keys()];
     while (open.length) {
-      const repsNow = Math.min(reps, this.batch);
-      const group = open.slice(0, Math.max(1, Math.floor(this.batch / repsNow)));
+      const limit = this.batch.value;
+      const repsNow = Math.min(reps, limit);
+      const group = open.slice(0, Math.max(1, Math.floor(limit / repsNow)));
       let replies: snmp.Varbind[][];
       try {
         replies = await this.nextRows(group.map((c) => cursor.get(c)!), repsNow);
@@ -252,8 +301,9 @@ export class SnmpClient {
         const failed = (err as RackpowerError).cause as { name?: string; status?: number; message?: string } | undefined;
         if (failed?.name !== 'RequestFailedError') throw err;
         // tooBig, or genErr from agents that fail a GETBULK above their varbind limit (snmpsimd): ask for less.
+        if (failed.status === TOO_BIG) this.counts.tooBig++;
         if ((failed.status === TOO_BIG || failed.status === GEN_ERR) && group.length * repsNow > 1) {
-          this.batch = Math.max(1, Math.floor((group.length * repsNow) / 2));
+          this.batch.refused(group.length * repsNow);
           continue;
         }
         if (v1 && failed.status === NO_SUCH_NAME) {
@@ -270,9 +320,10 @@ export class SnmpClient {
       if (replies.every((r) => !r?.length)) {
         // An agent that answers with nothing cannot be walked; ask for less, down to one varbind.
         if (group.length * repsNow <= 1) throw new RackpowerError('PROTOCOL', `${this.describe()} sent an empty reply to GETBULK`);
-        this.batch = Math.max(1, Math.floor((group.length * repsNow) / 2));
+        this.batch.refused(group.length * repsNow);
         continue;
       }
+      this.batch.answered(group.length * repsNow, repsNow < reps || group.length < open.length);
       const stillOpen = group.filter((column, i) => {
         const got = replies[i] ?? [];
         const rowsOfColumn = result.get(column)!;

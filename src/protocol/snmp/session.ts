@@ -4,6 +4,7 @@ import type dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import snmp from 'net-snmp';
 import { RackpowerError } from '../../errors';
+import { guardMessageListeners } from './guard';
 import { type SnmpTarget, checkTarget } from './target';
 
 const AUTH_PROTOCOLS = snmp.AuthProtocols as unknown as Record<string, number>;
@@ -13,7 +14,8 @@ const PRIV_PROTOCOLS = snmp.PrivProtocols as unknown as Record<string, number>;
 export function describeTarget(t: SnmpTarget): string {
   const scheme = t.version === 3 ? 'snmpv3' : 'snmp';
   const version = t.version === 1 ? '?version=1' : '';
-  return `${scheme}://${t.host}:${t.port}${version}`;
+  const host = isIPv6(t.host) ? `[${t.host}]` : t.host;
+  return `${scheme}://${host}:${t.port}${version}`;
 }
 
 /**
@@ -24,26 +26,6 @@ export function describeTarget(t: SnmpTarget): string {
 export interface SessionFaults {
   malformed(err: Error): void;
   crashed(err: Error): void;
-}
-
-/**
- * net-snmp decodes and dispatches each datagram inside the socket's 'message' listener, and some replies make it
- * throw there (a v1/v2c Report PDU reads v3 security fields that do not exist): an uncaught exception that would end
- * the process. The listener is wrapped so such a throw becomes a fault of this session instead.
- */
-function guardMessages(session: snmp.Session, onThrow: (err: Error) => void): void {
-  const socket = (session as unknown as { dgram?: dgram.Socket }).dgram;
-  if (!socket) throw new Error('net-snmp session without a socket: the message guard cannot be installed');
-  for (const listener of socket.listeners('message') as ((...args: unknown[]) => void)[]) {
-    socket.off('message', listener);
-    socket.on('message', (...args: unknown[]) => {
-      try {
-        listener(...args);
-      } catch (err) {
-        onThrow(err instanceof Error ? err : new Error(String(err)));
-      }
-    });
-  }
 }
 
 export function openSession(t: SnmpTarget, faults?: SessionFaults): snmp.Session {
@@ -71,7 +53,7 @@ export function openSession(t: SnmpTarget, faults?: SessionFaults): snmp.Session
   // net-snmp emits 'error' for a datagram it cannot decode (socket errors reach the pending request instead): never
   // unhandled, and handed to whoever can tell the waiting request why its answer never came.
   session.on('error', (err: Error) => faults?.malformed(err));
-  guardMessages(session, (err) => faults?.crashed(err));
+  guardMessageListeners((session as unknown as { dgram?: dgram.Socket }).dgram, (err) => faults?.crashed(err));
   return session;
 }
 
