@@ -151,6 +151,9 @@ describe('Eaton 93E 80 kVA, Network-MS card (MGE MIB + XUPS + RFC 1628)', () => 
     // output.Lx.power.percent, as ietf-ups uses); un-indexed ups.load only on single-phase output
     expect([v['output.L1.power.percent'], v['output.L2.power.percent'], v['output.L3.power.percent']]).toEqual([21, 16, 12]);
     expect(v['ups.load']).toBeUndefined();
+    // MIB, NUT silent: the card's XUPS-MIB xupsOutputWatts 5100 / 3600 / 2700 W and xupsEnvAmbientTemp 25 °C
+    expect([v['output.L1.realpower'], v['output.L2.realpower'], v['output.L3.realpower']]).toEqual([5100, 3600, 2700]);
+    expect(v['ups.temperature']).toBe(25);
     // NUT: output.L1.frequency 49 (upsmgOutputFrequency 490 tenths): one output frequency
     expect(v['output.frequency']).toBe(49);
     // MIB, NUT silent (its OIDs lack the card's ".0" index arc): upsmgInputVoltage 2270 / 2270 / 2330 tenths of V,
