@@ -31,6 +31,7 @@ const EXPECTED: Record<string, string> = {
   'ups-mib-sloppy': 'ietf-ups', // edited ABB walk (ups-mib-quirks.test.ts)
   'tripplite-ats-2in': 'tripplite-ats', // synthetic, from the MIB (pdu-tripplite-ats.test.ts)
   'cyberpower-pdu-banks': 'cyberpower-pdu', // synthetic, from the MIB (pdu-cyberpower.test.ts)
+  'sentry3-two-towers': 'servertech-sentry3', // synthetic, from the MIB (pdu-sentry3.test.ts)
   // sysObjectID-only walks
   apc: 'apc-env', // NetBotz Rack Monitor 200 on an APC card, .318.1.3.8.4
   akcp_sp2plus: 'akcp-sensorprobe', // .3854
