@@ -32,6 +32,7 @@ const EXPECTED: Record<string, string> = {
   'tripplite-ats-2in': 'tripplite-ats', // synthetic, from the MIB (pdu-tripplite-ats.test.ts)
   'cyberpower-pdu-banks': 'cyberpower-pdu', // synthetic, from the MIB (pdu-cyberpower.test.ts)
   'sentry3-two-towers': 'servertech-sentry3', // synthetic, from the MIB (pdu-sentry3.test.ts)
+  'vertiv-v5-delta': 'vertiv-geist-pdu', // synthetic, from the MIB (pdu-vertiv.test.ts)
   // sysObjectID-only walks
   apc: 'apc-env', // NetBotz Rack Monitor 200 on an APC card, .318.1.3.8.4
   akcp_sp2plus: 'akcp-sensorprobe', // .3854
