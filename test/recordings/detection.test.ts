@@ -33,6 +33,7 @@ const EXPECTED: Record<string, string> = {
   'cyberpower-pdu-banks': 'cyberpower-pdu', // synthetic, from the MIB (pdu-cyberpower.test.ts)
   'sentry3-two-towers': 'servertech-sentry3', // synthetic, from the MIB (pdu-sentry3.test.ts)
   'vertiv-v5-delta': 'vertiv-geist-pdu', // synthetic, from the MIB (pdu-vertiv.test.ts)
+  'eaton-epdu-wye': 'eaton-epdu', // synthetic, from the MIB (pdu-eaton.test.ts)
   // sysObjectID-only walks
   apc: 'apc-env', // NetBotz Rack Monitor 200 on an APC card, .318.1.3.8.4
   akcp_sp2plus: 'akcp-sensorprobe', // .3854
