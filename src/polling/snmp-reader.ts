@@ -4,11 +4,11 @@ import { RackpowerError } from '../errors';
 import type { SnmpClient, TypedValue } from '../protocol/snmp/client';
 import { chooseProfile, probeOids } from '../profiles/detect';
 import type { Scaling, SnmpProfile, Transform } from '../profiles/types';
+import { liveOutputStatus } from '../normalize/live-output';
 import { isTextVariable, joinStatus } from '../normalize/nut';
 import { decodeValue } from '../normalize/transform';
 import type { Value, Values } from '../types';
 import { identityOf } from './identity';
-import { liveOutputStatus } from '../normalize/live-output';
 import { SnmpPlan, indexArc, isScalarOid, rowIndex, typedEntry, walkColumns, type LearnedTable } from './snmp-plan';
 import type { DeviceReader, Identification } from './types';
 
