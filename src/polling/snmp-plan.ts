@@ -166,7 +166,7 @@ export class SnmpPlan {
     }
     const live = liveHelpers(table).filter((oid) => (columns.get(oid) ?? []).length > 0);
     const sorted = [...rows].sort(compareIndexes);
-    const trailingZero = sorted.length > 0 && sorted.every((r) => r.endsWith('.0') && r.includes('.'));
+    const trailingZero = sorted.length > 0 && sorted.every((r) => r.endsWith('.0'));
     const learned: LearnedTable = { table, rows: sorted, columns: present, helpers, live, ordinals: new Map(), templateRows: new Map(), trailingZero };
     const ordinals = ordinalsOf(learned);
     if (table.ordinal) learned.ordinals = ordinals;

@@ -8,8 +8,8 @@ import { joinStatus } from '../normalize/nut';
 import { Absent, decodeAnswer, numberOf, type AbsentReason, type SnmpType } from '../normalize/value-class';
 import type { Values } from '../types';
 import { AbsentCounter, type DeviceDiagnostics } from './diagnostics';
-import { identityOf } from './identity';
 import { liveOutputStatus } from '../normalize/live-output';
+import { identityOf } from './identity';
 import { SnmpPlan, indexArc, isScalarOid, rowIndex, typedEntry, walkColumns, type LearnedTable } from './snmp-plan';
 import type { DeviceReader, Identification } from './types';
 
@@ -139,8 +139,13 @@ export class SnmpDeviceReader implements DeviceReader {
     const asked = plan.discoveryOids();
     const answers = await this.client.get(asked);
     // Sloppy agents register some scalars without their `.0` instance: those that did not answer are asked once
-    // more that way, and the plan keeps the spelling that answered.
-    const bare = asked.filter((o) => o.endsWith('.0') && !answers.has(o) && !o.startsWith(SYSTEM_GROUP)).map((o) => o.slice(0, -2));
+    // more that way, and the plan keeps the spelling that answered. Only groups of which no scalar answered at `.0`
+    // are asked again: a well-behaved agent costs nothing more (SNMPv1 drops missing OIDs one request at a time).
+    const group = (oid: string): string => oid.slice(0, oid.lastIndexOf('.', oid.length - 3));
+    const spoke = new Set([...answers.keys()].filter((o) => o.endsWith('.0')).map(group));
+    const bare = asked
+      .filter((o) => o.endsWith('.0') && !answers.has(o) && !o.startsWith(SYSTEM_GROUP) && !spoke.has(group(o)))
+      .map((o) => o.slice(0, -2));
     plan.learnScalars(answers, bare.length ? await this.client.get(bare) : undefined);
     plan.tables = [];
     const tables = profile.tables ?? [];
