@@ -1,4 +1,4 @@
-// A restart of Node-RED during an outage, with real processes: Node-RED 4.1 with this package (linked like
+// A restart of Node-RED during an outage, with real processes: Node-RED 4.1 and 5.0 with this package (linked like
 // `npm start` does) and a persistent context store (localfilesystem), a UPS device node polling the simulated UPS
 // (on battery), the shutdown node, and an outlet node switching the simulated PDU, which counts every SET. Stage 1
 // fires, Node-RED is stopped and started again: stage 1 is not sent again, stage 2 comes at its planned time from
@@ -10,14 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRack, type RunningRack } from '../../src/sim/rack';
 import { parseScenario } from '../../src/sim/scenario';
 import { freeTcpPort } from '../harness/ports';
-import { Comms, NodeRed, PACKAGE, ROOT, debugMsg, ensureBuilt, nodeRed4, until } from './harness';
+import { Comms, NodeRed, PACKAGE, ROOT, debugMsg, ensureBuilt, nodeRed4, nodeRed5, until, type Runtime } from './harness';
 
 const STAGE2_DELAY_S = 20;
 const Z = 'a11c000000000001';
-const userDir = mkdtempSync(path.join(os.tmpdir(), 'rackpower-restart-'));
-let rack: RunningRack;
-let red: NodeRed | undefined;
-const comms: Comms[] = [];
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
 
 interface Audit {
   event: string;
@@ -28,7 +25,7 @@ interface Audit {
   due?: number;
 }
 
-function flow(): object[] {
+function flow(rack: RunningRack): object[] {
   const port = (name: string): number => Number(new URL(rack.devices.find((d) => d.name === name)!.url).port);
   return [
     { id: Z, type: 'tab', label: 'restart' },
@@ -50,7 +47,7 @@ function flow(): object[] {
   ];
 }
 
-function prepare(): void {
+function prepare(userDir: string, rack: RunningRack): void {
   mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
   symlinkSync(ROOT, path.join(userDir, 'node_modules', PACKAGE), 'dir');
   writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'restart-test', private: true, dependencies: { [PACKAGE]: `file:${ROOT}` } }));
@@ -68,7 +65,7 @@ function prepare(): void {
 };
 `,
   );
-  writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow(), null, 2));
+  writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow(rack), null, 2));
   writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify({ a11c0000000000e1: { community: 'public' }, a11c0000000000e2: { community: 'public' } }));
 }
 
@@ -76,29 +73,33 @@ function prepare(): void {
 const audits = (c: Comms): Audit[] =>
   c.messages.filter((m) => m.topic === 'debug').map((m) => debugMsg(m.data).msg as Audit).filter((a) => a && typeof a === 'object' && 'event' in a);
 
+const runtimes: Record<string, Runtime> = {};
 beforeAll(async () => {
   ensureBuilt();
-  const scenario = parseScenario(
-    { name: 'restart', devices: [{ name: 'ups', profile: 'ietf-ups' }, { name: 'pdu', profile: 'apc-rpdu2', outlets: 8 }], events: [{ at: 1, action: 'power-cut' }] },
-    'shutdown-restart.test.ts',
-  );
-  rack = await startRack(scenario, { speed: 0, control: true }); // paused at 0 s: on line until the test advances it
-  prepare();
-}, 60_000);
+  runtimes['4.1'] = nodeRed4();
+  runtimes['5.0'] = await nodeRed5();
+}, 300_000);
 
 afterAll(async () => {
-  for (const c of comms) c.close();
-  await red?.stop();
-  await rack?.close();
-  rmSync(userDir, { recursive: true, force: true });
+  while (cleanups.length) await cleanups.pop()!();
 });
 
-describe('Node-RED restarted during an outage', () => {
+describe.each(['4.1', '5.0'])('Node-RED %s restarted during an outage', (version) => {
   it('does not repeat stage 1 and fires stage 2 at trigger + its delay', async () => {
-    const runtime = nodeRed4();
-    red = await NodeRed.start(runtime, userDir, await freeTcpPort());
+    const runtime = runtimes[version];
+    const scenario = parseScenario(
+      { name: 'restart', devices: [{ name: 'ups', profile: 'ietf-ups' }, { name: 'pdu', profile: 'apc-rpdu2', outlets: 8 }], events: [{ at: 1, action: 'power-cut' }] },
+      'shutdown-restart.test.ts',
+    );
+    const rack = await startRack(scenario, { speed: 0, control: true }); // paused at 0 s: on line until the test advances it
+    cleanups.push(() => rack.close());
+    const userDir = mkdtempSync(path.join(os.tmpdir(), 'rackpower-restart-'));
+    cleanups.push(() => rmSync(userDir, { recursive: true, force: true }));
+    prepare(userDir, rack);
+    let red = await NodeRed.start(runtime, userDir, await freeTcpPort());
+    cleanups.push(() => red.stop());
     const first = await Comms.connect(red, ['debug']);
-    comms.push(first);
+    cleanups.push(() => first.close());
     rack.model.advance(10); // the outage: on battery from 1 s until the end of the test
     expect(await until(() => rack.setRequests() === 1 && rack.model.values('pdu')['outlet.7.status'] === 'off', 30_000)).toBe(true);
     const trigger = audits(first).find((a) => a.event === 'trigger');
@@ -106,12 +107,11 @@ describe('Node-RED restarted during an outage', () => {
     expect(audits(first).filter((a) => a.event === 'stage').map((a) => a.stage)).toEqual(['batch']);
 
     await red.stop();
-    first.close();
     const stoppedAt = Date.now();
 
     red = await NodeRed.start(runtime, userDir, await freeTcpPort());
     const second = await Comms.connect(red, ['debug']);
-    comms.push(second);
+    cleanups.push(() => second.close());
     expect(await until(() => rack.setRequests() >= 2, (STAGE2_DELAY_S + 60) * 1000), red.log).toBe(true);
     // The SET after the restart is stage 2's (outlet 8), not stage 1's again.
     expect(rack.model.values('pdu')['outlet.8.status'], `the SET after the restart was not stage 2:\n${red.log}`).toBe('off');
