@@ -193,12 +193,17 @@ export class ShutdownOrchestrator {
   resume(saved: unknown, now: number): Output[] {
     const p = saved as Partial<ShutdownProgress> | undefined;
     if (!p || p.version !== 1 || this.run || this.stateNow !== 'idle') return [];
+    // Supplies renamed since: every supply of the policy then has to be healthy before anything counts as power back.
+    const known = (names: unknown): string[] => {
+      const kept = (Array.isArray(names) ? names : []).filter((n): n is string => this.supplies.has(n as string));
+      return kept.length ? kept : [...this.supplies.keys()];
+    };
     const supplies = this.report(now);
     const stages = this.policy.stages;
     if (p.run && Number.isFinite(p.run.start) && Number.isInteger(p.run.next)) {
       const r = p.run;
       const next = Math.min(Math.max(r.next, 0), stages.length);
-      this.run = { start: r.start, next, drill: r.drill === true, reason: String(r.reason), critical: (r.critical ?? []).filter((n) => this.supplies.has(n)), resumedAt: now };
+      this.run = { start: r.start, next, drill: r.drill === true, reason: String(r.reason), critical: r.drill === true ? [] : known(r.critical), resumedAt: now };
       this.stateNow = 'running';
       const done = stages.slice(0, next).map((st) => st.name);
       const edited = JSON.stringify(done) !== JSON.stringify(r.stagesDone ?? done) ? ` (the plan was edited since: ${r.stagesDone?.length ?? 0} stage(s) had fired)` : '';
@@ -208,13 +213,12 @@ export class ShutdownOrchestrator {
     }
     if (p.state === 'done') {
       this.stateNow = 'done';
-      const critical = (p.doneCritical ?? []).filter((n) => this.supplies.has(n));
-      this.doneCritical = critical.length ? critical : [...this.supplies.keys()];
+      this.doneCritical = known(p.doneCritical);
       return [this.audit('resume', 'resumed after a restart or redeploy: the plan had completed; armed again once power is back', supplies, now)];
     }
     if (p.restore && Number.isInteger(p.restore.stages) && this.policy.restore) {
       const r = p.restore;
-      this.pendingRestore = { stages: Math.min(r.stages, stages.length), critical: (r.critical ?? []).filter((n) => this.supplies.has(n)), cancelledAt: r.cancelledAt };
+      this.pendingRestore = { stages: Math.min(r.stages, stages.length), critical: known(r.critical), cancelledAt: r.cancelledAt };
       return [this.audit('resume', `resumed after a restart or redeploy: restore of ${this.pendingRestore.stages} stage(s) still due once power is stable for ${this.policy.restore.stableS} s`, supplies, now)];
     }
     return [];

@@ -337,3 +337,23 @@ describe('restore after a cancel', () => {
     expect(actions(out).map((a) => [a.action, a.dryRun])).toEqual([['outlet 7 on', true]]);
   });
 });
+
+describe('resuming a plan whose policy was edited meanwhile', () => {
+  it('a renamed supply: power back is judged on every supply of the new policy, never on none', () => {
+    const o = new ShutdownOrchestrator(policy());
+    run(o, 0, 130, () => OB());
+    const edited = policy({ supplies: ['ups-main'] });
+    const next = new ShutdownOrchestrator(edited);
+    next.resume(JSON.parse(JSON.stringify(o.progress())), t(140));
+    expect(events(next.tick(t(141)))).toEqual([]); // no "power back" out of an empty list
+    expect(events(next.reading('ups-main', OL, t(142)))).toEqual(['cancel']);
+  });
+
+  it('stages removed: resumes after the last one that still exists, and says the plan was edited', () => {
+    const o = new ShutdownOrchestrator(policy());
+    run(o, 0, 200, () => OB()); // two stages fired
+    const next = new ShutdownOrchestrator(policy({ stages: [plan[0], { ...plan[2], name: 'ups only' }] }));
+    const out = next.resume(JSON.parse(JSON.stringify(o.progress())), t(201));
+    expect(audits(out)[0].reason).toContain('2 of 2 stage(s) done (non-critical, ups only), not repeated (the plan was edited since: 2 stage(s) had fired)');
+  });
+});
