@@ -219,7 +219,8 @@ export class ShutdownOrchestrator {
     if (p.restore && Number.isInteger(p.restore.stages) && this.policy.restore) {
       const r = p.restore;
       this.pendingRestore = { stages: Math.min(r.stages, stages.length), critical: known(r.critical), cancelledAt: r.cancelledAt };
-      return [this.audit('resume', `resumed after a restart or redeploy: restore of ${this.pendingRestore.stages} stage(s) still due once power is stable for ${this.policy.restore.stableS} s`, supplies, now)];
+      const since = Number.isFinite(r.cancelledAt) ? ` (cancelled ${new Date(r.cancelledAt).toISOString()})` : '';
+      return [this.audit('resume', `resumed after a restart or redeploy: restore of ${this.pendingRestore.stages} stage(s)${since} still due once power is stable for ${this.policy.restore.stableS} s`, supplies, now)];
     }
     return [];
   }

@@ -321,7 +321,7 @@ describe('restore after a cancel', () => {
     run(o, 14, 40, () => OL); // 27 s stable: not yet
     const next = new ShutdownOrchestrator(p);
     expect(audits(next.resume(JSON.parse(JSON.stringify(o.progress())), t(50)))[0].reason).toBe(
-      'resumed after a restart or redeploy: restore of 2 stage(s) still due once power is stable for 30 s',
+      `resumed after a restart or redeploy: restore of 2 stage(s) (cancelled ${new Date(t(13)).toISOString()}) still due once power is stable for 30 s`,
     );
     const out = run(next, 51, 100, () => OL);
     expect(actions(out).map((a) => [a.action, (a.timestamp - t(51)) / 1000])).toEqual([
