@@ -100,8 +100,14 @@ export = function (RED: NodeAPI): void {
     };
     showStatus();
     let closed = false;
-    // Nothing is decided before the kept progress is back: inputs and ticks wait for it, in order.
-    const ready = kept.load().then((saved) => {
+    // Nothing is decided before the kept progress is back and every node of the flows exists (Node-RED creates them
+    // one by one; a message sent to one not created yet is lost): inputs and ticks wait for both, in order.
+    let started = (): void => undefined;
+    const flowsStarted = new Promise<void>((resolve) => {
+      started = resolve;
+      RED.events.once('flows:started', started);
+    });
+    const ready = Promise.all([kept.load(), flowsStarted]).then(([saved]) => {
       if (!closed) emit(orchestrator.resume(saved, Date.now()));
     });
     const timer = setInterval(() => void ready.then(() => !closed && emit(orchestrator.tick(Date.now()))), TICK_MS);
@@ -121,6 +127,7 @@ export = function (RED: NodeAPI): void {
     this.on('close', (removed: boolean, done: () => void) => {
       closed = true;
       clearInterval(timer);
+      RED.events.off('flows:started', started);
       // A deleted node takes its progress along; a redeployed one leaves it for its successor.
       if (removed) kept.drop();
       done();
