@@ -75,15 +75,15 @@ async function harness(events: unknown[], policy: ShutdownPolicy = POLICY): Prom
     out.push(...outputs);
     for (const o of outputs) if (o.kind === 'action') await carryOut(o);
   };
-  // What a reading or event sets off is awaited before the model moves on (as the outlet node's read-back would be).
-  const pending: Promise<void>[] = [];
-  const settled = async (): Promise<void> => {
-    while (pending.length) await pending.shift();
+  // What the poller's readings and events set off is carried out in order, and each step of run() waits for it.
+  let carrying = Promise.resolve();
+  const later = (outputs: Output[]): void => {
+    carrying = carrying.then(() => take(outputs));
   };
-  poller.on('reading', (r) => pending.push(take(orchestrator.reading(r.device.name, r.values, clock()))));
+  poller.on('reading', (r) => later(orchestrator.reading(r.device.name, r.values, clock())));
   poller.on('event', (e) => {
     seen.push(e);
-    pending.push(take(orchestrator.event(e.device.name, e.event, clock())));
+    later(orchestrator.event(e.device.name, e.event, clock()));
   });
   const pollOnce = (): Promise<void> => new Promise((resolve) => poller.once('stats', () => setImmediate(resolve)));
   let started = false;
@@ -101,7 +101,7 @@ async function harness(events: unknown[], policy: ShutdownPolicy = POLICY): Prom
         else poller.start();
         started = true;
         await p;
-        await settled();
+        await carrying;
         await take(orchestrator.tick(clock()));
       }
     },
