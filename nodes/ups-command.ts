@@ -5,10 +5,36 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { parseList } from '../src/control/guards';
 import { num, upsRequest } from '../src/control/messages';
 import { UpsCommander } from '../src/control/ups';
-import { runControlNode } from './lib/control-node';
+import { runControlNode, type ControlLink } from './lib/control-node';
+import { NutCommander, type NutCommandRequest } from '../src/control/nut';
+import { RackpowerError } from '../src/errors';
+import type { NutServerNode } from './lib/nut-server';
+
+/** The NUT server node's shared connection, commanding the UPS the node names. */
+function nutLink(RED: NodeAPI, id: string, ups: string): ControlLink<NutCommander> | undefined {
+  const server = RED.nodes.getNode(id) as NutServerNode | null;
+  if (!server || server.type !== 'rackpower-nut-server') return undefined;
+  if (server.settings.protocol === 'apcupsd') {
+    // apcupsd has no control over NIS: the node stays "disabled" and says why when asked.
+    return { allowed: false, engine: () => Promise.reject(new RackpowerError('CONFIG', 'apcupsd offers no control over NIS')), release: async () => undefined };
+  }
+  const client = server.connection.acquire();
+  return {
+    allowed: server.settings.allowControl === true,
+    engine: async (guard) => {
+      if (!ups) throw new RackpowerError('CONFIG', 'which UPS on the NUT server? set the UPS name');
+      return new NutCommander(client, ups, guard);
+    },
+    release: () => server.connection.release(),
+  };
+}
 
 interface UpsCommandDef extends NodeDef {
   endpoint: string;
+  /** A rackpower-nut-server config node: commands go as INSTCMD through upsd instead of SNMP SETs. */
+  server?: string;
+  /** The UPS on that server. */
+  ups?: string;
   profile: string;
   allow: string;
   rateCount: number | string;
@@ -20,6 +46,23 @@ interface UpsCommandDef extends NodeDef {
 export = function (RED: NodeAPI): void {
   RED.nodes.registerType('rackpower-ups-command', function (this: Node, def: UpsCommandDef) {
     RED.nodes.createNode(this, def);
+    const guard = {
+      allow: parseList(def.allow),
+      rateLimit: { count: num(def.rateCount, 3), perS: num(def.ratePerS, 300) },
+      dryRun: def.dryRun === true,
+    };
+    if (def.server) {
+      runControlNode(RED, this, {
+        endpoint: '',
+        profile: '',
+        what: 'ups',
+        guard,
+        link: () => nutLink(RED, def.server!, (def.ups ?? '').trim()),
+        request: (msg) => nutRequest(msg),
+        topic: (result) => `rackpower/ups-command/${result.command}`,
+      });
+      return;
+    }
     runControlNode(RED, this, {
       endpoint: def.endpoint,
       profile: def.profile,
@@ -35,3 +78,13 @@ export = function (RED: NodeAPI): void {
     });
   });
 };
+
+/** msg.payload "beeper.mute" (any instant command the UPS lists), or {command, param}; msg.param also sets the param. */
+function nutRequest(msg: { payload?: unknown; param?: unknown }): NutCommandRequest {
+  const p = msg.payload as { command?: unknown; param?: unknown } | string | undefined;
+  const structured = typeof p === 'object' && p !== null;
+  const command = structured ? p.command : p;
+  if (typeof command !== 'string' || !command.trim()) throw new RackpowerError('CONFIG', `msg.payload must name a NUT instant command (got ${JSON.stringify(p)})`);
+  const param = structured && p.param !== undefined ? p.param : msg.param;
+  return { command: command.trim(), ...(param !== undefined && param !== null && { param: String(param) }) };
+}

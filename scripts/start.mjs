@@ -2,7 +2,8 @@
 // `npm start`: the demo without hardware or network. Starts the simulated rack (scenarios/demo.json) on fixed
 // loopback ports, prepares a Node-RED user dir .node-red/ (git-ignored) with this package installed by symlink and
 // examples/flows/simulated-rack.json as its flow, runs Node-RED as a child, and stops both on Ctrl-C.
-//   SNMP UPS 127.0.0.1:16161, SNMP PDU :16162, Modbus TCP :16163 (sensor unit 1, meter unit 2)
+//   SNMP UPS 127.0.0.1:16161, SNMP PDU :16162, Modbus TCP :16163 (sensor unit 1, meter unit 2),
+//   the UPS again as a NUT server :16164 (UPS `ups`, user admin/admin) and as apcupsd's NIS :16165
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,9 +27,10 @@ if (!existsSync(at('dist', 'nodes', 'ups.js')) || !existsSync(at('dist', 'src', 
 const { startRack } = require(at('dist', 'src', 'sim', 'rack.js'));
 const { loadScenario } = require(at('dist', 'src', 'sim', 'scenario.js'));
 // control: the demo PDU and UPS accept SETs, so the power-cycle and shutdown examples work against them.
-const rack = await startRack(loadScenario('demo'), { basePort: BASE_PORT, control: true });
+// upsServers: the UPS also as a USB UPS is served (NUT, apcupsd), for examples/flows/nut-usb-ups.json.
+const rack = await startRack(loadScenario('demo'), { basePort: BASE_PORT, control: true, upsServers: true });
 console.log('Simulated rack (scenarios/demo.json):');
-for (const d of rack.devices) console.log(`  ${d.name.padEnd(8)} ${d.kind.padEnd(7)} ${d.url}`);
+for (const d of [...rack.devices, ...rack.servers]) console.log(`  ${d.name.padEnd(8)} ${d.kind.padEnd(7)} ${d.url}`);
 
 prepareUserDir();
 

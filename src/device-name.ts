@@ -22,14 +22,24 @@ export function modbusDeviceName(where: string, unit: number): string {
   return `${where} unit ${unit}`;
 }
 
+/** `ups@host`, `ups@host:3494`: upsc's own form. */
+export function nutDeviceName(ups: string, host: string, port: number): string {
+  return `${ups}@${hostPort(host, port, NUT_DEFAULT_PORT)}`;
+}
+
+/** `nas`, `nas:3552` for an apcupsd NIS server (one UPS per server). */
+export function apcupsdDeviceName(host: string, port: number): string {
+  return hostPort(host, port, NIS_DEFAULT_PORT);
+}
+
 export function defaultDeviceName(target: DeviceTarget): string {
   switch (target.protocol) {
     case 'snmp':
       return snmpDeviceName(target.snmp.host, target.snmp.port);
-    case 'nut': // upsc's own form: ups@host[:port]
-      return `${target.ups ?? 'ups'}@${hostPort(target.nut.host, target.nut.port, NUT_DEFAULT_PORT)}`;
+    case 'nut':
+      return nutDeviceName(target.ups ?? 'ups', target.nut.host, target.nut.port);
     case 'apcupsd':
-      return hostPort(target.nis.host, target.nis.port, NIS_DEFAULT_PORT);
+      return apcupsdDeviceName(target.nis.host, target.nis.port);
     case 'modbus': {
       const m = target.modbus;
       return modbusDeviceName(m.kind === 'tcp' ? `${bracketed(m.host)}:${m.port}` : m.path, target.unit);

@@ -12,6 +12,7 @@ import type { ModbusConnectionNode, SnmpCredentials, SnmpEndpointNode } from './
 import { BadRequest, discover, failure, parseDiscoverRequest, type Deployed } from './discover';
 import { candidateVariables, profileList, profileVariables } from './profiles';
 import { shippedProfiles } from '../../src/profiles/load';
+import type { NutServerCredentials, NutServerNode } from './nut-server';
 
 /** Probes at once, over all editors: each holds a socket and a timer for up to the deadline. */
 const MAX_RUNNING = 4;
@@ -22,6 +23,11 @@ function deployedNodes(RED: NodeAPI): Deployed {
       const node = RED.nodes.getNode(id) as SnmpEndpointNode | null;
       if (!node || node.type !== 'rackpower-snmp-endpoint') return undefined;
       return { settings: node.settings, credentials: (RED.nodes.getCredentials(id) ?? {}) as SnmpCredentials };
+    },
+    nut(id) {
+      const node = RED.nodes.getNode(id) as NutServerNode | null;
+      if (!node || node.type !== 'rackpower-nut-server') return undefined;
+      return { settings: node.settings, credentials: (RED.nodes.getCredentials(id) ?? {}) as NutServerCredentials };
     },
     modbus(id) {
       const node = RED.nodes.getNode(id) as ModbusConnectionNode | null;

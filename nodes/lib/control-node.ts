@@ -12,13 +12,24 @@ import { wantsDryRun } from '../../src/control/messages';
 import { closeWith } from './close';
 import type { SnmpEndpointNode } from './connections';
 
+type Engine<T, R> = { execute(request: R, dryRun: boolean): Promise<T> };
+
+/** Where the commands go: whether control is allowed there, the engine for it, and how to hand the link back. */
+export interface ControlLink<E> {
+  allowed: boolean;
+  engine(guard: Guard): Promise<E>;
+  release(): Promise<void>;
+}
+
 export interface ControlNodeSpec<T extends { dryRun: boolean; message: string }, R> {
   endpoint: string;
+  /** Another link than the SNMP agent `endpoint` names (a NUT server); undefined when none is configured. */
+  link?: () => ControlLink<Engine<T, R>> | undefined;
   profile: string;
   what: 'outlet' | 'ups';
   guard: Omit<GuardConfig, 'enabled'> & { dryRun: boolean };
-  /** The engine for the detected vendor's control data. */
-  engine(client: SnmpClient, control: VendorControl, guard: Guard): { execute(request: R, dryRun: boolean): Promise<T> };
+  /** The engine for the detected vendor's control data (SNMP agents; a `link` brings its own). */
+  engine?(client: SnmpClient, control: VendorControl, guard: Guard): Engine<T, R>;
   request(msg: NodeMessageInFlow): R;
   /** Topic of a result when the input message has none. */
   topic(result: T): string;
@@ -27,24 +38,20 @@ export interface ControlNodeSpec<T extends { dryRun: boolean; message: string },
 export function runControlNode<T extends { dryRun: boolean; message: string }, R>(RED: NodeAPI, node: Node, spec: ControlNodeSpec<T, R>): void {
   // RED is the node module's own: RED._ reads its catalog, where the keys sit under the node type.
   const t = (key: string): string => RED._(`${node.type}.${key}`);
-  const endpoint = RED.nodes.getNode(spec.endpoint) as SnmpEndpointNode | null;
-  if (!endpoint || endpoint.type !== 'rackpower-snmp-endpoint') {
+  const link = spec.link ? spec.link() : snmpLink(RED, spec);
+  if (!link) {
     node.status({ fill: 'red', shape: 'ring', text: t('status.noEndpoint') });
     return;
   }
-  const allowed = endpoint.settings.allowControl === true;
-  const client = endpoint.connection.acquire();
-  // Off unless the SNMP agent config node allows control: one switch per device, where its credentials are.
+  const allowed = link.allowed;
+  // Off unless the config node (SNMP agent, NUT server) allows control: one switch per device, where its credentials are.
   const guard = new Guard({ ...spec.guard, enabled: allowed });
-  let engine: Promise<ReturnType<typeof spec.engine>> | undefined;
-  const engineFor = (): Promise<ReturnType<typeof spec.engine>> =>
-    (engine ??= resolveControl(client, spec.profile, spec.what).then(
-      (control) => spec.engine(client, control, guard),
-      (err: unknown) => {
-        engine = undefined; // detection failed (device down): the next message tries again
-        throw err;
-      },
-    ));
+  let engine: Promise<Engine<T, R>> | undefined;
+  const engineFor = (): Promise<Engine<T, R>> =>
+    (engine ??= link.engine(guard).catch((err: unknown) => {
+      engine = undefined; // detection failed (device down): the next message tries again
+      throw err;
+    }));
   const dry = spec.guard.dryRun;
   node.status(
     allowed
@@ -72,6 +79,20 @@ export function runControlNode<T extends { dryRun: boolean; message: string }, R
   });
   closeWith(node, async () => {
     await queue;
-    await endpoint.connection.release();
+    await link.release();
   });
+}
+
+/** The SNMP agent config node `spec.endpoint` names; the engine for the vendor its profile (or detection) picks. */
+function snmpLink<T extends { dryRun: boolean; message: string }, R>(RED: NodeAPI, spec: ControlNodeSpec<T, R>): ControlLink<Engine<T, R>> | undefined {
+  const endpoint = RED.nodes.getNode(spec.endpoint) as SnmpEndpointNode | null;
+  if (!endpoint || endpoint.type !== 'rackpower-snmp-endpoint') return undefined;
+  const make = spec.engine;
+  if (!make) return undefined;
+  const client = endpoint.connection.acquire();
+  return {
+    allowed: endpoint.settings.allowControl === true,
+    engine: (guard) => resolveControl(client, spec.profile, spec.what).then((control) => make(client, control, guard)),
+    release: () => endpoint.connection.release(),
+  };
 }

@@ -18,8 +18,12 @@ import { chosenProfile, snmpCandidates } from './profiles';
 import { failureStatus, type Translate } from './status';
 import { MAX_UNIT_ID, isUnitId } from './validate';
 import { trapTargets } from '../../src/traps/registry';
-import { modbusDeviceName, snmpDeviceName } from '../../src/device-name';
+import { apcupsdDeviceName, modbusDeviceName, nutDeviceName, snmpDeviceName } from '../../src/device-name';
+import { NUT_DEFAULT_PORT } from '../../src/protocol/nut/client';
 import { deviceNames } from './device-names';
+import { NutDeviceReader } from '../../src/polling/nut-reader';
+import { ApcupsdDeviceReader } from '../../src/polling/apcupsd-reader';
+import type { NutServerNode } from './nut-server';
 
 interface Opened {
   reader: DeviceReader;
@@ -38,8 +42,31 @@ function configNode<N extends Node>(RED: NodeAPI, id: string, type: string, what
   return node as N;
 }
 
+/** A UPS behind a NUT server (the server's shared connection) or an apcupsd NIS server. */
+function openServerReader(RED: NodeAPI, config: DeviceConfig): Opened {
+  const server = configNode<NutServerNode>(RED, config.server, 'rackpower-nut-server', 'NUT or apcupsd server');
+  if (server.settings.protocol === 'apcupsd') {
+    const nis = server.nis();
+    const reader = new ApcupsdDeviceReader(nis);
+    return { reader, address: reader.describe(), where: `${server.settings.host}`, defaultName: apcupsdDeviceName(nis.host, nis.port), release: async () => undefined };
+  }
+  if (!config.ups) throw new RackpowerError('CONFIG', 'which UPS on the NUT server? (Discover lists them)');
+  const client = server.connection.acquire();
+  const reader = new NutDeviceReader(client, config.ups);
+  // LOGIN as a secondary: upsd counts this host, and a primary waits for it before cutting the power.
+  if (server.settings.login) client.login(config.ups).catch((err: unknown) => server.warn(`LOGIN ${config.ups}: ${(err as Error).message}`));
+  return {
+    reader,
+    address: `${client.describe()}/${config.ups}`,
+    where: `${config.ups}@${server.settings.host}`,
+    defaultName: nutDeviceName(config.ups, server.settings.host, Number(server.settings.port) || NUT_DEFAULT_PORT),
+    release: () => server.connection.release(),
+  };
+}
+
 /** Resolves the profile first and acquires last, so nothing is held when a setting is refused. */
 function openReader(RED: NodeAPI, kind: DeviceKind, config: DeviceConfig): Opened {
+  if (config.transport === 'nut') return openServerReader(RED, config);
   if (config.transport === 'snmp') {
     const options = config.profile === 'auto' ? { profiles: snmpCandidates(kind) } : { profile: chosenProfile(config.profile, 'snmp', kind) };
     const endpoint = configNode<SnmpEndpointNode>(RED, config.endpoint, 'rackpower-snmp-endpoint', 'SNMP endpoint');

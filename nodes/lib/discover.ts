@@ -14,6 +14,12 @@ import { SNMP_DEFAULTS, checkTarget, type SnmpTarget } from '../../src/protocol/
 import type { DeviceKind, ErrorCode, Value, Values } from '../../src/types';
 import { modbusConfig, snmpTarget, type ModbusConnectionDef, type SnmpCredentials, type SnmpEndpointDef } from './connections';
 import { bareHost, isHost, isIntIn, isPort, isSerialPath, isUnitId } from './validate';
+import { NutClient } from '../../src/protocol/nut/client';
+import { NutDeviceReader } from '../../src/polling/nut-reader';
+import { ApcupsdDeviceReader } from '../../src/polling/apcupsd-reader';
+import { nisEndpoint, nutEndpoint, type NutServerCredentials, type NutServerDef } from './nut-server';
+import type { NisEndpoint } from '../../src/protocol/apcupsd/nis';
+import type { NutEndpoint } from '../../src/protocol/nut/client';
 
 /** What the dialog sent is not a probe request: answered 400 with this reason, nothing is contacted. */
 export class BadRequest extends Error {}
@@ -35,14 +41,21 @@ export interface DeployedModbus {
   settings: ModbusConnectionDef;
   connection: SharedResource<ModbusTransport>;
 }
+export interface DeployedNut {
+  settings: NutServerDef;
+  credentials: NutServerCredentials;
+}
 export interface Deployed {
   snmp(id: string): DeployedSnmp | undefined;
   modbus(id: string): DeployedModbus | undefined;
+  nut?(id: string): DeployedNut | undefined;
 }
 
 export type DiscoverPlan =
   | { transport: 'snmp'; kind: DeviceKind; profile: string; target: SnmpTarget }
-  | { transport: 'modbus'; kind: DeviceKind; profile: string; unit: number; config: ModbusTransportConfig; shared?: SharedResource<ModbusTransport> };
+  | { transport: 'modbus'; kind: DeviceKind; profile: string; unit: number; config: ModbusTransportConfig; shared?: SharedResource<ModbusTransport> }
+  // A NUT server (ups: the one to read, '' for the first it lists) or an apcupsd NIS server.
+  | { transport: 'nut'; kind: DeviceKind; profile: string; nut?: NutEndpoint; nis?: NisEndpoint; ups: string };
 
 export interface PreviewValue {
   name: string;
@@ -52,7 +65,9 @@ export interface PreviewValue {
 }
 
 export interface DiscoverResult {
-  device: Identification & { vendor: string; address: string };
+  device: Identification & { vendor: string; address: string; ups?: string };
+  /** A NUT server's UPS units (LIST UPS), for the dialog's UPS field. */
+  units?: Array<{ name: string; description: string }>;
   /** A few key readings, in the order the kind's status summary uses. */
   preview: PreviewValue[];
   /** Every NUT name the device answered, for the Variables field's completion. */
@@ -207,11 +222,48 @@ function modbusPlan(body: Body, deployed: Deployed): { config: ModbusTransportCo
   return { config, shared: same ? live!.connection : undefined };
 }
 
+/** A NUT or apcupsd server; the password as for SNMP: typed, or the deployed node's for the same host only. */
+function nutPlan(body: Body, deployed: Deployed): { nut?: NutEndpoint; nis?: NisEndpoint; ups: string } {
+  const sv = object(body.server, 'server');
+  const id = configId(sv.id, 'server');
+  const settings = {
+    protocol: oneOf(sv.protocol ?? 'nut', ['nut', 'apcupsd'] as const, 'server.protocol'),
+    host: host(sv.host, 'server'),
+    port: sv.port,
+    tls: oneOf(sv.tls ?? 'off', ['off', 'verify', 'pin', 'skip'] as const, 'server.tls'),
+    fingerprint: text(sv.fingerprint, 'server.fingerprint', 100),
+    user: text(sv.user, 'server.user', 64),
+    timeout: sv.timeout,
+  } as NutServerDef;
+  if (sv.port !== '' && sv.port !== undefined && !isPort(sv.port)) throw new BadRequest('server.port must be a whole number 1-65535');
+  optionalInt(sv.timeout, 50, 60_000, 'server.timeout');
+  const ups = text(body.ups, 'ups', 64).trim();
+  if (ups && !/^[\w.:@-]+$/u.test(ups)) throw new BadRequest('ups must be a NUT UPS name');
+  if (settings.protocol === 'apcupsd') return { nis: asBadRequest(() => nisEndpoint(settings)), ups: '' };
+  const sent = sv.credentials === undefined ? {} : object(sv.credentials, 'server.credentials');
+  let password: string | undefined;
+  if (typeof sent.password === 'string' && sent.password !== STORED) password = text(sent.password, 'server.credentials.password');
+  else {
+    const stored = id && deployed.nut ? deployed.nut(id) : undefined;
+    if (stored?.credentials.password) {
+      if (bareHost(stored.settings.host ?? '').toLowerCase() !== bareHost(settings.host).toLowerCase()) {
+        throw new BadRequest(`the stored password of this server is only sent to ${stored.settings.host}: type it again to probe ${settings.host}`);
+      }
+      password = stored.credentials.password;
+    }
+  }
+  return { nut: asBadRequest(() => nutEndpoint(settings, { password })), ups };
+}
+
 /** Checks the body of POST /rackpower/discover; throws BadRequest with the first reason it finds. */
 export function parseDiscoverRequest(input: unknown, deployed: Deployed): DiscoverPlan {
   const body = object(input, 'the request body');
   const kind = oneOf(body.kind, KINDS, 'kind');
-  const transport = oneOf(body.transport, ['snmp', 'modbus'] as const, 'transport');
+  const transport = oneOf(body.transport, ['snmp', 'modbus', 'nut'] as const, 'transport');
+  if (transport === 'nut') {
+    if (kind !== 'ups') throw new BadRequest('NUT and apcupsd servers watch UPS units: use a UPS node');
+    return { transport, kind, profile: 'nut', ...nutPlan(body, deployed) };
+  }
   const profile = profileOf(body.profile, transport, kind);
   if (transport === 'snmp') return { transport, kind, profile, target: snmpPlan(body, deployed) };
   if (!isUnitId(body.unit)) throw new BadRequest('unit must be a whole number 0-247');
@@ -227,6 +279,7 @@ interface Probe {
 }
 
 function open(plan: DiscoverPlan): Probe {
+  if (plan.transport === 'nut') throw new Error('open() is for SNMP and Modbus probes');
   if (plan.transport === 'snmp') {
     const client = new SnmpClient(plan.target);
     const all = shippedProfiles().filter((p): p is SnmpProfile => p.protocol === 'snmp');
@@ -319,7 +372,40 @@ async function explainUnknown(err: RackpowerError, p: Probe, kind: DeviceKind): 
  * Identifies and reads the device once. Rejects with a RackpowerError (TIMEOUT also when the deadline passes
  * first); the probe's connection is closed (or given back) either way before this settles.
  */
+/** A NUT server: its UPS units, and the chosen one (or the first) read once; apcupsd: its one UPS. */
+async function probeServer(plan: Extract<DiscoverPlan, { transport: 'nut' }>, deadlineMs: number): Promise<DiscoverResult> {
+  const client = plan.nut ? new NutClient({ ...plan.nut, timeoutMs: Math.min(plan.nut.timeoutMs, deadlineMs) }) : undefined;
+  try {
+    let reader: DeviceReader;
+    let address: string;
+    let units: DiscoverResult['units'];
+    let ups: string | undefined;
+    if (client) {
+      units = [...(await client.listUps())].map(([name, description]) => ({ name, description }));
+      ups = plan.ups || units[0]?.name;
+      if (!ups) throw new RackpowerError('UNKNOWN_DEVICE', `${client.describe()} has no UPS`);
+      reader = new NutDeviceReader(client, ups);
+      address = `${client.describe()}/${ups}`;
+    } else {
+      const nis = new ApcupsdDeviceReader(plan.nis!);
+      reader = nis;
+      address = nis.describe();
+    }
+    const id = await reader.identify();
+    const values = await reader.read();
+    return {
+      device: { ...id, vendor: id.manufacturer ?? (client ? 'NUT' : 'apcupsd'), address, ...(ups && { ups }) },
+      ...(units && { units }),
+      preview: preview(plan.kind, values),
+      variables: Object.keys(values).sort(),
+    };
+  } finally {
+    await client?.close();
+  }
+}
+
 export async function discover(plan: DiscoverPlan, deadlineMs = DEFAULT_DEADLINE_MS): Promise<DiscoverResult> {
+  if (plan.transport === 'nut') return probeServer(plan, deadlineMs).catch((err: unknown) => Promise.reject(asRackpowerError(err)));
   const p = open(plan);
   let timer: NodeJS.Timeout | undefined;
   const work = probe(p, plan);

@@ -5,7 +5,7 @@ import type { OutputMode } from '../../src/normalize/messages';
 
 export const CONFIG_VERSION = 1;
 
-export type TransportKind = 'snmp' | 'modbus';
+export type TransportKind = 'snmp' | 'modbus' | 'nut';
 
 export interface DeviceConfig {
   name: string;
@@ -14,6 +14,10 @@ export interface DeviceConfig {
   endpoint: string;
   /** Id of a rackpower-modbus-connection config node (transport modbus). */
   connection: string;
+  /** Id of a rackpower-nut-server config node (transport nut: a NUT or apcupsd server). */
+  server: string;
+  /** The UPS name on a NUT server (`upsc <ups>@host`); unused for apcupsd. */
+  ups: string;
   /** 'auto' (SNMP detection) or a profile id. */
   profile: string;
   /** Modbus unit id. */
@@ -58,13 +62,15 @@ export function migrate(config: Record<string, unknown>): DeviceConfig {
   const kind = kindOfType(config.type);
   // Version 0 (no configVersion) is a flow saved before versioning: every field may be missing, which the defaults
   // below cover. A later version adds its conversion here, keyed on the version it upgrades from.
-  const transport = config.transport === 'snmp' || config.transport === 'modbus' ? config.transport : defaultTransport(kind);
+  const transport = config.transport === 'snmp' || config.transport === 'modbus' || config.transport === 'nut' ? config.transport : defaultTransport(kind);
   const mode = MODES.includes(config.outputMode as OutputMode) ? (config.outputMode as OutputMode) : 'always';
   return {
     name: text(config.name),
     transport,
     endpoint: text(config.endpoint),
     connection: text(config.connection),
+    server: text(config.server),
+    ups: text(config.ups),
     profile: text(config.profile) || 'auto',
     unit: num(config.unit, 1),
     interval: num(config.interval, 10),

@@ -13,7 +13,7 @@ function numberOption(value: string | undefined, name: string, min: number): num
   return n;
 }
 
-/** `rackpower sim [--scenario FILE|NAME] [--port BASE] [--speed X] [--community C] [--copies N]` */
+/** `rackpower sim [--scenario FILE|NAME] [--port BASE] [--speed X] [--community C] [--copies N] [--ups-servers]` */
 export async function runSim(args: string[]): Promise<void> {
   const { values } = parseCommand(SIM, args);
   const basePort = numberOption(values.port, 'port', 0);
@@ -26,8 +26,9 @@ export async function runSim(args: string[]): Promise<void> {
     copies: numberOption(values.copies, 'copies', 1),
     // Like a real PDU and UPS card: outlet control and UPS commands accept SETs (the outlet node's guards decide).
     control: true,
+    upsServers: values['ups-servers'] === true,
   });
-  for (const d of rack.devices) process.stdout.write(`${d.name} ${d.kind} ${d.url} ${d.profile}\n`);
+  for (const d of [...rack.devices, ...rack.servers]) process.stdout.write(`${d.name} ${d.kind} ${d.url} ${d.profile}\n`);
   await untilSignal();
   await rack.close();
 }
@@ -43,6 +44,7 @@ export const SIM = defineCommand({
     speed: { type: 'string', value: 'X', help: 'simulated seconds per second; 0 pauses the model' },
     community: { type: 'string', value: 'C', help: 'the SNMP community the agents answer' },
     copies: { type: 'string', value: 'N', help: 'the rack N times over (benchmarks)' },
+    'ups-servers': { type: 'boolean', help: 'also serve each UPS through a NUT server (upsd protocol) and an apcupsd NIS endpoint' },
   },
   run: (args): Promise<void> => runSim(args),
 });

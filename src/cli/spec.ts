@@ -40,7 +40,9 @@ export const URL_FORMS = `device URLs:
   snmp://[community@]host[:port][?version=1&timeout=MS&retries=N]
   snmpv3://user@host[:port]?auth=sha&priv=aes     keys from RACKPOWER_SNMP_AUTH_KEY / RACKPOWER_SNMP_PRIV_KEY
   modbus-tcp://host[:port]?unit=N&profile=ID
-  modbus-rtu:/dev/ttyUSB0?baud=9600&parity=none&unit=N&profile=ID`;
+  modbus-rtu:/dev/ttyUSB0?baud=9600&parity=none&unit=N&profile=ID
+  nut://[user@]host[:3493]/<ups>[?tls=verify|pin|skip&fingerprint=SHA256]   password from RACKPOWER_NUT_PASSWORD
+  apcupsd://host[:3551]`;
 
 /** What the exit status says, so scripts can tell a dead device from a misconfigured one. */
 export const EXIT_STATUS = `exit status:

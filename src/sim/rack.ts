@@ -10,6 +10,8 @@ import { SimModel } from './model';
 import { startModbusServer, type ModbusUnit } from './modbus-server';
 import { controlCells } from './devices/control';
 import { startSnmpAgent } from './snmp-agent';
+import { startNutServer } from './nut-server';
+import { apcupsdStatus, startNisServer } from './nis-server';
 import type { DeviceSource, Scenario } from './types';
 
 export interface RackOptions {
@@ -32,6 +34,12 @@ export interface RackOptions {
    * nodes can act on the rack (default false: every SET answers notWritable, and walks see only what profiles read).
    */
   control?: boolean;
+  /**
+   * Also serve every UPS as a USB UPS is served: one NUT server (upsd) per rack copy carrying all its UPS units, and
+   * one apcupsd NIS endpoint per UPS (apcupsd watches one UPS). Their ports come after the SNMP and Modbus ones.
+   * NUT instant commands act on the model like the SNMP control OIDs do when `control` is on.
+   */
+  upsServers?: boolean;
 }
 
 export interface RackDevice {
@@ -44,6 +52,8 @@ export interface RackDevice {
 
 export interface RunningRack {
   devices: RackDevice[];
+  /** With `upsServers`: the UPS units again as `nut://…/<name>` and `apcupsd://…` (profile `nut` / `apcupsd`). */
+  servers: RackDevice[];
   model: SimModel;
   /** SET requests that reached the SNMP agents so far (a dry run must leave this unchanged). */
   setRequests(): number;
@@ -119,6 +129,31 @@ export async function startRack(scenario: Scenario, options: RackOptions = {}): 
     }
   }
 
+  const serverStarts = options.upsServers ? upsServerStarts() : [];
+  function upsServerStarts(): typeof starts {
+    const out: typeof starts = [];
+    for (let copy = 1; copy <= copies; copy++) {
+      const ups = specs.filter((d) => d.resolved.kind === 'ups').map((d) => (copies > 1 ? `${d.name}-${copy}` : d.name));
+      if (!ups.length) continue;
+      out.push({
+        listener: startNutServer({
+          host,
+          port: takePort(),
+          units: ups.map((name) => ({ name, description: `simulated ${name}`, source: source(name), control: options.control ? { model, name } : undefined })),
+        }).then((s) => ({ port: s.port, setRequests: s.commands, close: s.close })),
+        devices: (port) => ups.map((name) => ({ name, kind: 'ups' as const, url: `nut://${host}:${port}/${name}`, profile: 'nut' })),
+      });
+      for (const name of ups) {
+        out.push({
+          listener: startNisServer({ host, port: takePort(), status: () => apcupsdStatus(source(name)) }),
+          devices: (port) => [{ name, kind: 'ups' as const, url: `apcupsd://${host}:${port}`, profile: 'apcupsd' }],
+        });
+      }
+    }
+    return out;
+  }
+  starts.push(...serverStarts);
+
   const settled = await Promise.allSettled(starts.map((s) => s.listener));
   const listeners = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -127,7 +162,9 @@ export async function startRack(scenario: Scenario, options: RackOptions = {}): 
     const reason = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
     throw new RackpowerError('CONFIG', `simulator could not listen on ${host}: ${reason}`, { cause: failed.reason });
   }
-  const devices = starts.flatMap((s, i) => s.devices(listeners[i].port));
+  const described = starts.map((s, i) => s.devices(listeners[i].port));
+  const devices = described.slice(0, starts.length - serverStarts.length).flat();
+  const servers = described.slice(starts.length - serverStarts.length).flat();
 
   let timer: NodeJS.Timeout | undefined;
   if (speed > 0) {
@@ -137,6 +174,7 @@ export async function startRack(scenario: Scenario, options: RackOptions = {}): 
   }
   return {
     devices,
+    servers,
     model,
     setRequests: () => listeners.reduce((sum, l) => sum + (l.setRequests?.() ?? 0), 0),
     close: async () => {

@@ -2,8 +2,8 @@
 // `npm install` (whose `prepare` builds) and `npm start`, which must bring up the simulated rack and a Node-RED on
 // 127.0.0.1:1880 with the example flow deployed and reading, and stop cleanly on Ctrl-C.
 //
-// scripts/start.mjs listens on fixed ports (Node-RED 1880, SNMP UDP 16161 and 16162, Modbus TCP 16163): the test
-// fails at once, saying so, when something else holds one of them.
+// scripts/start.mjs listens on fixed ports (Node-RED 1880, SNMP UDP 16161 and 16162, Modbus TCP 16163, NUT 16164 and
+// apcupsd NIS 16165): the test fails at once, saying so, when something else holds one of them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,6 +18,8 @@ const PORTS: Array<['tcp' | 'udp', number, string]> = [
   ['udp', 16161, 'simulated UPS (SNMP)'],
   ['udp', 16162, 'simulated PDU (SNMP)'],
   ['tcp', 16163, 'simulated Modbus TCP gateway'],
+  ['tcp', 16164, 'simulated UPS (NUT server)'],
+  ['tcp', 16165, 'simulated UPS (apcupsd NIS)'],
 ];
 const busy = (): string[] => PORTS.filter(([proto, port]) => portInUse(proto, port)).map(([proto, port, what]) => `${proto} ${port} (${what})`);
 

@@ -53,7 +53,7 @@ export interface Browser {
 
 export function freeTcpPort(): Promise<number>;
 export function until<T>(what: string, check: () => T | Promise<T>, timeoutMs?: number, everyMs?: number): Promise<NonNullable<T>>;
-export function startSimRack(options?: { community?: string; speed?: number }): Promise<SimRack>;
+export function startSimRack(options?: { community?: string; speed?: number; upsServers?: boolean }): Promise<SimRack>;
 export function retarget(flow: FlowNode[], rack: SimRack): FlowNode[];
 export function readExample(name: string): FlowNode[];
 export function dashboardDir(): string;

@@ -27,6 +27,8 @@ export interface Upsd {
   /** UPS name → the .dev file its driver serves (edit it and dummy-ups re-reads it within a second or two). */
   files: Record<string, string>;
   env: NodeJS.ProcessEnv;
+  /** With `tls`: upsd's self-signed certificate (PEM) and its SHA-256 fingerprint (AB:CD:…), for STARTTLS tests. */
+  certificate?: { pem: string; fingerprint: string };
   /** upsc's `name: value` lines for one UPS, as a map. */
   upsc(ups: string): Promise<Map<string, string>>;
   /** Runs a NUT client program (upsc, upscmd, upsrw) against this server. */
@@ -64,8 +66,31 @@ function dumpNames(file: string): string[] {
     .filter((n) => !n.startsWith('driver.'));
 }
 
-/** `devices`: UPS name → dump file name in test/fixtures/nut-ddl (or an absolute path). */
-export async function startUpsd(devices: Record<string, string>): Promise<Upsd> {
+/**
+ * A self-signed certificate for 127.0.0.1 in an NSS database, as Debian's upsd (built with NSS) wants it:
+ * openssl makes the certificate, certutil/pk12util (libnss3-tools) the database.
+ */
+async function nssCertificate(dir: string): Promise<{ pem: string; fingerprint: string; lines: string }> {
+  for (const f of ['/usr/bin/openssl', '/usr/bin/certutil', '/usr/bin/pk12util']) {
+    if (!existsSync(f)) throw new Error(`${f} is missing: apt-get install openssl libnss3-tools (upsd's STARTTLS needs an NSS database)`);
+  }
+  const at = (f: string): string => path.join(dir, f);
+  const step = async (file: string, args: string[]): Promise<string> => {
+    const r = await run(file, args, process.env, 60_000);
+    if (r.code !== 0) throw new Error(`${path.basename(file)} ${args[0]}: ${r.stderr}`);
+    return r.stdout;
+  };
+  await step('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('key.pem'), '-out', at('cert.pem'), '-subj', '/CN=localhost', '-days', '2', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost']);
+  await step('/usr/bin/openssl', ['pkcs12', '-export', '-in', at('cert.pem'), '-inkey', at('key.pem'), '-out', at('upsd.p12'), '-name', 'upsd', '-passout', 'pass:p12']);
+  mkdirSync(at('nss'));
+  await step('/usr/bin/certutil', ['-N', '-d', `sql:${at('nss')}`, '--empty-password']);
+  await step('/usr/bin/pk12util', ['-i', at('upsd.p12'), '-d', `sql:${at('nss')}`, '-W', 'p12', '-K', '']);
+  const fingerprint = (await step('/usr/bin/openssl', ['x509', '-in', at('cert.pem'), '-noout', '-fingerprint', '-sha256'])).trim().split('=')[1];
+  return { pem: readFileSync(at('cert.pem'), 'utf8'), fingerprint, lines: `CERTPATH ${at('nss')}\nCERTIDENT "upsd" ""\n` };
+}
+
+/** `devices`: UPS name → dump file name in test/fixtures/nut-ddl (or an absolute path); `tls`: STARTTLS on. */
+export async function startUpsd(devices: Record<string, string>, options: { tls?: boolean } = {}): Promise<Upsd> {
   for (const f of [`${NUT_BIN}/upsd`, `${NUT_BIN}/dummy-ups`, '/usr/bin/upsc', '/usr/bin/upscmd']) need(f);
   const dir = mkdtempSync(path.join(tmpdir(), 'rackpower-upsd-'));
   const state = path.join(dir, 'state');
@@ -82,7 +107,8 @@ export async function startUpsd(devices: Record<string, string>): Promise<Upsd> 
   }
   writeFileSync(path.join(dir, 'nut.conf'), 'MODE=netserver\n');
   writeFileSync(path.join(dir, 'ups.conf'), upsConf);
-  writeFileSync(path.join(dir, 'upsd.conf'), `LISTEN 127.0.0.1 ${port}\n`);
+  const tls = options.tls ? await nssCertificate(dir) : undefined;
+  writeFileSync(path.join(dir, 'upsd.conf'), `LISTEN 127.0.0.1 ${port}\n${tls?.lines ?? ''}`);
   const quoted = QUOTED.password.replace(/["\\]/gu, (c) => `\\${c}`);
   writeFileSync(
     path.join(dir, 'upsd.users'),
@@ -146,6 +172,7 @@ export async function startUpsd(devices: Record<string, string>): Promise<Upsd> 
     dir,
     files,
     env,
+    ...(tls && { certificate: { pem: tls.pem, fingerprint: tls.fingerprint } }),
     upsc,
     client,
     setVariable(ups, name, value) {

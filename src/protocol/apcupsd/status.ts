@@ -3,9 +3,9 @@
 // A field apcupsd reports as "N/A", a negative delay or a number that will not parse is left out, never guessed.
 import type { Values } from '../../types';
 
-type Kind = 'number' | 'minutes' | 'temperature' | 'text' | 'date';
+export type ApcupsdKind = 'number' | 'minutes' | 'temperature' | 'text' | 'date';
 
-const FIELDS: Array<[field: string, name: string, kind: Kind]> = [
+export const APCUPSD_FIELDS: Array<[field: string, name: string, kind: ApcupsdKind]> = [
   ['BCHARGE', 'battery.charge', 'number'],
   ['TIMELEFT', 'battery.runtime', 'minutes'],
   ['MBATTCHG', 'battery.charge.low', 'number'],
@@ -63,6 +63,9 @@ export function statusOf(text: string): { status: string; commLost: boolean } {
     const token = STATUS_WORDS[w];
     if (token && !tokens.includes(token)) tokens.push(token);
   }
+  // NUT's order: the power source first, as upsd's drivers publish it ("OL TRIM", "OB LB").
+  const order = Object.values(STATUS_WORDS);
+  tokens.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   return { status: tokens.join(' '), commLost: words.includes('COMMLOST') };
 }
 
@@ -72,7 +75,7 @@ function number(text: string): number | undefined {
   return Number(first);
 }
 
-function convert(text: string, kind: Kind): number | string | undefined {
+function convert(text: string, kind: ApcupsdKind): number | string | undefined {
   if (!text || /^N\/A\b/iu.test(text)) return undefined;
   switch (kind) {
     case 'text':
@@ -105,7 +108,7 @@ export interface ApcupsdReading {
 
 export function apcupsdValues(fields: Map<string, string>): ApcupsdReading {
   const values: Values = {};
-  for (const [field, name, kind] of FIELDS) {
+  for (const [field, name, kind] of APCUPSD_FIELDS) {
     const text = fields.get(field);
     if (text === undefined) continue;
     const value = convert(text, kind);

@@ -165,13 +165,13 @@ export class NutClient {
   /** `INSTCMD <ups> <cmd> [param]`, then its outcome from GET TRACKING when upsd tracks it (up to `waitMs`). */
   async instcmd(ups: string, command: string, param?: string, waitMs = 10_000): Promise<TrackedResult> {
     const args = ['INSTCMD', word(ups), word(command)];
-    if (param !== undefined) args.push(quote(param));
+    if (param !== undefined) args.push(quote(value(param)));
     return this.tracked(args.join(' '), `INSTCMD ${ups} ${command}`, waitMs);
   }
 
   /** `SET VAR <ups> <name> "<value>"`, then its outcome like instcmd(). */
-  async setVar(ups: string, name: string, value: string, waitMs = 10_000): Promise<TrackedResult> {
-    return this.tracked(`SET VAR ${word(ups)} ${word(name)} ${quote(value)}`, `SET VAR ${ups} ${name}`, waitMs);
+  async setVar(ups: string, name: string, text: string, waitMs = 10_000): Promise<TrackedResult> {
+    return this.tracked(`SET VAR ${word(ups)} ${word(name)} ${quote(value(text))}`, `SET VAR ${ups} ${name}`, waitMs);
   }
 
   /**
@@ -370,7 +370,7 @@ export class NutClient {
       if (this.endpoint.username) {
         await this.expectOk(c, `USERNAME ${word(this.endpoint.username)}`, 'USERNAME');
         // The password is the one argument that may hold spaces or quotes: upsd takes it quoted.
-        await this.expectOk(c, `PASSWORD ${quote(this.endpoint.password ?? '')}`, 'PASSWORD');
+        await this.expectOk(c, `PASSWORD ${quote(value(this.endpoint.password ?? ''))}`, 'PASSWORD');
         await this.send(c, 'SET TRACKING ON');
         c.tracking = (await c.reader.next()) === 'OK';
       }
@@ -454,6 +454,12 @@ function colons(hex: string): string {
 function word(w: string): string {
   if (!isPlainWord(w)) throw new RackpowerError('CONFIG', `"${w.slice(0, 40)}" is not a NUT name (letters, digits, . _ - only)`);
   return w;
+}
+
+/** A quoted value is one line: a line break or other control character would end the request early. */
+function value(v: string): string {
+  if ([...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw new RackpowerError('CONFIG', 'a NUT value or password may not contain line breaks or control characters');
+  return v;
 }
 
 function asNetError(err: Error, where: string): RackpowerError {
