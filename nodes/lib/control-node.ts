@@ -11,6 +11,7 @@ import { Guard, type GuardConfig } from '../../src/control/guards';
 import { wantsDryRun } from '../../src/control/messages';
 import { closeWith } from './close';
 import type { SnmpEndpointNode } from './connections';
+import { outletSwitches } from './outlet-switches';
 
 export interface ControlNodeSpec<T extends { dryRun: boolean; message: string }, R> {
   endpoint: string;
@@ -36,6 +37,8 @@ export function runControlNode<T extends { dryRun: boolean; message: string }, R
   const client = endpoint.connection.acquire();
   // Off unless the SNMP agent config node allows control: one switch per device, where its credentials are.
   const guard = new Guard({ ...spec.guard, enabled: allowed });
+  // Home Assistant discovery offers switches only for outlets some outlet node would act on.
+  const unregister = spec.what === 'outlet' ? outletSwitches.register(node.id, { address: client.describe(), guard, allowed }) : () => undefined;
   let engine: Promise<ReturnType<typeof spec.engine>> | undefined;
   const engineFor = (): Promise<ReturnType<typeof spec.engine>> =>
     (engine ??= resolveControl(client, spec.profile, spec.what).then(
@@ -71,6 +74,7 @@ export function runControlNode<T extends { dryRun: boolean; message: string }, R
     });
   });
   closeWith(node, async () => {
+    unregister();
     await queue;
     await endpoint.connection.release();
   });
