@@ -5,7 +5,8 @@
 import { isTextVariable } from '../normalize/nut';
 import type { DeviceKind, Values } from '../types';
 import { splitName } from './names';
-import { measureOf, type Quantity } from './quantities';
+import { measureOf, redundantVariable, type Quantity } from './quantities';
+import { eventTypes } from './devices';
 
 export type Platform = 'sensor' | 'binary_sensor' | 'switch' | 'button' | 'event';
 
@@ -184,14 +185,6 @@ function secondary(kind: DeviceKind, pattern: string, phase: string | undefined,
 /** Ambient probes on a UPS or PDU are diagnostics, as in HA's NUT integration; a sensor device's are its readings. */
 const ambientDiagnostic = (kind: DeviceKind, pattern: string): boolean => kind !== 'sensor' && pattern.startsWith('ambient.');
 
-/**
- * A total that a device also splits into import and export (Eastron's "total active energy" beside import and
- * export): the total is announced, `X.import` would be the same value again for a rack that only draws.
- */
-export function redundantVariable(name: string, seen: ReadonlySet<string>): boolean {
-  return name.endsWith('.import') && seen.has(name.slice(0, -'.import'.length));
-}
-
 /** Human text of ups.status tokens, as HA's NUT integration shows them in its "Status" entity (const.py). */
 const STATUS_WORDS: Record<string, string> = {
   OL: 'Online',
@@ -221,9 +214,6 @@ const STATUS_BINARIES: { key: string; token: string; name: string; device_class?
   { key: 'ups.status.overload', token: 'OVER', name: 'Overload', device_class: 'problem' },
 ];
 
-/** NUT events each kind can raise (HA event entity `event_types`). */
-const COMM_EVENTS = ['COMMOK', 'COMMBAD', 'NOCOMM'];
-const UPS_EVENTS = ['ONLINE', 'ONBATT', 'LOWBATT', 'FSD', 'REPLBATT', 'CAL', 'NOTCAL', 'OFF', 'NOTOFF', 'BYPASS', 'NOTBYPASS', 'OVER', 'NOTOVER', 'TRIM', 'NOTTRIM', 'BOOST', 'NOTBOOST'];
 
 /** `value_json['battery.charge']`: NUT names contain dots, so attribute access (value_json.battery.charge) breaks. */
 const field = (name: string): string => `value_json['${name}']`;
@@ -393,7 +383,7 @@ export function entitySpecs(kind: DeviceKind, seen: Iterable<string>, values: Va
     platform: 'event',
     name: 'Event',
     state_topic: topics.event,
-    event_types: kind === 'ups' ? [...UPS_EVENTS, ...COMM_EVENTS] : COMM_EVENTS,
+    event_types: eventTypes(kind),
     // The topic carries the device node's event payload ({event, message, ...}); HA wants {event_type, ...}.
     value_template: "{{ {'event_type': value_json['event'], 'message': value_json['message']} | tojson }}",
   });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { topicName } from '../normalize/messages';
 import { PACKAGE_ROOT } from '../profiles/load';
 import type { DeviceEvent, DeviceIdentity } from '../types';
-import { DeviceTable, type KnownDevice } from './devices';
+import { DeviceTable, stableId, type KnownDevice } from './devices';
 import { entitySpecs, type EntitySpec } from './ha-entities';
 import type { Input } from './input';
 
@@ -50,17 +50,9 @@ const idPart = (text: string): string => text.replace(/[^a-zA-Z0-9_-]+/gu, '_').
 /** Entity ids are lower-case words joined by underscores. */
 const slug = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/gu, '_').replace(/^_+|_+$/gu, '');
 
-// Serials agents report when they have none (HA's NUT integration ignores the same ones).
-const FAKE_SERIAL = /^(0*|unknown|none|n\/?a|not set|default)$/iu;
-
-/**
- * The device's id, like HA's NUT integration: manufacturer_model_serial when there is a real serial (the device
- * keeps its entities when renamed or moved), else its name. Prefixed so no other MQTT integration's ids collide.
- */
+/** The device's stable id (devices.ts), prefixed so no other MQTT integration's ids collide. */
 export function deviceId(device: DeviceIdentity): string {
-  const serial = device.serial?.trim();
-  const parts = serial && !FAKE_SERIAL.test(serial) ? [device.manufacturer, device.model, serial] : [device.name];
-  return `rackpower_${idPart(parts.filter(Boolean).join('_')) || 'device'}`;
+  return `rackpower_${stableId(device)}`;
 }
 
 /**
