@@ -155,14 +155,18 @@ describe('rackpower-prometheus scrape authentication (Node-RED serves /metrics w
 });
 
 describe('rackpower-influx', () => {
-  it('turns readings and per-variable messages into line protocol', async () => {
+  it('turns readings and per-variable messages into line protocol, with the Content-Type InfluxDB reads', async () => {
     await helper.load(modules(), [{ id: Z, type: 'tab' }, ...devices('influx'), { id: 'influx', type: 'rackpower-influx', z: Z, wires: [['lines']] }, { id: 'lines', type: 'helper', z: Z }], credentials);
     const got = record(['lines']).lines;
     await vi.waitFor(() => {
       const text = got.map((m) => String(m.payload)).join('\n');
-      expect(text).toMatch(/^rackpower_ups,device=rack\\ UPS .*battery\.charge=\d+.* \d{19}$/m);
-      expect(text).toMatch(/^rackpower_pdu,device=rack\\ PDU,outlet=1,outlet_name=web-01 .*outlet\.current=[\d.]+/m);
-      expect(text).toMatch(/^rackpower_meter,device=rack\\ meter input\.energy=[\d.]+ \d{19}$/m);
+      expect(text).toMatch(/^rackpower_ups,device=rack\\ UPS,device_id=rack_UPS,firmware=2\.1\.0,manufacturer=Rackpower,model=SIM-UPS\\ 3000 .*battery\.charge=\d+.* \d{19}$/m);
+      expect(text).toMatch(/^rackpower_pdu,device=rack\\ PDU,device_id=APC_SIM-PDU_8_SIM22276329,firmware=v6\.9\.6,manufacturer=APC,model=SIM-PDU\\ 8,outlet=1,outlet_name=web-01,serial=SIM22276329 .*outlet\.current=[\d.]+/m);
+      expect(text).toMatch(/^rackpower_meter,device=rack\\ meter,device_id=rack_meter,(\w+=[^ ,]+,)*manufacturer=Eastron,model=SDM120 input\.energy=[\d.]+ \d{19}$/m);
     }, { timeout: 10_000 });
+    for (const m of got) expect((m as unknown as { headers: Record<string, string> }).headers).toEqual({ 'Content-Type': 'text/plain; charset=utf-8' });
+    // Headers a flow set before (an InfluxDB 2.x token) are kept beside it.
+    helper.getNode('influx').receive({ headers: { Authorization: 'Token abc' }, device: { name: 'x', kind: 'sensor' }, payload: { 'ambient.1.temperature': 21 } });
+    await vi.waitFor(() => expect((got.at(-1) as unknown as { headers: Record<string, string> }).headers).toEqual({ Authorization: 'Token abc', 'Content-Type': 'text/plain; charset=utf-8' }));
   });
 });
