@@ -6,7 +6,7 @@
 // Other ports: `npm start -- --port 1881 --sim-port 17161`, or PORT=1881 RACKPOWER_SIM_PORT=17161 npm start.
 import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
@@ -183,6 +183,19 @@ module.exports = {
   const link = path.join(userDir, 'node_modules', 'node-red-contrib-rackpower');
   rmSync(link, { force: true }); // removes the link itself, never the project it points to
   symlinkSync(root, link, 'dir');
+  // FlowFuse Dashboard 2.0 (a devDependency) the same way, so the dashboard example deploys without missing types.
+  const dashboard = path.join(userDir, 'node_modules', '@flowfuse', 'node-red-dashboard');
+  mkdirSync(path.dirname(dashboard), { recursive: true });
+  // One the user installed from the palette into .node-red/ stays; only our own link is renewed.
+  const own = !existsSync(dashboard) || lstatSync(dashboard).isSymbolicLink();
+  if (own) {
+    rmSync(dashboard, { force: true });
+    try {
+      symlinkSync(path.dirname(require.resolve('@flowfuse/node-red-dashboard/package.json')), dashboard, 'dir');
+    } catch {
+      console.log('FlowFuse Dashboard 2.0 is not installed (npm install without dev dependencies?): the dashboard example needs it.');
+    }
+  }
   // The user's edits to the flow survive restarts; delete .node-red/flows.json to get the example back.
   const flows = path.join(userDir, 'flows.json');
   const portsFile = path.join(userDir, 'rackpower-sim-ports.json');

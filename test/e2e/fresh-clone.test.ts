@@ -5,7 +5,7 @@
 // npm start's ports are moved to ones the OS says are free (PORT, RACKPOWER_SIM_PORT), so the test never meets a
 // developer's own npm start on the defaults (Node-RED 1880, SNMP UDP 16161 and 16162, Modbus TCP 16163).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -108,10 +108,15 @@ describe('a fresh clone: npm install && npm start', { timeout: 300_000 }, () => 
       else await new Promise((resolve) => setTimeout(resolve, 500));
     }
     expect(flows.map((n) => n.type), output).toEqual(expect.arrayContaining(['rackpower-ups', 'rackpower-pdu', 'rackpower-sensor', 'rackpower-meter']));
-    const sets = (await get('/nodes'))?.body as Array<{ module: string; enabled: boolean; err?: unknown }>;
+    const sets = (await get('/nodes'))?.body as Array<{ module: string; enabled: boolean; err?: unknown; types: string[] }>;
     const ours = sets.filter((s) => s.module === PACKAGE);
     expect(ours).toHaveLength(NODE_TYPES.length);
     expect(ours.filter((s) => s.err || !s.enabled)).toEqual([]);
+    // The dashboard example imports without "missing types": npm start brings FlowFuse Dashboard 2.0 along.
+    const registered = new Set(sets.filter((s) => s.enabled && !s.err).flatMap((s) => s.types));
+    const dashboardExample = JSON.parse(readFileSync(path.join(clone, 'examples', 'flows', 'dashboard-simulated-rack.json'), 'utf8')) as Array<{ type: string }>;
+    const missing = [...new Set(dashboardExample.map((n) => n.type))].filter((t) => t !== 'tab' && !registered.has(t));
+    expect(missing, 'types the dashboard example needs that the demo lacks').toEqual([]);
 
     // The demo does what the README says: the device nodes read the simulator (a green status under each).
     const WebSocket = createRequire(path.join(clone, 'node_modules', 'node-red', 'red.js'))('ws');
