@@ -85,7 +85,7 @@ describe('a fresh clone: npm install && npm start', { timeout: 300_000 }, () => 
       await until(() => !groupAlive(start!.pid!), 5000);
     }
     rmSync(work, { recursive: true, force: true });
-  }, 30_000);
+  }, 120_000);
 
   it('starts the simulated rack and Node-RED with the example flow deployed and reading', async () => {
     // Its own process group, like a terminal's foreground job: Ctrl-C below reaches npm, start.mjs and Node-RED.
