@@ -168,10 +168,11 @@ const SECONDARY_QUANTITIES = new Set<Quantity>(['reactivepower', 'powerfactor'])
 const CORE = new Set(['battery.runtime', 'input.current', 'input.realpower', 'input.energy']);
 
 /** Whether an entity is a secondary one: sent disabled and as a diagnostic. */
-function secondary(kind: DeviceKind, pattern: string, phase: string | undefined, quantity: Quantity | undefined, setting: boolean): boolean {
+function secondary(pattern: string, phase: string | undefined, quantity: Quantity | undefined, setting: boolean): boolean {
   if (CORE.has(pattern)) return false;
-  // A rack sensor's probes are the device's whole point; on a UPS or PDU HA shows them as diagnostics (enabled).
-  if (pattern.startsWith('ambient.')) return kind !== 'sensor' && setting;
+  // Probe readings stay enabled (a rack sensor's whole point; on a UPS or PDU HA shows them as enabled diagnostics);
+  // their thresholds are settings like any other.
+  if (pattern.startsWith('ambient.')) return setting;
   return (
     setting ||
     phase !== undefined ||
@@ -263,7 +264,7 @@ function variableEntity(kind: DeviceKind, name: string, values: Values, sample: 
   if (measure.setting) spec.entity_category = 'diagnostic';
   else spec.state_class = sensor.total ? 'total_increasing' : 'measurement';
   if (ambientDiagnostic(kind, pattern)) spec.entity_category = 'diagnostic';
-  return visibility(spec, secondary(kind, pattern, labels.phase, measure.quantity, measure.setting));
+  return visibility(spec, secondary(pattern, labels.phase, measure.quantity, measure.setting));
 }
 
 /** A secondary entity is a diagnostic, registered disabled. */
