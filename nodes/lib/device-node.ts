@@ -133,7 +133,7 @@ function start(RED: NodeAPI, node: Node, kind: DeviceKind, config: DeviceConfig,
     releaseName();
     await opened.release();
   });
-  // Two nodes, one device name, two addresses: both say so under themselves (and once in the debug sidebar), polling goes on.
+  // Two devices, one name: both nodes say so under themselves (and once in the debug sidebar), polling goes on.
   let shared = false;
   releaseName = deviceNames.claim(poller.device().name, opened.address, node.id, (others) => {
     if (others && !shared) node.warn(t('warn.duplicateName', { name: poller.device().name }));

@@ -92,6 +92,15 @@ describe('default device names', () => {
 });
 
 describe('two device nodes, one name', () => {
+  it('two nodes reading the same device under one name (imported examples) are no collision', async () => {
+    const r = await load([
+      { id: 'ups1', type: 'rackpower-ups', endpoint: 'ep-a', name: 'rack ups' },
+      { id: 'ups2', type: 'rackpower-ups', endpoint: 'ep-a', name: 'rack ups' },
+    ]);
+    await vi.waitFor(() => ['ups1', 'ups2'].forEach((id) => expect(statuses(r)[id], id).toMatchObject({ fill: 'green' })), { timeout: 15_000 });
+    for (const status of Object.values(statuses(r))) expect(status.text).not.toContain('duplicateName');
+  });
+
   it('both warn under the node while polling on; the warning goes when one of them is removed', async () => {
     const twins = [
       { id: 'ups1', type: 'rackpower-ups', endpoint: 'ep-a', name: 'rack ups' },
