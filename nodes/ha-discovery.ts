@@ -4,6 +4,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { HA_DEFAULTS, HomeAssistantPublisher, type MqttMessage } from '../src/integrations/home-assistant';
 import { parseInput, type Input } from '../src/integrations/input';
+import { outletSwitches } from './lib/outlet-switches';
 
 interface HaDiscoveryDef extends NodeDef {
   discoveryPrefix: string;
@@ -24,7 +25,12 @@ export = (RED: NodeAPI): void => {
   RED.nodes.registerType(TYPE, function (this: Node, def: HaDiscoveryDef) {
     RED.nodes.createNode(this, def);
     const statusTopic = (def.statusTopic ?? HA_DEFAULTS.statusTopic).trim();
-    const publisher = new HomeAssistantPublisher({ discoveryPrefix: def.discoveryPrefix, base: def.base, statusTopic });
+    const publisher = new HomeAssistantPublisher({
+      discoveryPrefix: def.discoveryPrefix,
+      base: def.base,
+      statusTopic,
+      outletControl: (device, outlet, name) => outletSwitches.canSwitch(device.address, outlet, name),
+    });
     statusUsers.set(statusTopic, (statusUsers.get(statusTopic) ?? 0) + 1);
     const expireMs = Math.max(0, Number(def.expireAfter) || 0) * 3_600_000;
 
@@ -55,6 +61,12 @@ export = (RED: NodeAPI): void => {
       if (m.remove !== undefined) {
         flush();
         publish(publisher.remove(typeof m.remove === 'string' ? m.remove : undefined));
+        done();
+        return;
+      }
+      // A removed device stays removed until added back (or the flow is redeployed): its next reading announces it.
+      if (m.add !== undefined) {
+        publisher.add(typeof m.add === 'string' ? m.add : undefined);
         done();
         return;
       }

@@ -2,7 +2,7 @@
 // http request node POSTing to InfluxDB's /write (1.x) or /api/v2/write (2.x). The format is
 // src/integrations/influx.ts; nothing is kept between messages.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { eventLine, readingLines } from '../src/integrations/influx';
+import { CONTENT_TYPE, eventLine, readingLines } from '../src/integrations/influx';
 import { parseInput } from '../src/integrations/input';
 
 const TYPE = 'rackpower-influx';
@@ -21,7 +21,9 @@ export = (RED: NodeAPI): void => {
           ? [eventLine(input.event)]
           : readingLines(input.device, input.type === 'reading' ? input.values : { [input.variable]: input.value }, input.timestamp);
       // An empty reading (every value filtered away) writes nothing: InfluxDB refuses an empty body.
-      if (lines.length) send({ ...msg, payload: lines.join('\n') });
+      // The http request node sends msg.headers: InfluxDB reads the body as UTF-8 text (names may be any language).
+      const headers = { ...((msg as { headers?: Record<string, string> }).headers ?? {}), 'Content-Type': CONTENT_TYPE };
+      if (lines.length) send({ ...msg, headers, payload: lines.join('\n') });
       done();
     });
   });

@@ -5,11 +5,33 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { Express, Request, Response } from 'express';
 import { parseInput } from '../src/integrations/input';
 import { MetricsRegistry } from '../src/integrations/prometheus';
+import { authorized, challenge, type ScrapeAuth } from '../src/integrations/scrape-auth';
 
 interface PrometheusDef extends NodeDef {
   path: string;
   /** Minutes without news of a device before its series go; 0 = never. */
   forgetAfter: number | string;
+  /** Who may scrape: `none` (anyone who reaches Node-RED's HTTP node server), `bearer` or `basic`. */
+  auth?: 'none' | 'bearer' | 'basic';
+  username?: string;
+}
+
+/** Node-RED credentials: never in the flow JSON. */
+interface PrometheusCredentials {
+  token?: string;
+  password?: string;
+}
+
+/** The page's access rule, or a reason it cannot be served safely (a scheme chosen without its secret). */
+function scrapeAuth(def: PrometheusDef, creds: PrometheusCredentials): ScrapeAuth | string {
+  switch (def.auth) {
+    case 'bearer':
+      return creds.token ? { scheme: 'bearer', token: creds.token } : 'token';
+    case 'basic':
+      return def.username && creds.password ? { scheme: 'basic', username: def.username, password: creds.password } : 'basic';
+    default:
+      return { scheme: 'none' };
+  }
 }
 
 const TYPE = 'rackpower-prometheus';
@@ -52,9 +74,19 @@ export = (RED: NodeAPI): void => {
     const path = `/${String(def.path || '/metrics').trim().replace(/^\/+/u, '')}`;
     const forgetMs = Math.max(0, Number(def.forgetAfter) || 0) * 60_000;
     const app = RED.httpNode as unknown as Express | undefined;
+    const auth = scrapeAuth(def, (this.credentials ?? {}) as PrometheusCredentials);
 
-    const handler: Handler = (_req, res) => void res.set('Content-Type', CONTENT_TYPE).send(registry.render());
-    const showCount = (): void => this.status({ fill: 'green', shape: 'dot', text: RED._(`${TYPE}.status.serving`, { path, count: registry.size }) });
+    const handler: Handler = (req, res) => {
+      if (typeof auth === 'string' || !authorized(auth, req.headers.authorization)) {
+        // Without its secret a protected page is never served (never falls back to open).
+        res.status(401).set('WWW-Authenticate', typeof auth === 'string' ? 'Bearer' : challenge(auth)).send('unauthorized\n');
+        return;
+      }
+      res.set('Content-Type', CONTENT_TYPE).send(registry.render());
+    };
+    const showCount = (): void => {
+      if (typeof auth !== 'string') this.status({ fill: 'green', shape: 'dot', text: RED._(`${TYPE}.status.serving`, { path, count: registry.size }) });
+    };
 
     // A refusal is reported once flows have started: status and catch nodes are wired up only then.
     const refuse = (status: string, error: string): void => {
@@ -65,6 +97,7 @@ export = (RED: NodeAPI): void => {
       RED.events.once('flows:started', report);
       this.on('close', () => RED.events.off('flows:started', report));
     };
+    if (typeof auth === 'string') refuse(RED._(`${TYPE}.status.noSecret`), RED._(`${TYPE}.errors.${auth === 'token' ? 'noToken' : 'noPassword'}`));
     if (!app) refuse(RED._(`${TYPE}.status.noHttp`), RED._(`${TYPE}.errors.noHttp`));
     else if (!serve(app, path, handler)) refuse(RED._(`${TYPE}.status.pathTaken`, { path }), RED._(`${TYPE}.errors.pathTaken`, { path }));
     else showCount();
@@ -102,5 +135,5 @@ export = (RED: NodeAPI): void => {
       if (handlers?.get(path) === handler) handlers.set(path, undefined);
       done();
     });
-  });
+  }, { credentials: { token: { type: 'password' }, password: { type: 'password' } } });
 };

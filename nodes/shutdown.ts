@@ -1,13 +1,16 @@
 // rackpower-shutdown: the shutdown orchestrator (src/actions/shutdown.ts) fed by UPS device nodes' readings and
 // events. Output 1: one message per action (for exec, ssh, http request, outlet or ups-command nodes); output 2:
 // the audit trail, saying why each action fired and with which readings. msg.payload "drill" walks the plan with
-// every action marked dry run. Texts: locales/en-US/shutdown.json; the reasons in the audit trail and a refused
-// setting are the engine's own (src/actions/shutdown.ts).
+// every action marked dry run. Its progress (trigger time, stages done, a restore still due) is kept in Node-RED's
+// context (lib/kept-state.ts) before any action leaves, so a restart or redeploy resumes the plan instead of
+// repeating it. Texts: locales/en-US/shutdown.json; the reasons in the audit trail and a refused setting are the
+// engine's own (src/actions/shutdown.ts).
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { deviceInput } from '../src/actions/input';
 import { ShutdownOrchestrator, type Output, type ShutdownPolicy, type ShutdownStage } from '../src/actions/shutdown';
 import { parseList } from '../src/control/guards';
 import { num } from '../src/control/messages';
+import { KeptState } from './lib/kept-state';
 
 interface ShutdownDef extends NodeDef {
   supplies: string;
@@ -21,37 +24,49 @@ interface ShutdownDef extends NodeDef {
   staleAfterS: number | string;
   stages: ShutdownStage[];
   drill: boolean;
+  /** Restore after a cancel (off by default), once power is stable for restoreStableS. */
+  restore?: boolean;
+  restoreStableS?: number | string;
+  /** The context store the progress is kept in (blank: the default store). */
+  store?: string;
 }
 
 const TICK_MS = 1000;
+const CONTEXT_PREFIX = 'rackpower-shutdown-';
 /** An empty trigger field means "not a trigger". */
 const optional = (v: unknown): number | undefined => (v === '' || v === undefined || v === null ? undefined : Number(v));
+
+function policyOf(def: ShutdownDef): ShutdownPolicy {
+  return {
+    supplies: parseList(def.supplies).map(String),
+    redundancy: def.redundancy || 'all',
+    minHealthy: optional(def.minHealthy),
+    triggers: {
+      onBatteryS: optional(def.onBatteryS),
+      runtimeBelowS: optional(def.runtimeBelowS),
+      chargeBelowPct: optional(def.chargeBelowPct),
+      lowBattery: def.lowBattery !== false,
+      fsd: def.fsd !== false,
+    },
+    staleAfterS: num(def.staleAfterS, 120),
+    stages: (def.stages ?? []).map((s) => ({ ...s, delayS: num(s.delayS, 0), actions: s.actions ?? [], restore: s.restore ?? [] })),
+    drill: def.drill === true,
+    ...(def.restore === true && { restore: { stableS: num(def.restoreStableS, 300) } }),
+  };
+}
 
 export = function (RED: NodeAPI): void {
   RED.nodes.registerType('rackpower-shutdown', function (this: Node, def: ShutdownDef) {
     RED.nodes.createNode(this, def);
     let orchestrator: ShutdownOrchestrator;
     try {
-      orchestrator = new ShutdownOrchestrator({
-        supplies: parseList(def.supplies).map(String),
-        redundancy: def.redundancy || 'all',
-        minHealthy: optional(def.minHealthy),
-        triggers: {
-          onBatteryS: optional(def.onBatteryS),
-          runtimeBelowS: optional(def.runtimeBelowS),
-          chargeBelowPct: optional(def.chargeBelowPct),
-          lowBattery: def.lowBattery !== false,
-          fsd: def.fsd !== false,
-        },
-        staleAfterS: num(def.staleAfterS, 120),
-        stages: (def.stages ?? []).map((s) => ({ ...s, delayS: num(s.delayS, 0), actions: s.actions ?? [] })),
-        drill: def.drill === true,
-      });
+      orchestrator = new ShutdownOrchestrator(policyOf(def));
     } catch (err) {
       this.status({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
       this.error(err);
       return;
     }
+    const kept = new KeptState(this, CONTEXT_PREFIX, def.store);
     const showStatus = (o?: Output): void => {
       const state = orchestrator.state;
       if (state === 'idle') {
@@ -64,6 +79,8 @@ export = function (RED: NodeAPI): void {
       }
     };
     const emit = (outputs: Output[]): void => {
+      // Kept before anything leaves: a crash right after an action must not send it again after the restart.
+      if (outputs.length) kept.save(orchestrator.progress());
       for (const o of outputs) {
         if (o.kind === 'action') {
           const msg: NodeMessage = { topic: o.topic ?? `rackpower/shutdown/${o.stage}`, payload: o.payload, dryRun: o.dryRun, shutdown: o } as NodeMessage;
@@ -82,19 +99,37 @@ export = function (RED: NodeAPI): void {
       if (!outputs.length) showStatus();
     };
     showStatus();
-    const timer = setInterval(() => emit(orchestrator.tick(Date.now())), TICK_MS);
-    this.on('input', (msg, _send, done) => {
-      const now = Date.now();
-      if (msg.payload === 'drill' || (msg as { drill?: unknown }).drill === true) emit(orchestrator.drill(now));
-      else {
-        const input = deviceInput(msg as never);
-        if (input?.kind === 'reading') emit(orchestrator.reading(input.device, input.values, now));
-        else if (input?.kind === 'event') emit(orchestrator.event(input.device, input.event, now));
-      }
-      done();
+    let closed = false;
+    // Nothing is decided before the kept progress is back and every node of the flows exists (Node-RED creates them
+    // one by one; a message sent to one not created yet is lost): inputs and ticks wait for both, in order.
+    let started = (): void => undefined;
+    const flowsStarted = new Promise<void>((resolve) => {
+      started = resolve;
+      RED.events.once('flows:started', started);
     });
-    this.on('close', (done: () => void) => {
+    const ready = Promise.all([kept.load(), flowsStarted]).then(([saved]) => {
+      if (!closed) emit(orchestrator.resume(saved, Date.now()));
+    });
+    const timer = setInterval(() => void ready.then(() => !closed && emit(orchestrator.tick(Date.now()))), TICK_MS);
+    this.on('input', (msg, _send, done) => {
+      void ready.then(() => {
+        const now = Date.now();
+        if (closed) return done();
+        if (msg.payload === 'drill' || (msg as { drill?: unknown }).drill === true) emit(orchestrator.drill(now));
+        else {
+          const input = deviceInput(msg as never);
+          if (input?.kind === 'reading') emit(orchestrator.reading(input.device, input.values, now));
+          else if (input?.kind === 'event') emit(orchestrator.event(input.device, input.event, now));
+        }
+        done();
+      });
+    });
+    this.on('close', (removed: boolean, done: () => void) => {
+      closed = true;
       clearInterval(timer);
+      RED.events.off('flows:started', started);
+      // A deleted node takes its progress along; a redeployed one leaves it for its successor.
+      if (removed) kept.drop();
       done();
     });
   });

@@ -16,10 +16,11 @@ function nutLink(RED: NodeAPI, id: string, ups: string): ControlLink<NutCommande
   if (!server || server.type !== 'rackpower-nut-server') return undefined;
   if (server.settings.protocol === 'apcupsd') {
     // apcupsd has no control over NIS: the node stays "disabled" and says why when asked.
-    return { allowed: false, engine: () => Promise.reject(new RackpowerError('CONFIG', 'apcupsd offers no control over NIS')), release: async () => undefined };
+    return { address: server.nis().host, allowed: false, engine: () => Promise.reject(new RackpowerError('CONFIG', 'apcupsd offers no control over NIS')), release: async () => undefined };
   }
   const client = server.connection.acquire();
   return {
+    address: `${client.describe()}/${ups}`,
     allowed: server.settings.allowControl === true,
     engine: async (guard) => {
       if (!ups) throw new RackpowerError('CONFIG', 'which UPS on the NUT server? set the UPS name');

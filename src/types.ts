@@ -69,6 +69,8 @@ export interface DeviceEvent {
   message: string;
   /** For COMMBAD/NOCOMM: why the device did not answer. */
   error?: { code: ErrorCode; message: string };
+  /** For a REPLBATT that rackpower raised from the measured battery health (not the UPS's RB flag): the figures. */
+  battery?: { health: number; threshold: number };
 }
 
 /** Why a poll failed; precise so a flow can tell a dead device from a misconfigured one. */

@@ -22,7 +22,8 @@ export const ENV_NUT_PASSWORD = 'RACKPOWER_NUT_PASSWORD';
 function intParam(q: URLSearchParams, key: string, fallback: number, min: number, max: number): number {
   const raw = q.get(key);
   if (raw === null) return fallback;
-  const n = Number(raw);
+  // Decimal digits only: Number() would also take `1e2`, `0x10` and ` 5`, none of which a user meant as a number.
+  const n = /^\d{1,9}$/u.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) throw new RackpowerError('CONFIG', `${key}=${raw} is not an integer ${min}-${max}`);
   return n;
 }
@@ -32,6 +33,14 @@ function oneOf<T extends string>(q: URLSearchParams, key: string, allowed: reado
   if (raw === null) return fallback;
   if (!allowed.includes(raw as T)) throw new RackpowerError('CONFIG', `${key}=${raw} must be one of ${allowed.join(', ')}`);
   return raw as T;
+}
+
+/** The URL's port, or the protocol's default; port 0 is no port a device listens on. */
+function portOf(url: URL, fallback: number): number {
+  if (!url.port) return fallback;
+  const port = Number(url.port);
+  if (port < 1) throw new RackpowerError('CONFIG', `port ${url.port} is no device port (1-65535)`);
+  return port;
 }
 
 export function parseTarget(text: string, env: NodeJS.ProcessEnv = process.env): DeviceTarget {
@@ -53,7 +62,7 @@ export function parseTarget(text: string, env: NodeJS.ProcessEnv = process.env):
       const base = {
         ...SNMP_DEFAULTS,
         host,
-        port: url.port ? Number(url.port) : SNMP_DEFAULTS.port,
+        port: portOf(url, SNMP_DEFAULTS.port),
         timeoutMs,
         retries: intParam(q, 'retries', SNMP_DEFAULTS.retries, 0, 10),
         maxVarbinds: intParam(q, 'maxVarbinds', SNMP_DEFAULTS.maxVarbinds, 1, 1000),
@@ -77,7 +86,7 @@ export function parseTarget(text: string, env: NodeJS.ProcessEnv = process.env):
     }
     case 'modbus-tcp:': {
       if (!host) throw new RackpowerError('CONFIG', `no host in ${text}`);
-      const port = url.port ? Number(url.port) : 502;
+      const port = portOf(url, 502);
       return { protocol: 'modbus', profile, unit: intParam(q, 'unit', 1, 0, 255), timeoutMs, modbus: { kind: 'tcp', host, port } };
     }
     case 'modbus-rtu:': {

@@ -6,6 +6,7 @@ import type { SharedResource } from '../../src/polling/shared';
 import type { SnmpClient } from '../../src/protocol/snmp/client';
 import { SNMP_DEFAULTS, type AuthProtocol, type PrivProtocol, type SnmpTarget } from '../../src/protocol/snmp/target';
 import type { ModbusTransport, ModbusTransportConfig } from '../../src/protocol/modbus/transport';
+import { serialPortProblem } from '../../src/protocol/modbus/serial-port';
 import { bareHost, isHost, isSerialPath } from './validate';
 
 /** A config node device nodes acquire their connection from. */
@@ -116,6 +117,8 @@ export function modbusConfig(def: ModbusConnectionDef): ModbusTransportConfig {
     const path = (def.serialPath ?? '').trim();
     if (!path) throw new RackpowerError('CONFIG', 'Modbus RTU needs a serial port');
     if (!isSerialPath(path)) throw new RackpowerError('CONFIG', `"${path}" is not a serial port (/dev/ttyUSB0, COM3)`);
+    const problem = serialPortProblem(path);
+    if (problem) throw new RackpowerError('CONFIG', problem);
     const parity = def.parity === 'even' || def.parity === 'odd' ? def.parity : 'none';
     return {
       kind: 'rtu',

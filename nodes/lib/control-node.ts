@@ -11,11 +11,14 @@ import { Guard, type GuardConfig } from '../../src/control/guards';
 import { wantsDryRun } from '../../src/control/messages';
 import { closeWith } from './close';
 import type { SnmpEndpointNode } from './connections';
+import { outletSwitches } from './outlet-switches';
 
 type Engine<T, R> = { execute(request: R, dryRun: boolean): Promise<T> };
 
 /** Where the commands go: whether control is allowed there, the engine for it, and how to hand the link back. */
 export interface ControlLink<E> {
+  /** The device's address as msg.device.address has it (SnmpClient.describe() for an SNMP agent). */
+  address: string;
   allowed: boolean;
   engine(guard: Guard): Promise<E>;
   release(): Promise<void>;
@@ -46,6 +49,8 @@ export function runControlNode<T extends { dryRun: boolean; message: string }, R
   const allowed = link.allowed;
   // Off unless the config node (SNMP agent, NUT server) allows control: one switch per device, where its credentials are.
   const guard = new Guard({ ...spec.guard, enabled: allowed });
+  // Home Assistant discovery offers switches only for outlets some outlet node would act on.
+  const unregister = spec.what === 'outlet' ? outletSwitches.register(node.id, { address: link.address, guard, allowed }) : () => undefined;
   let engine: Promise<Engine<T, R>> | undefined;
   const engineFor = (): Promise<Engine<T, R>> =>
     (engine ??= link.engine(guard).catch((err: unknown) => {
@@ -78,6 +83,7 @@ export function runControlNode<T extends { dryRun: boolean; message: string }, R
     });
   });
   closeWith(node, async () => {
+    unregister();
     await queue;
     await link.release();
   });
@@ -91,6 +97,7 @@ function snmpLink<T extends { dryRun: boolean; message: string }, R>(RED: NodeAP
   if (!make) return undefined;
   const client = endpoint.connection.acquire();
   return {
+    address: client.describe(),
     allowed: endpoint.settings.allowControl === true,
     engine: (guard) => resolveControl(client, spec.profile, spec.what).then((control) => make(client, control, guard)),
     release: () => endpoint.connection.release(),

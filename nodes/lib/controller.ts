@@ -14,7 +14,6 @@ export interface NodeOutput {
   send(msg: (NodeMessage | NodeMessage[] | null)[]): void;
   status(status: NodeStatus): void;
   error(err: Error, msg: NodeMessage): void;
-  warn(text: string): void;
 }
 
 /**
@@ -30,6 +29,10 @@ export class DeviceController {
   private closed = false;
   /** The status on display: unchanged ones are not re-sent to every open editor on each poll. */
   private shown = '';
+  /** The latest status before the warning is added to it. */
+  private latest: NodeStatus | undefined;
+  /** A setting problem that does not stop polling (a name another device node uses), kept in view. */
+  private warning: string | undefined;
 
   constructor(
     kind: DeviceKind,
@@ -62,8 +65,13 @@ export class DeviceController {
     this.poller.start();
   }
 
-  command(cmd: Command): void {
+  /** `msg`: the input message, handed to a Catch node with a refusal. */
+  command(cmd: Command, msg: NodeMessage = {}): void {
     switch (cmd.action) {
+      case 'refuse':
+        // Nothing changes and nothing is polled: a flow that asks for the impossible learns it from a Catch node.
+        reportError(this.out, { code: 'CONFIG', message: cmd.reason }, msg);
+        return;
       case 'pause':
         this.poller.pause();
         return;
@@ -71,7 +79,6 @@ export class DeviceController {
         this.poller.resume();
         return;
       case 'poll':
-        if (cmd.badInterval) this.out.warn(this.t('warn.interval'));
         if (cmd.intervalS !== undefined) this.poller.setIntervalMs(cmd.intervalS * 1000);
         // Paused means silent until resumed: the poller ignores pollNow() then.
         this.poller.pollNow();
@@ -94,7 +101,18 @@ export class DeviceController {
     if (this.failures.failed(err.code)) reportError(this.out, err, { device: this.poller.device() });
   }
 
-  private show(status: NodeStatus): void {
+  /** Shows `text` with every status until cleared (undefined). */
+  setWarning(text: string | undefined): void {
+    if (this.closed || text === this.warning) return;
+    this.warning = text;
+    this.show(this.latest ?? { fill: 'yellow', shape: 'ring', text: '' });
+  }
+
+  private show(plain: NodeStatus): void {
+    this.latest = plain;
+    const status: NodeStatus = this.warning
+      ? { fill: plain.fill === 'red' ? 'red' : 'yellow', shape: 'ring', text: [this.warning, plain.text].filter(Boolean).join(' · ') }
+      : plain;
     const key = JSON.stringify(status);
     if (key === this.shown) return;
     this.shown = key;

@@ -9,7 +9,7 @@ import { SnmpDeviceReader } from '../../src/polling/snmp-reader';
 import type { DeviceReader } from '../../src/polling/types';
 import type { DeviceKind } from '../../src/types';
 import { closeWith } from './close';
-import { MIN_INTERVAL_S, parseCommand } from './commands';
+import { MAX_INTERVAL_S, MIN_INTERVAL_S, parseCommand } from './commands';
 import type { ModbusConnectionNode, SnmpEndpointNode } from './connections';
 import { DeviceController, reportError } from './controller';
 import { migrate, type DeviceConfig } from './migrate';
@@ -18,6 +18,9 @@ import { chosenProfile, snmpCandidates } from './profiles';
 import { failureStatus, type Translate } from './status';
 import { MAX_UNIT_ID, isUnitId } from './validate';
 import { trapTargets } from '../../src/traps/registry';
+import { apcupsdDeviceName, modbusDeviceName, nutDeviceName, snmpDeviceName } from '../../src/device-name';
+import { NUT_DEFAULT_PORT } from '../../src/protocol/nut/client';
+import { deviceNames } from './device-names';
 import { NutDeviceReader } from '../../src/polling/nut-reader';
 import { ApcupsdDeviceReader } from '../../src/polling/apcupsd-reader';
 import type { NutServerNode } from './nut-server';
@@ -26,8 +29,10 @@ interface Opened {
   reader: DeviceReader;
   /** For msg.device.address: no secrets. */
   address: string;
-  /** Where the device is, for a default device name. */
+  /** Where the device is (the SNMP host, for traps). */
   where: string;
+  /** The device's name when the node has none: unique per address (src/device-name.ts). */
+  defaultName: string;
   release: () => Promise<void>;
 }
 
@@ -41,15 +46,22 @@ function configNode<N extends Node>(RED: NodeAPI, id: string, type: string, what
 function openServerReader(RED: NodeAPI, config: DeviceConfig): Opened {
   const server = configNode<NutServerNode>(RED, config.server, 'rackpower-nut-server', 'NUT or apcupsd server');
   if (server.settings.protocol === 'apcupsd') {
-    const reader = new ApcupsdDeviceReader(server.nis());
-    return { reader, address: reader.describe(), where: `${server.settings.host}`, release: async () => undefined };
+    const nis = server.nis();
+    const reader = new ApcupsdDeviceReader(nis);
+    return { reader, address: reader.describe(), where: `${server.settings.host}`, defaultName: apcupsdDeviceName(nis.host, nis.port), release: async () => undefined };
   }
   if (!config.ups) throw new RackpowerError('CONFIG', 'which UPS on the NUT server? (Discover lists them)');
   const client = server.connection.acquire();
   const reader = new NutDeviceReader(client, config.ups);
   // LOGIN as a secondary: upsd counts this host, and a primary waits for it before cutting the power.
   if (server.settings.login) client.login(config.ups).catch((err: unknown) => server.warn(`LOGIN ${config.ups}: ${(err as Error).message}`));
-  return { reader, address: `${client.describe()}/${config.ups}`, where: `${config.ups}@${server.settings.host}`, release: () => server.connection.release() };
+  return {
+    reader,
+    address: `${client.describe()}/${config.ups}`,
+    where: `${config.ups}@${server.settings.host}`,
+    defaultName: nutDeviceName(config.ups, server.settings.host, Number(server.settings.port) || NUT_DEFAULT_PORT),
+    release: () => server.connection.release(),
+  };
 }
 
 /** Resolves the profile first and acquires last, so nothing is held when a setting is refused. */
@@ -63,6 +75,7 @@ function openReader(RED: NodeAPI, kind: DeviceKind, config: DeviceConfig): Opene
       reader: new SnmpDeviceReader(client, options),
       address: client.describe(),
       where: client.target.host,
+      defaultName: snmpDeviceName(client.target.host, client.target.port),
       release: () => endpoint.connection.release(),
     };
   }
@@ -72,11 +85,13 @@ function openReader(RED: NodeAPI, kind: DeviceKind, config: DeviceConfig): Opene
   const connection = configNode<ModbusConnectionNode>(RED, config.connection, 'rackpower-modbus-connection', 'Modbus connection');
   const transport = connection.connection.acquire();
   const address = `${transport.describe()}?unit=${config.unit}`;
+  // "10.0.0.9:502" or "/dev/ttyUSB0": the describe() URL without scheme and options.
+  const where = transport.describe().replace(/^modbus-\w+:(\/\/)?|\?.*$/gu, '');
   return {
     reader: new ModbusDeviceReader(transport, profile, config.unit),
     address,
-    // "10.0.0.9:502 unit 2" or "/dev/ttyUSB0 unit 2": the describe() URL without scheme and options.
-    where: `${transport.describe().replace(/^modbus-\w+:(\/\/)?|\?.*$/gu, '')} unit ${config.unit}`,
+    where,
+    defaultName: modbusDeviceName(where, config.unit),
     release: () => connection.connection.release(),
   };
 }
@@ -94,10 +109,12 @@ export function variablePatterns(field: string): string[] {
 }
 
 function start(RED: NodeAPI, node: Node, kind: DeviceKind, config: DeviceConfig, t: Translate): DeviceController {
-  if (!(config.interval >= MIN_INTERVAL_S)) throw new RackpowerError('CONFIG', `interval ${config.interval} s is below ${MIN_INTERVAL_S} s`);
+  if (!(config.interval >= MIN_INTERVAL_S && config.interval <= MAX_INTERVAL_S)) {
+    throw new RackpowerError('CONFIG', `interval ${config.interval} s is not ${MIN_INTERVAL_S}-${MAX_INTERVAL_S} s`);
+  }
   const opened = openReader(RED, kind, config);
   const poller = new DevicePoller(opened.reader, {
-    name: config.name || `${kind} ${opened.where}`,
+    name: config.name || `${kind} ${opened.defaultName}`,
     kind,
     address: opened.address,
     intervalMs: config.interval * 1000,
@@ -110,9 +127,18 @@ function start(RED: NodeAPI, node: Node, kind: DeviceKind, config: DeviceConfig,
   });
   // SNMP devices answer traps: a trap from their host makes them poll at once (src/traps/registry.ts).
   const unregister = config.transport === 'snmp' ? trapTargets.register({ id: node.id, host: opened.where, trap: () => poller.trap() }) : () => undefined;
+  let releaseName = (): void => undefined;
   const controller = new DeviceController(kind, poller, builder, node, t, async () => {
     unregister();
+    releaseName();
     await opened.release();
+  });
+  // Two devices, one name: both nodes say so under themselves (and once in the debug sidebar), polling goes on.
+  let shared = false;
+  releaseName = deviceNames.claim(poller.device().name, opened.address, node.id, (others) => {
+    if (others && !shared) node.warn(t('warn.duplicateName', { name: poller.device().name }));
+    shared = others > 0;
+    controller.setWarning(shared ? t('status.duplicateName') : undefined);
   });
   controller.start();
   return controller;
@@ -140,7 +166,7 @@ export function registerDeviceNode(RED: NodeAPI, kind: DeviceKind): void {
       return;
     }
     this.on('input', (msg, _send, done) => {
-      controller.command(parseCommand(msg));
+      controller.command(parseCommand(msg), msg);
       done();
     });
     closeWith(this, () => controller.close());

@@ -10,7 +10,7 @@ import { findProfile, shippedProfiles } from '../../src/profiles/load';
 import type { ModbusProfile, Profile, SnmpProfile } from '../../src/profiles/types';
 import { ModbusTransport, type ModbusTransportConfig } from '../../src/protocol/modbus/transport';
 import { SnmpClient } from '../../src/protocol/snmp/client';
-import { checkTarget, type SnmpTarget } from '../../src/protocol/snmp/target';
+import { SNMP_DEFAULTS, checkTarget, type SnmpTarget } from '../../src/protocol/snmp/target';
 import type { DeviceKind, ErrorCode, Value, Values } from '../../src/types';
 import { modbusConfig, snmpTarget, type ModbusConnectionDef, type SnmpCredentials, type SnmpEndpointDef } from './connections';
 import { bareHost, isHost, isIntIn, isPort, isSerialPath, isUnitId } from './validate';
@@ -141,6 +141,13 @@ function asBadRequest<T>(build: () => T): T {
   }
 }
 
+/** host:port of an SNMP agent as settings give it (blank port: SNMP's 161), for comparing where a secret may go. */
+function agentAddress(settings: { host?: string; port?: unknown }): string {
+  const host = bareHost(settings.host ?? '').toLowerCase();
+  const port = settings.port === '' || settings.port === undefined || settings.port === null ? SNMP_DEFAULTS.port : Number(settings.port);
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 function snmpPlan(body: Body, deployed: Deployed): SnmpTarget {
   const ep = object(body.endpoint, 'endpoint');
   const id = configId(ep.id, 'endpoint');
@@ -172,8 +179,9 @@ function snmpPlan(body: Body, deployed: Deployed): SnmpTarget {
     if (value !== undefined && value !== STORED) throw new BadRequest(`endpoint.credentials.${key} must be text`);
     const keep = stored?.credentials[key];
     if (!keep) continue;
-    if (bareHost(stored.settings.host ?? '').toLowerCase() !== bareHost(settings.host).toLowerCase()) {
-      throw new BadRequest(`the stored ${key} of this SNMP agent is only sent to ${stored.settings.host}: type it again to probe ${settings.host}`);
+    const storedFor = agentAddress(stored.settings);
+    if (storedFor !== agentAddress(settings)) {
+      throw new BadRequest(`the stored ${key} of this SNMP agent is only sent to ${storedFor}: type it again to probe ${agentAddress(settings)}`);
     }
     credentials[key] = keep;
   }

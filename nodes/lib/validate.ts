@@ -4,6 +4,8 @@
 
 /** Shortest polling interval, in seconds: faster polling only loads the device's management card. */
 export const MIN_INTERVAL_S = 1;
+/** Longest polling interval, in seconds (a day): also keeps the poll timer far below setTimeout's 2^31 ms limit. */
+export const MAX_INTERVAL_S = 86_400;
 /** Modbus unit ids: 0 is broadcast (TCP gateways accept it as "the device itself"), 248-255 are reserved. */
 export const MAX_UNIT_ID = 247;
 
@@ -28,7 +30,7 @@ export function isInterval(v: unknown): boolean {
   const text = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
   if (!/^\d+(\.\d+)?$/u.test(text)) return false;
   const n = Number(text);
-  return n >= MIN_INTERVAL_S && n <= 86_400;
+  return n >= MIN_INTERVAL_S && n <= MAX_INTERVAL_S;
 }
 
 function isIPv4(text: string): boolean {

@@ -4,6 +4,10 @@
 //
 // It never acts on stale or missing data: a supply that stopped answering (COMMBAD, NOCOMM) or whose last reading
 // is older than `staleAfterS` is "unknown", which counts as possibly healthy. Silence is never a power cut.
+//
+// Its progress (when the plan started, which stages fired, a restore still due) is plain data the caller persists
+// (progress()) and hands to the next instance after a restart or redeploy (resume()): no stage fires twice, and
+// later stages keep their times from the original trigger.
 import { statusTokens } from '../normalize/nut';
 import type { Value, Values } from '../types';
 
@@ -33,6 +37,8 @@ export interface ShutdownStage {
   /** Seconds after the previous stage (the first: after the trigger). */
   delayS: number;
   actions: StageAction[];
+  /** What switches back on what this stage switched off, when the plan is cancelled and restore is on. */
+  restore?: StageAction[];
 }
 
 export type Redundancy = 'all' | 'any' | 'atLeast';
@@ -49,6 +55,11 @@ export interface ShutdownPolicy {
   stages: ShutdownStage[];
   /** Every action is marked dry run (the plan runs, nothing acts). */
   drill?: boolean;
+  /**
+   * Off when absent. After a cancel, once the supplies that triggered the plan have been healthy for `stableS`
+   * seconds, the restore actions of the stages that fired go out, last stage first.
+   */
+  restore?: { stableS: number };
 }
 
 export type SupplyState = 'healthy' | 'on-battery' | 'critical' | 'unknown';
@@ -74,6 +85,8 @@ export interface ActionOut {
   topic?: string;
   payload?: unknown;
   dryRun: boolean;
+  /** A restore action (switching back on after a cancel), not a shutdown action. */
+  restore?: true;
   /** Why the plan runs. */
   reason: string;
   supplies: SupplyReport[];
@@ -82,13 +95,17 @@ export interface ActionOut {
 
 export interface AuditOut {
   kind: 'audit';
-  event: 'trigger' | 'drill' | 'stage' | 'cancel' | 'complete' | 'reset';
+  event: 'trigger' | 'drill' | 'stage' | 'cancel' | 'complete' | 'reset' | 'resume' | 'restore';
   reason: string;
   stage?: string;
   actions?: string[];
   dryRun: boolean;
   supplies: SupplyReport[];
   timestamp: number;
+  /** When the run began (ms), on every audit of a run: a resumed run keeps its original trigger time. */
+  triggeredAt?: number;
+  /** A stage: when it was planned (trigger time plus the delays), whatever delayed the node. */
+  due?: number;
 }
 
 export type Output = ActionOut | AuditOut;
@@ -110,11 +127,39 @@ interface Run {
   reason: string;
   /** The supplies that were critical at the trigger: the plan is cancelled when all of them are healthy again. */
   critical: string[];
+  /**
+   * Set when resumed after a restart: nothing fires until the critical supplies have been read again (power may have
+   * come back while nobody watched), or `staleAfterS` passed without a word from them.
+   */
+  resumedAt?: number;
+}
+
+/** Restore actions still due after a cancel. */
+interface PendingRestore {
+  /** How many stages had fired: their restore actions go out, last first. */
+  stages: number;
+  critical: string[];
+  cancelledAt: number;
+  /** Since when every critical supply reads healthy; never persisted: time nobody observed does not count. */
+  stableSince?: number;
+}
+
+/** What survives a restart or redeploy (JSON, kept in Node-RED's context by the node). */
+export interface ShutdownProgress {
+  version: 1;
+  state: PlanState;
+  run?: Omit<Run, 'resumedAt'> & { stagesDone: string[] };
+  /** state "done": the supplies that must be healthy again before the policy re-arms. */
+  doneCritical?: string[];
+  restore?: Omit<PendingRestore, 'stableSince'>;
 }
 
 export class ShutdownOrchestrator {
   private readonly supplies = new Map<string, Supply>();
   private run: Run | undefined;
+  private pendingRestore: PendingRestore | undefined;
+  /** After a completed run: the supplies whose return re-arms the policy (power back, not merely triggers quiet). */
+  private doneCritical: string[] = [];
   private stateNow: PlanState = 'idle';
 
   constructor(private readonly policy: ShutdownPolicy) {
@@ -124,6 +169,60 @@ export class ShutdownOrchestrator {
 
   get state(): PlanState {
     return this.stateNow;
+  }
+
+  /** The progress to persist after any output: enough to resume without repeating a stage. */
+  progress(): ShutdownProgress {
+    const run = this.run;
+    const restore = this.pendingRestore;
+    return {
+      version: 1,
+      state: this.stateNow,
+      ...(run && {
+        run: { start: run.start, next: run.next, drill: run.drill, reason: run.reason, critical: run.critical, stagesDone: this.policy.stages.slice(0, run.next).map((st) => st.name) },
+      }),
+      ...(restore && { restore: { stages: restore.stages, critical: restore.critical, cancelledAt: restore.cancelledAt } }),
+      ...(this.stateNow === 'done' && { doneCritical: this.doneCritical }),
+    };
+  }
+
+  /**
+   * Takes over the progress a previous instance persisted (after a restart or a redeploy): stages that fired do not
+   * fire again and the next ones keep their times from the original trigger. Says so in the audit trail.
+   */
+  resume(saved: unknown, now: number): Output[] {
+    const p = saved as Partial<ShutdownProgress> | undefined;
+    if (!p || p.version !== 1 || this.run || this.stateNow !== 'idle') return [];
+    // Supplies renamed since: every supply of the policy then has to be healthy before anything counts as power back.
+    const known = (names: unknown): string[] => {
+      const kept = (Array.isArray(names) ? names : []).filter((n): n is string => this.supplies.has(n as string));
+      return kept.length ? kept : [...this.supplies.keys()];
+    };
+    const supplies = this.report(now);
+    const stages = this.policy.stages;
+    if (p.run && Number.isFinite(p.run.start) && Number.isInteger(p.run.next)) {
+      const r = p.run;
+      const next = Math.min(Math.max(r.next, 0), stages.length);
+      this.run = { start: r.start, next, drill: r.drill === true, reason: String(r.reason), critical: r.drill === true ? [] : known(r.critical), resumedAt: now };
+      this.stateNow = 'running';
+      const done = stages.slice(0, next).map((st) => st.name);
+      const edited = JSON.stringify(done) !== JSON.stringify(r.stagesDone ?? done) ? ` (the plan was edited since: ${r.stagesDone?.length ?? 0} stage(s) had fired)` : '';
+      const left = next < stages.length ? `; "${stages[next].name}" due ${new Date(this.dueAt(this.run, next)).toISOString()}` : '';
+      const why = `resumed after a restart or redeploy: triggered ${new Date(r.start).toISOString()}, ${next} of ${stages.length} stage(s) done${done.length ? ` (${done.join(', ')})` : ''}, not repeated${left}${edited}`;
+      return [this.audit('resume', why, supplies, now)];
+    }
+    if (p.state === 'done') {
+      this.stateNow = 'done';
+      this.doneCritical = known(p.doneCritical);
+      return [this.audit('resume', 'resumed after a restart or redeploy: the plan had completed; armed again once power is back', supplies, now)];
+    }
+    if (p.restore && Number.isInteger(p.restore.stages) && this.policy.restore) {
+      const r = p.restore;
+      this.pendingRestore = { stages: Math.min(r.stages, stages.length), critical: known(r.critical), cancelledAt: r.cancelledAt };
+      const since = Number.isFinite(r.cancelledAt) ? ` (cancelled ${new Date(r.cancelledAt).toISOString()})` : '';
+      return [this.audit('resume', `resumed after a restart or redeploy: restore of ${this.pendingRestore.stages} stage(s)${since} still due once power is stable for ${this.policy.restore.stableS} s`, supplies, now)];
+    }
+    return [];
   }
 
   /** A reading from a device node (msg.device.name, msg.payload). Other devices are ignored. */
@@ -223,14 +322,19 @@ export class ShutdownOrchestrator {
     const out: Output[] = [];
     const run = this.run;
     if (!run) {
-      if (this.stateNow === 'done' && !mustAct) {
+      // Power back, not merely triggers quiet: after a restart or a gap the on-battery clock starts over, and a plan
+      // that re-armed on that would run again from stage 1 while the outage goes on.
+      if (this.stateNow === 'done' && !mustAct && this.powerBack({ critical: this.doneCritical }, supplies)) {
         this.stateNow = 'idle';
         out.push(this.audit('reset', 'power is back: the policy is armed again', supplies, now));
       }
-      if (this.stateNow !== 'idle' || !mustAct) return out;
+      if (this.stateNow !== 'idle') return out;
+      if (!mustAct) return [...out, ...this.restoreDue(supplies, now)];
       const reason = critical.map((r) => `${r.name}: ${r.reasons.join(', ')}`).join('; ');
       const healthy = supplies.length - critical.length;
-      const why = `${reason} (${healthy} of ${supplies.length} supplies left, ${this.required()} needed)`;
+      const abandoned = this.pendingRestore ? ` (the restore still due from the last cancel is abandoned)` : '';
+      this.pendingRestore = undefined;
+      const why = `${reason} (${healthy} of ${supplies.length} supplies left, ${this.required()} needed)${abandoned}`;
       this.run = { start: now, next: 0, drill: false, reason: why, critical: critical.map((r) => r.name) };
       this.stateNow = 'running';
       out.push(this.audit('trigger', why, supplies, now));
@@ -239,16 +343,72 @@ export class ShutdownOrchestrator {
     if (!run.drill && this.powerBack(run, supplies)) {
       const left = this.policy.stages.length - run.next;
       const back = run.critical.map((n) => `${n} ${supplies.find((r) => r.name === n)?.status ?? ''}`.trim()).join(', ');
+      const cancel = this.audit('cancel', `power is back (${back}) before stage "${this.policy.stages[run.next].name}": ${left} stage(s) cancelled`, supplies, now);
+      const stableS = this.policy.restore?.stableS;
+      if (stableS !== undefined && this.policy.stages.slice(0, run.next).some((st) => st.restore?.length)) {
+        this.pendingRestore = { stages: run.next, critical: run.critical, cancelledAt: now, stableSince: now };
+        cancel.reason += `; restore of ${run.next} stage(s) once power is stable for ${stableS} s`;
+      }
       this.run = undefined;
       this.stateNow = 'idle';
-      return [this.audit('cancel', `power is back (${back}) before stage "${this.policy.stages[run.next].name}": ${left} stage(s) cancelled`, supplies, now)];
+      return [cancel, ...this.restoreDue(supplies, now)];
+    }
+    if (run.resumedAt !== undefined) {
+      // After a restart: hear from the supplies first (or give up waiting after staleAfterS), then catch up.
+      const heard = run.critical.every((n) => this.supplies.get(n)?.lastSeen !== undefined);
+      if (!heard && now - run.resumedAt < (this.policy.staleAfterS ?? 120) * 1000) return [];
+      run.resumedAt = undefined;
     }
     return this.fireDue(now, supplies);
   }
 
   /** Every supply that made the plan start is answering and healthy again (not merely silent). */
-  private powerBack(run: Run, supplies: SupplyReport[]): boolean {
+  private powerBack(run: { critical: string[] }, supplies: SupplyReport[]): boolean {
     return run.critical.every((n) => supplies.find((r) => r.name === n)?.state === 'healthy');
+  }
+
+  /** A stage's planned time: the trigger plus the delays of every stage up to it. */
+  private dueAt(run: Run, index: number): number {
+    return run.start + this.policy.stages.slice(0, index + 1).reduce((sum, st) => sum + st.delayS * 1000, 0);
+  }
+
+  /** The restore actions once power has been stable long enough after a cancel: last stage first. */
+  private restoreDue(supplies: SupplyReport[], now: number): Output[] {
+    const r = this.pendingRestore;
+    const stableS = this.policy.restore?.stableS;
+    if (!r || stableS === undefined) return [];
+    if (!this.powerBack(r, supplies)) {
+      r.stableSince = undefined; // a flicker or silence starts the wait over
+      return [];
+    }
+    r.stableSince ??= now;
+    if (now - r.stableSince < stableS * 1000) return [];
+    this.pendingRestore = undefined;
+    const dryRun = this.policy.drill === true;
+    const out: Output[] = [];
+    const reason = `power stable for ${Math.round((now - r.stableSince) / 1000)} s since the cancel: switching back on what the plan switched off`;
+    for (let index = r.stages - 1; index >= 0; index--) {
+      const stage = this.policy.stages[index];
+      const actions = stage.restore ?? [];
+      if (!actions.length) continue;
+      for (const a of actions) {
+        out.push({
+          kind: 'action',
+          stage: stage.name,
+          stageIndex: index,
+          action: a.name,
+          ...(a.topic !== undefined && { topic: a.topic }),
+          ...(a.payload !== undefined && { payload: a.payload }),
+          dryRun,
+          restore: true,
+          reason,
+          supplies,
+          timestamp: now,
+        });
+      }
+      out.push({ ...this.audit('restore', reason, supplies, now), stage: stage.name, actions: actions.map((a) => a.name), dryRun });
+    }
+    return out;
   }
 
   /** Fires the stages whose time has come, in order; the last one completes the run. */
@@ -256,7 +416,7 @@ export class ShutdownOrchestrator {
     const run = this.run!;
     const stages = this.policy.stages;
     const out: Output[] = [];
-    let at = run.start + stages.slice(0, run.next + 1).reduce((sum, s) => sum + s.delayS * 1000, 0);
+    let at = this.dueAt(run, run.next);
     while (run.next < stages.length && now >= at) {
       const index = run.next;
       const stage = stages[index];
@@ -275,7 +435,7 @@ export class ShutdownOrchestrator {
           timestamp: now,
         });
       }
-      out.push({ ...this.audit('stage', run.reason, supplies, now), stage: stage.name, actions: stage.actions.map((a) => a.name) });
+      out.push({ ...this.audit('stage', run.reason, supplies, now), stage: stage.name, actions: stage.actions.map((a) => a.name), due: at });
       run.next++;
       at += (stages[run.next]?.delayS ?? 0) * 1000;
     }
@@ -284,13 +444,14 @@ export class ShutdownOrchestrator {
       this.run = undefined;
       // A drill leaves the policy armed; a real run stays done until power is back.
       this.stateNow = run.drill ? 'idle' : 'done';
+      this.doneCritical = run.critical;
     }
     return out;
   }
 
   private audit(event: AuditOut['event'], reason: string, supplies: SupplyReport[], now: number): AuditOut {
     const dryRun = this.run?.drill === true || event === 'drill' || this.policy.drill === true;
-    return { kind: 'audit', event, reason, dryRun, supplies, timestamp: now };
+    return { kind: 'audit', event, reason, dryRun, supplies, timestamp: now, ...(this.run && { triggeredAt: this.run.start }) };
   }
 }
 
@@ -313,4 +474,5 @@ export function checkPolicy(p: ShutdownPolicy): void {
   p.stages.forEach((s, i) => {
     if (!(Number.isFinite(s.delayS) && s.delayS >= 0)) throw new Error(`shutdown policy: stage ${i + 1} delay must be >= 0 s`);
   });
+  if (p.restore && !(Number.isFinite(p.restore.stableS) && p.restore.stableS >= 0)) throw new Error('shutdown policy: restore needs power stable for a number of seconds >= 0');
 }

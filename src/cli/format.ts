@@ -6,6 +6,7 @@ const UNITS: [RegExp, string][] = [
   [/\.current(\.nominal)?$/u, 'A'],
   [/\.realpower(\.nominal)?$/u, 'W'],
   [/\.power(\.nominal)?$/u, 'VA'],
+  [/\.reactivepower$/u, 'var'],
   [/\.frequency(\.nominal)?$/u, 'Hz'],
   [/\.temperature$/u, '°C'],
   [/\.humidity$/u, '%'],

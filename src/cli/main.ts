@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 // The rackpower command: the same engine as the Node-RED nodes, for shells, scripts and bug reports.
-import { parseArgs } from 'node:util';
 import { asRackpowerError } from '../errors';
 import type { ErrorCode } from '../types';
-import { shippedProfiles } from '../profiles/load';
-import { runProfiles } from './profiles';
-import { customProfile, runDiscover, runRead } from './read';
+import { COMMAND } from './command';
+import { MQTT } from './mqtt';
+import { PROFILES } from './profiles';
+import { DISCOVER, READ } from './read';
+import { RECORD } from './record';
+import { SIM } from './sim';
+import { commandHelp, mainHelp, UsageError, wantsHelp, type CommandSpec } from './spec';
+import { TRAPS } from './traps';
+import { WATCH } from './watch';
 
 /** Exit status per failure, so scripts can tell a dead device from a misconfigured one. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -18,90 +23,23 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   UNSUPPORTED: 8,
 };
 
-const USAGE = `usage:
-  rackpower read <url> [--profile ID | --profile-file FILE] [--json]
-  rackpower discover <url> [--profile ID | --profile-file FILE] [--json]
-  rackpower record <url> [--out FILE] [--raw] [--profile-file FILE]
-  rackpower profiles [--json]
-  rackpower command <url> <instcmd> [param] [--dry-run] [--yes] [--json]   like upscmd: NUT or SNMP UPS
-  rackpower sim [--scenario FILE|NAME] [--port BASE] [--speed X] [--community C] [--copies N]
-  rackpower watch <url[#name]>... [--interval S] [--confirm N] [--traps host:port]   JSON lines until Ctrl-C
-  rackpower traps [--listen host:port] [--community C]... [--user U --auth sha --priv aes]   JSON lines
-  rackpower mqtt <url[#name]>... --broker mqtt://[user@]host[:port] [--ha] [--prefix P] [--interval S]
-                 [--discovery-prefix P] [--status-topic T]   broker password from RACKPOWER_MQTT_PASSWORD
-
-urls:
-  snmp://[community@]host[:port][?version=1&timeout=MS&retries=N]
-  snmpv3://user@host[:port]?auth=sha&priv=aes     keys from RACKPOWER_SNMP_AUTH_KEY / RACKPOWER_SNMP_PRIV_KEY
-  modbus-tcp://host[:port]?unit=N&profile=ID
-  modbus-rtu:/dev/ttyUSB0?baud=9600&parity=none&unit=N&profile=ID
-  nut://[user@]host[:3493]/<ups>[?tls=verify|pin|skip&fingerprint=SHA256]   password from RACKPOWER_NUT_PASSWORD
-  apcupsd://host[:3551]
-`;
+/** Every command: its spec validates its arguments and prints its --help. A new command is one entry here. */
+const COMMANDS: CommandSpec[] = [READ, DISCOVER, RECORD, PROFILES, COMMAND, SIM, WATCH, TRAPS, MQTT];
 
 async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  if (command === 'sim') {
-    const { runSim } = await import('./sim.js');
-    await runSim(rest);
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const spec = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    process.stdout.write(spec ? commandHelp(spec) : mainHelp(COMMANDS));
     return;
   }
-  if (command === 'watch' || command === 'traps') {
-    const { runWatch } = await import('./watch.js');
-    const { runTraps } = await import('./traps.js');
-    await (command === 'watch' ? runWatch : runTraps)(rest);
+  const spec = COMMANDS.find((c) => c.name === name);
+  if (!spec) throw usage(`unknown command "${name}"`);
+  if (wantsHelp(rest)) {
+    process.stdout.write(commandHelp(spec));
     return;
   }
-  if (command === 'command') {
-    const { runCommand } = await import('./command.js');
-    await runCommand(rest);
-    return;
-  }
-  if (command === 'mqtt') {
-    const { runMqtt } = await import('./mqtt.js');
-    await runMqtt(rest);
-    return;
-  }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      profile: { type: 'string' },
-      'profile-file': { type: 'string' },
-      out: { type: 'string', short: 'o' },
-      raw: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help || !command || command === 'help') {
-    process.stdout.write(USAGE);
-    return;
-  }
-  switch (command) {
-    case 'read':
-    case 'discover': {
-      const url = positionals[0];
-      if (!url) throw usage(`${command} needs a device URL`);
-      const run = command === 'read' ? runRead : runDiscover;
-      await run(url, { profile: values.profile, profileFile: values['profile-file'], json: values.json });
-      return;
-    }
-    case 'record': {
-      const url = positionals[0];
-      if (!url) throw usage('record needs a device URL');
-      const { runRecord } = await import('./record.js');
-      // A user's own profile adds its OIDs to what is walked (and its names to what is anonymized).
-      const custom = customProfile({ profileFile: values['profile-file'] });
-      await runRecord(url, { out: values.out, raw: values.raw, profiles: custom ? [...shippedProfiles(), custom] : undefined });
-      return;
-    }
-    case 'profiles':
-      runProfiles(values.json);
-      return;
-    default:
-      throw usage(`unknown command "${command}"`);
-  }
+  await spec.run(rest);
 }
 
 function usage(message: string): Error & { usage: true } {
@@ -112,11 +50,11 @@ main(process.argv.slice(2)).then(
   () => process.exit(0),
   (err: unknown) => {
     if ((err as { usage?: boolean }).usage) {
-      process.stderr.write(`rackpower: ${(err as Error).message}\n\n${USAGE}`);
+      process.stderr.write(`rackpower: ${(err as Error).message}\n\n${mainHelp(COMMANDS)}`);
       process.exit(2);
     }
     const e = asRackpowerError(err);
-    process.stderr.write(`rackpower: ${e.code.toLowerCase()}: ${e.message}\n`);
+    process.stderr.write(`rackpower: ${e.code.toLowerCase()}: ${e.message}\n${e instanceof UsageError ? e.usageLine + '\n' : ''}`);
     process.exit(EXIT_CODES[e.code]);
   },
 );

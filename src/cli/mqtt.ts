@@ -2,15 +2,15 @@
 // with --ha the Home Assistant discovery of src/integrations/home-assistant.ts, the code the ha-discovery node uses.
 // A bridge without Node-RED, and a shard of a scaled-out deployment (docs/scaling.md).
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { openDevice } from '../device';
 import { RackpowerError } from '../errors';
 import { HA_DEFAULTS, HomeAssistantPublisher, type MqttMessage } from '../integrations/home-assistant';
 import { MessageBuilder, topicName } from '../normalize/messages';
 import { DevicePoller } from '../polling/poller';
-import { parseTarget } from '../url';
+import { namedDevices } from './devices';
 import { untilSignal } from './signals';
+import { defineCommand, parseCommand, URL_FORMS } from './spec';
 
 export const ENV_MQTT_PASSWORD = 'RACKPOWER_MQTT_PASSWORD';
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -25,25 +25,7 @@ interface Options {
 }
 
 function options(args: string[]): { urls: string[]; opts: Options } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        broker: { type: 'string' },
-        ha: { type: 'boolean', default: false },
-        prefix: { type: 'string', default: HA_DEFAULTS.base },
-        'discovery-prefix': { type: 'string', default: HA_DEFAULTS.discoveryPrefix },
-        'status-topic': { type: 'string', default: HA_DEFAULTS.statusTopic },
-        interval: { type: 'string', default: '10' },
-      },
-    });
-  } catch (err) {
-    throw new RackpowerError('CONFIG', (err as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (!positionals.length) throw new RackpowerError('CONFIG', 'mqtt needs at least one device URL');
+  const { values, positionals } = parseCommand(MQTT, args);
   if (!values.broker) throw new RackpowerError('CONFIG', 'mqtt needs --broker mqtt://host[:port]');
   let broker: URL;
   try {
@@ -67,16 +49,6 @@ function options(args: string[]): { urls: string[]; opts: Options } {
       intervalMs: seconds * 1000,
     },
   };
-}
-
-/** The device's name: the URL's #fragment, else its host (SNMP), host:port/unit (Modbus), ups@host (NUT), host:port (apcupsd). */
-function deviceName(url: string, address: string): string {
-  const hash = new URL(url).hash.slice(1);
-  if (hash) return decodeURIComponent(hash);
-  const target = parseTarget(url);
-  // "10.0.0.9:502 unit 2", as a device node names an unnamed Modbus device.
-  if (target.protocol === 'nut') return `${target.ups}@${target.nut.host}`;
-  return target.protocol === 'snmp' ? target.snmp.host : address.replace(/^(modbus-\w+|apcupsd):(\/\/)?/u, '').replace('?unit=', ' unit ');
 }
 
 async function connect(opts: Options): Promise<MqttClient> {
@@ -106,7 +78,7 @@ async function connect(opts: Options): Promise<MqttClient> {
 /** `rackpower mqtt <url>... --broker mqtt://host[:port] [--ha] [--prefix P]` until Ctrl-C. */
 export async function runMqtt(args: string[]): Promise<void> {
   const { urls, opts } = options(args);
-  const devices = urls.map((url) => ({ url, opened: openDevice(parseTarget(url)) }));
+  const devices = namedDevices(urls).map(({ target, name }) => ({ name, opened: openDevice(target) }));
   const client = await connect(opts);
   const ha = opts.ha ? new HomeAssistantPublisher({ discoveryPrefix: opts.discoveryPrefix, base: opts.prefix, statusTopic: opts.statusTopic }) : undefined;
   const builder = new MessageBuilder({ mode: 'always', prefix: opts.prefix });
@@ -120,8 +92,7 @@ export async function runMqtt(args: string[]): Promise<void> {
     await client.subscribeAsync(ha.birthTopic, { qos: 1 });
   }
 
-  const pollers = devices.map(({ url, opened }) => {
-    const name = deviceName(url, opened.address);
+  const pollers = devices.map(({ name, opened }) => {
     const poller = new DevicePoller(opened.reader, { name, address: opened.address, intervalMs: opts.intervalMs });
     poller.on('reading', (reading) => {
       if (ha) publish(ha.handle([{ type: 'reading', ...reading }]));
@@ -143,3 +114,20 @@ export async function runMqtt(args: string[]): Promise<void> {
   if (ha) publish([...ha.close(false), ...ha.offline()]);
   await client.endAsync();
 }
+
+export const MQTT = defineCommand({
+  name: 'mqtt',
+  summary: 'poll devices and publish readings and events to an MQTT broker (with --ha: Home Assistant discovery)',
+  args: '<url[#name]>... --broker mqtt://[user@]host[:port] [options]',
+  positionals: { min: 1, max: Infinity, missing: 'mqtt needs at least one device URL' },
+  options: {
+    broker: { type: 'string', value: 'URL', help: 'mqtt://, mqtts://, ws:// or wss:// broker (required); password from ' + ENV_MQTT_PASSWORD },
+    ha: { type: 'boolean', default: false, help: 'publish Home Assistant MQTT discovery' },
+    prefix: { type: 'string', value: 'P', default: HA_DEFAULTS.base, help: 'topic prefix of readings and events' },
+    'discovery-prefix': { type: 'string', value: 'P', default: HA_DEFAULTS.discoveryPrefix, help: "Home Assistant's discovery prefix" },
+    'status-topic': { type: 'string', value: 'T', default: HA_DEFAULTS.statusTopic, help: 'online/offline topic of this bridge (its MQTT will)' },
+    interval: { type: 'string', value: 'S', default: '10', help: 'seconds between polls, at least 1' },
+  },
+  notes: [URL_FORMS, 'A #name after a URL names the device (its topic and Home Assistant device); default: the host, its port unless\n161, the Modbus unit. Two devices with one name are refused.'],
+  run: (args): Promise<void> => runMqtt(args),
+});

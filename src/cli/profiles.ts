@@ -1,6 +1,7 @@
 // `rackpower profiles`: the shipped device profiles, as a table or JSON.
 import { shippedProfiles } from '../profiles/load';
 import { table } from './format';
+import { defineCommand, parseCommand } from './spec';
 
 export function profileSummaries(): { id: string; vendor: string; kind: string; protocol: string; models: string[] }[] {
   return shippedProfiles().map((p) => ({ id: p.id, vendor: p.vendor, kind: p.kind, protocol: p.protocol, models: p.models }));
@@ -14,3 +15,12 @@ export function runProfiles(json: boolean): void {
   }
   process.stdout.write(table(rows.map((r) => [r.id, `${r.kind.padEnd(6)} ${r.protocol.padEnd(6)} ${r.vendor}: ${r.models.join(', ')}`])) + '\n');
 }
+
+export const PROFILES = defineCommand({
+  name: 'profiles',
+  summary: 'list the shipped device profiles',
+  args: '[--json]',
+  positionals: { min: 0, max: 0 },
+  options: { json: { type: 'boolean', help: 'one line of JSON instead of a table' } },
+  run: async (args): Promise<void> => runProfiles(parseCommand(PROFILES, args).values.json === true),
+});

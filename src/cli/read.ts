@@ -1,13 +1,15 @@
 // `rackpower read` and `rackpower discover`: one identification (and one poll) with the same engine as the nodes.
 import { openDevice } from '../device';
+import type { DeviceDiagnostics } from '../polling/diagnostics';
 import type { Identification } from '../polling/types';
 import { loadProfileFile, shippedProfiles } from '../profiles/load';
 import type { Profile } from '../profiles/types';
 import { RackpowerError } from '../errors';
 import type { DeviceIdentity, Reading } from '../types';
 import { parseTarget } from '../url';
-import { formatIdentity, formatValues, table } from './format';
+import { formatIdentity, formatValues, sortNames, table } from './format';
 import { NutClient, type NutEndpoint } from '../protocol/nut/client';
+import { defineCommand, parseCommand, URL_FORMS } from './spec';
 
 function identity(name: string, address: string, id: Identification): DeviceIdentity {
   return { name, address, ...id };
@@ -19,6 +21,8 @@ export interface ReadOptions {
   /** A user's own profile file (validated like the shipped ones; its id must equal its file name). */
   profileFile?: string;
   json?: boolean;
+  /** Also print the reader's diagnostics: values left out and why, and the connection's fault counters. */
+  verbose?: boolean;
 }
 
 /** The profile a --profile-file names, loaded and validated; undefined without one. */
@@ -28,7 +32,7 @@ export function customProfile(opts: { profile?: string; profileFile?: string }):
   return loadProfileFile(opts.profileFile);
 }
 
-export async function readOnce(url: string, opts: { profile?: string; profileFile?: string; values: boolean }): Promise<Reading> {
+export async function readOnce(url: string, opts: { profile?: string; profileFile?: string; values: boolean }): Promise<Reading & { diagnostics?: DeviceDiagnostics }> {
   const target = parseTarget(url);
   const custom = customProfile(opts);
   if (opts.profile) target.profile = opts.profile;
@@ -37,7 +41,7 @@ export async function readOnce(url: string, opts: { profile?: string; profileFil
     const id = await device.reader.identify();
     const values = opts.values ? await device.reader.read() : {};
     const host = target.protocol === 'snmp' ? target.snmp.host : target.protocol === 'nut' ? `${target.ups}@${target.nut.host}` : device.address;
-    return { device: identity(host, device.address, id), values, timestamp: Date.now() };
+    return { device: identity(host, device.address, id), values, timestamp: Date.now(), diagnostics: device.reader.diagnostics?.() };
   } finally {
     await device.close();
   }
@@ -45,11 +49,26 @@ export async function readOnce(url: string, opts: { profile?: string; profileFil
 
 export async function runRead(url: string, opts: ReadOptions): Promise<void> {
   const reading = await readOnce(url, { profile: opts.profile, profileFile: opts.profileFile, values: true });
+  const diagnostics = opts.verbose ? reading.diagnostics : undefined;
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ device: reading.device, values: reading.values, timestamp: reading.timestamp }) + '\n');
+    process.stdout.write(JSON.stringify({ device: reading.device, values: reading.values, timestamp: reading.timestamp, ...(diagnostics && { diagnostics }) }) + '\n');
     return;
   }
   process.stdout.write(`${formatIdentity(reading.device)}\n\n${formatValues(reading.values)}\n`);
+  if (diagnostics) process.stdout.write(`\n${formatDiagnostics(diagnostics)}\n`);
+}
+
+/** `--verbose`: what the reading left out and why, then the connection's counters. */
+function formatDiagnostics(d: DeviceDiagnostics): string {
+  const absent = sortNames(Object.keys(d.lastAbsent)).map((name): [string, string] => [name, `absent: ${d.lastAbsent[name]}`]);
+  const counters = Object.entries(d.connection).map(([k, v]): [string, string] => [k, String(v)]);
+  return [
+    'left out of this reading',
+    absent.length ? table(absent) : '(nothing)',
+    '',
+    'connection',
+    table(counters),
+  ].join('\n');
 }
 
 export async function runDiscover(url: string, opts: ReadOptions): Promise<void> {
@@ -75,3 +94,40 @@ async function listServer(endpoint: NutEndpoint, json: boolean): Promise<void> {
     await client.close();
   }
 }
+
+const PROFILE_OPTIONS = {
+  profile: { type: 'string', value: 'ID', help: 'a shipped profile instead of detection (Modbus: the model); see rackpower profiles' },
+  'profile-file': { type: 'string', value: 'FILE', help: 'your own profile file (validated like the shipped ones)' },
+  json: { type: 'boolean', help: 'one line of JSON instead of a table' },
+} as const;
+
+const READ_OPTIONS = {
+  ...PROFILE_OPTIONS,
+  verbose: { type: 'boolean', short: 'v', help: 'also what the reading left out and why (diagnostics), and the connection counters' },
+} as const;
+
+export const READ = defineCommand({
+  name: 'read',
+  summary: 'identify a device and print one reading: NUT variables with units',
+  args: '<url> [options]',
+  positionals: { min: 1, max: 1, missing: 'read needs a device URL' },
+  options: READ_OPTIONS,
+  notes: [URL_FORMS],
+  run: async (args) => {
+    const { values, positionals } = parseCommand(READ, args);
+    await runRead(positionals[0], { profile: values.profile, profileFile: values['profile-file'], json: values.json === true, verbose: values.verbose === true });
+  },
+});
+
+export const DISCOVER = defineCommand({
+  name: 'discover',
+  summary: 'identify a device: detected profile, vendor, model, serial, firmware',
+  args: '<url> [options]',
+  positionals: { min: 1, max: 1, missing: 'discover needs a device URL' },
+  options: PROFILE_OPTIONS,
+  notes: [URL_FORMS],
+  run: async (args) => {
+    const { values, positionals } = parseCommand(DISCOVER, args);
+    await runDiscover(positionals[0], { profile: values.profile, profileFile: values['profile-file'], json: values.json === true });
+  },
+});

@@ -12,6 +12,8 @@ import type { Profile, SnmpProfile } from '../profiles/types';
 import type { SnmpTarget } from '../protocol/snmp/target';
 import { parseTarget } from '../url';
 import { classifySnmpError, describeTarget, openSession } from '../protocol/snmp/session';
+import { customProfile } from './read';
+import { defineCommand, parseCommand, URL_FORMS } from './spec';
 
 const SYSTEM_GROUP = '1.3.6.1.2.1.1';
 const SYS_CONTACT = '1.3.6.1.2.1.1.4.0';
@@ -353,3 +355,21 @@ export async function runRecord(url: string, opts: { out?: string; raw: boolean;
   const what = opts.raw ? 'raw' : `${recording.replaced} values anonymized`;
   process.stdout.write(`wrote ${recording.varbinds} varbinds to ${opts.out} (${what})\n`);
 }
+
+export const RECORD = defineCommand({
+  name: 'record',
+  summary: 'walk an SNMP device into an snmprec file for a bug report (anonymized unless --raw)',
+  args: '<url> [--out FILE] [--raw] [--profile-file FILE]',
+  positionals: { min: 1, max: 1, missing: 'record needs a device URL' },
+  options: {
+    out: { type: 'string', short: 'o', value: 'FILE', help: 'write the recording here instead of to stdout' },
+    raw: { type: 'boolean', help: 'keep serials, names, locations and addresses as the device said them' },
+    'profile-file': { type: 'string', value: 'FILE', help: "your own profile: its OIDs are walked too (and its names anonymized)" },
+  },
+  notes: [URL_FORMS.split('\n').filter((l) => !l.includes('modbus')).join('\n')],
+  run: async (args) => {
+    const { values, positionals } = parseCommand(RECORD, args);
+    const custom = customProfile({ profileFile: values['profile-file'] });
+    await runRecord(positionals[0], { out: values.out, raw: values.raw === true, profiles: custom ? [...shippedProfiles(), custom] : undefined });
+  },
+});

@@ -1,10 +1,10 @@
 // `rackpower sim`: runs a simulated rack until Ctrl-C, printing one line per device so its URLs can be pasted
 // into `rackpower read`, a Node-RED flow or a benchmark.
-import { parseArgs } from 'node:util';
 import { RackpowerError } from '../errors';
 import { startRack } from '../sim/rack';
 import { DEFAULT_SCENARIO, loadScenario } from '../sim/scenario';
 import { untilSignal } from './signals';
+import { defineCommand, parseCommand } from './spec';
 
 function numberOption(value: string | undefined, name: string, min: number): number | undefined {
   if (value === undefined) return undefined;
@@ -15,23 +15,7 @@ function numberOption(value: string | undefined, name: string, min: number): num
 
 /** `rackpower sim [--scenario FILE|NAME] [--port BASE] [--speed X] [--community C] [--copies N] [--ups-servers]` */
 export async function runSim(args: string[]): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        scenario: { type: 'string', default: DEFAULT_SCENARIO },
-        port: { type: 'string' },
-        speed: { type: 'string' },
-        community: { type: 'string' },
-        copies: { type: 'string' },
-        'ups-servers': { type: 'boolean', default: false },
-      },
-    });
-  } catch (err) {
-    throw new RackpowerError('CONFIG', (err as Error).message);
-  }
-  const { values } = parsed;
+  const { values } = parseCommand(SIM, args);
   const basePort = numberOption(values.port, 'port', 0);
   if (basePort !== undefined && (!Number.isInteger(basePort) || basePort > 65535)) throw new RackpowerError('CONFIG', '--port must be a port number (0-65535)');
   const scenario = loadScenario(values.scenario);
@@ -42,9 +26,25 @@ export async function runSim(args: string[]): Promise<void> {
     copies: numberOption(values.copies, 'copies', 1),
     // Like a real PDU and UPS card: outlet control and UPS commands accept SETs (the outlet node's guards decide).
     control: true,
-    upsServers: values['ups-servers'],
+    upsServers: values['ups-servers'] === true,
   });
   for (const d of [...rack.devices, ...rack.servers]) process.stdout.write(`${d.name} ${d.kind} ${d.url} ${d.profile}\n`);
   await untilSignal();
   await rack.close();
 }
+
+export const SIM = defineCommand({
+  name: 'sim',
+  summary: 'run the simulated rack (SNMP agents and Modbus servers) until Ctrl-C; prints "<name> <kind> <url> <profile>"',
+  args: '[options]',
+  positionals: { min: 0, max: 0 },
+  options: {
+    scenario: { type: 'string', value: 'FILE|NAME', default: DEFAULT_SCENARIO, help: 'a scenario file, or a shipped one: demo, vendors' },
+    port: { type: 'string', value: 'BASE', help: 'first port; devices take the next ones (default: free ports)' },
+    speed: { type: 'string', value: 'X', help: 'simulated seconds per second; 0 pauses the model' },
+    community: { type: 'string', value: 'C', help: 'the SNMP community the agents answer' },
+    copies: { type: 'string', value: 'N', help: 'the rack N times over (benchmarks)' },
+    'ups-servers': { type: 'boolean', help: 'also serve each UPS through a NUT server (upsd protocol) and an apcupsd NIS endpoint' },
+  },
+  run: (args): Promise<void> => runSim(args),
+});

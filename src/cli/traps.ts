@@ -1,11 +1,11 @@
 // `rackpower traps`: a trap receiver in a shell. Prints every notification it accepts as one JSON line (the same
 // normalized trap the Node-RED node sends), rejected ones on stderr, until Ctrl-C.
-import { parseArgs } from 'node:util';
 import { RackpowerError } from '../errors';
 import type { AuthProtocol, PrivProtocol } from '../protocol/snmp/target';
 import { DEFAULT_TRAP_PORT, TrapReceiver, type TrapReceiverOptions } from '../traps/receiver';
 import { ENV_AUTH_KEY, ENV_PRIV_KEY } from '../url';
 import { untilSignal } from './signals';
+import { defineCommand, parseCommand } from './spec';
 
 export interface CliIo {
   out: { write(text: string): unknown };
@@ -29,10 +29,10 @@ function checkedPort(host: string, port: number, text: string): { host: string; 
 }
 
 export const TRAP_OPTIONS = {
-  community: { type: 'string', multiple: true },
-  user: { type: 'string' },
-  auth: { type: 'string' },
-  priv: { type: 'string' },
+  community: { type: 'string', multiple: true, value: 'C', help: 'v1/v2c community to accept; public if none is given' },
+  user: { type: 'string', value: 'U', help: 'SNMPv3 user to accept; keys from RACKPOWER_SNMP_AUTH_KEY / RACKPOWER_SNMP_PRIV_KEY' },
+  auth: { type: 'string', value: 'PROTO', help: 'SNMPv3 authentication: md5, sha, sha224, sha256, sha384, sha512' },
+  priv: { type: 'string', value: 'PROTO', help: 'SNMPv3 privacy: des, aes, aes256b, aes256r' },
 } as const;
 
 /** Receiver options from the command line; v3 keys from the same environment variables as snmpv3:// URLs. */
@@ -46,12 +46,7 @@ export function receiverOptions(values: { community?: string[]; user?: string; a
 
 /** `rackpower traps [--listen host:port] [--community C]... [--user U --auth sha --priv aes]` */
 export async function runTraps(args: string[], io: CliIo = { out: process.stdout, err: process.stderr, until: untilSignal() }): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { listen: { type: 'string', default: `0.0.0.0:${DEFAULT_TRAP_PORT}` }, ...TRAP_OPTIONS } }));
-  } catch (err) {
-    throw new RackpowerError('CONFIG', (err as Error).message);
-  }
+  const { values } = parseCommand(TRAPS, args);
   const receiver = new TrapReceiver(receiverOptions(values, values.listen));
   receiver.on('trap', (trap) => io.out.write(JSON.stringify(trap) + '\n'));
   receiver.on('rejected', (err) => io.err.write(`rackpower: ${err.message}\n`));
@@ -60,3 +55,13 @@ export async function runTraps(args: string[], io: CliIo = { out: process.stdout
   await io.until;
   await receiver.close();
 }
+
+export const TRAPS = defineCommand({
+  name: 'traps',
+  summary: 'receive SNMP traps and print each accepted one as a JSON line until Ctrl-C',
+  args: '[--listen host:port] [--community C]... [--user U --auth sha --priv aes]',
+  positionals: { min: 0, max: 0 },
+  options: { listen: { type: 'string', value: 'host:port', default: `0.0.0.0:${DEFAULT_TRAP_PORT}`, help: 'where to listen' }, ...TRAP_OPTIONS },
+  notes: ['Rejected traps (wrong community, unknown user) are reported on stderr.'],
+  run: (args): Promise<void> => runTraps(args),
+});

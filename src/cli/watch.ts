@@ -1,33 +1,18 @@
 // `rackpower watch <url>...`: polls devices on their own timers and prints readings, NUT events and failures as
 // JSON lines until Ctrl-C; with --traps, a trap from a device makes it poll at once and is printed too.
-import { parseArgs } from 'node:util';
 import { openDevice, type OpenDevice } from '../device';
 import { RackpowerError } from '../errors';
 import { DevicePoller } from '../polling/poller';
 import { TrapReceiver } from '../traps/receiver';
 import { TrapRegistry } from '../traps/registry';
-import { parseTarget } from '../url';
+import { namedDevices } from './devices';
 import { untilSignal } from './signals';
+import { defineCommand, parseCommand, URL_FORMS } from './spec';
 import { TRAP_OPTIONS, receiverOptions, type CliIo } from './traps';
-
-/** `url#name` → the URL and the device's name (default: host:port, or the serial port and unit). */
-function splitName(text: string): { url: string; name: string } {
-  const hash = text.indexOf('#');
-  const url = hash >= 0 ? text.slice(0, hash) : text;
-  const parsed = new URL(url);
-  return { url, name: hash >= 0 ? decodeURIComponent(text.slice(hash + 1)) : parsed.host || parsed.pathname };
-}
 
 /** `rackpower watch <url[#name]>... [--interval S] [--confirm N] [--traps host:port]` */
 export async function runWatch(args: string[], io: CliIo = { out: process.stdout, err: process.stderr, until: untilSignal() }): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { interval: { type: 'string', default: '10' }, confirm: { type: 'string', default: '1' }, traps: { type: 'string' }, ...TRAP_OPTIONS } });
-  } catch (err) {
-    throw new RackpowerError('CONFIG', (err as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (!positionals.length) throw new RackpowerError('CONFIG', 'watch needs at least one device URL');
+  const { values, positionals } = parseCommand(WATCH, args);
   const intervalS = Number(values.interval);
   const confirmPolls = Number(values.confirm);
   if (!(intervalS >= 1)) throw new RackpowerError('CONFIG', `--interval ${values.interval}: seconds, at least 1`);
@@ -37,16 +22,14 @@ export async function runWatch(args: string[], io: CliIo = { out: process.stdout
   const devices: OpenDevice[] = [];
   const pollers: DevicePoller[] = [];
   try {
-    for (const text of positionals) {
-      const { url, name } = splitName(text);
-      const target = parseTarget(url);
+    for (const { target, name } of namedDevices(positionals)) {
       const device = openDevice(target);
       devices.push(device);
       const poller = new DevicePoller(device.reader, { name, address: device.address, intervalMs: intervalS * 1000, confirmPolls });
       poller.on('reading', (r) => line({ device: r.device.name, timestamp: r.timestamp, values: r.values }));
       poller.on('event', (e) => line({ event: e.event, device: e.device.name, previous: e.previous, current: e.current, message: e.message, timestamp: e.timestamp, ...(e.error && { error: e.error }) }));
       poller.on('failure', (err) => line({ error: err.code, device: name, message: err.message, timestamp: Date.now() }));
-      if (target.protocol === 'snmp') registry.register({ id: text, host: target.snmp.host, trap: () => poller.trap() });
+      if (target.protocol === 'snmp') registry.register({ id: name, host: target.snmp.host, trap: () => poller.trap() });
       pollers.push(poller);
     }
     let receiver: TrapReceiver | undefined;
@@ -67,3 +50,18 @@ export async function runWatch(args: string[], io: CliIo = { out: process.stdout
     await Promise.all(devices.map((d) => d.close()));
   }
 }
+
+export const WATCH = defineCommand({
+  name: 'watch',
+  summary: 'poll devices and print readings, NUT events and failures as JSON lines until Ctrl-C',
+  args: '<url[#name]>... [options]',
+  positionals: { min: 1, max: Infinity, missing: 'watch needs at least one device URL' },
+  options: {
+    interval: { type: 'string', value: 'S', default: '10', help: 'seconds between polls, at least 1' },
+    confirm: { type: 'string', value: 'N', default: '1', help: 'readings a status change must hold for before its event' },
+    traps: { type: 'string', value: 'host:port', help: 'also receive traps here; a trap from a device makes it poll at once' },
+    ...TRAP_OPTIONS,
+  },
+  notes: [URL_FORMS, 'A #name after a URL names the device in the output; default: the host, its port unless 161, the Modbus unit.'],
+  run: (args): Promise<void> => runWatch(args),
+});

@@ -28,13 +28,41 @@ export function outletRequest(msg: Msg): OutletRequest {
   return { action: action as OutletAction, outlet };
 }
 
-/** msg.payload "beeper.mute", or {command, delay} (what the shutdown node sends); msg.delay also sets the delay. */
+/** The longest delay a UPS command may carry: a day, the range the vendors' delay OIDs share. */
+export const MAX_UPS_DELAY_S = 86_400;
+const UPS_PARAMETERS = ['command', 'delay'];
+
+/**
+ * A delay as a message gives it: whole seconds 0-86400, as a number or digits ("120" from an inject or a form).
+ * Anything else refuses the command: falling back to a default would act with a delay nobody asked for.
+ */
+function upsDelay(v: unknown, where: string): number {
+  const text = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
+  const n = Number(text);
+  if (!/^\d+$/u.test(text) || n > MAX_UPS_DELAY_S) {
+    throw new RackpowerError('CONFIG', `${where} must be whole seconds from 0 to ${MAX_UPS_DELAY_S} (got ${typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v)}): nothing sent`);
+  }
+  return n;
+}
+
+/**
+ * msg.payload "beeper.mute", or {command, delay} (what the shutdown node sends); msg.delay also sets the delay.
+ * Transport-independent (SNMP today, NUT's instcmd alike): a malformed parameter throws CONFIG before anything is sent.
+ */
 export function upsRequest(msg: Msg, defaultDelay: number): UpsRequest {
   const p = msg.payload as { command?: unknown; delay?: unknown } | string | undefined;
   const structured = typeof p === 'object' && p !== null;
   const command = String(structured ? p.command : p);
   if (!UPS_COMMANDS.includes(command as UpsCommandName)) throw new RackpowerError('CONFIG', `msg.payload must be one of ${UPS_COMMANDS.join(', ')} (got ${JSON.stringify(p)})`);
-  return { command: command as UpsCommandName, delayS: num(structured && p.delay !== undefined ? p.delay : msg.delay, defaultDelay) };
+  if (structured) {
+    // A misspelt parameter ({dealy: 30}) would otherwise be ignored and the default delay used.
+    const unknown = Object.keys(p).filter((k) => !UPS_PARAMETERS.includes(k));
+    if (unknown.length) throw new RackpowerError('CONFIG', `msg.payload has unknown parameter(s) ${unknown.join(', ')} (only command, delay): nothing sent`);
+  }
+  // Every delay the message gives must be valid, even one the payload's own delay overrides.
+  const fromMsg = msg.delay === undefined ? undefined : upsDelay(msg.delay, 'msg.delay');
+  const fromPayload = structured && p.delay !== undefined ? upsDelay(p.delay, 'msg.payload.delay') : undefined;
+  return { command: command as UpsCommandName, delayS: fromPayload ?? fromMsg ?? defaultDelay };
 }
 
 /** A message may ask for a dry run (the shutdown node's drills); it can never ask for a real action. */

@@ -77,10 +77,9 @@ export class OutletController {
       elapsedMs: this.now() - started,
       message,
     });
-    if (dry) {
-      const state = await this.state(number);
-      return result(state, [state], true, `dry run: would ${request.action} ${who} (reads ${state})`);
-    }
+    // Only an outlet the PDU reports is switched: a SET to one it lacks may land anywhere in a vendor's table.
+    const state = await this.reported(number);
+    if (dry) return result(state, [state], true, `dry run: would ${request.action} ${who} (reads ${state})`);
     this.guard.record(started);
     const readback: OutletState[] = [];
     const delayS = this.options.cycleDelayS ?? 5;
@@ -120,6 +119,20 @@ export class OutletController {
     return s.pending?.includes(raw) ? 'pending' : 'unknown';
   }
 
+  /** The outlet's state, or CONFIG naming the outlets the PDU does report when it has no such outlet. */
+  private async reported(n: number): Promise<OutletState> {
+    try {
+      return await this.state(n);
+    } catch (err) {
+      if (!(err instanceof RackpowerError) || err.code !== 'CONFIG') throw err;
+      const column = this.control.state.oid;
+      const rows = (await this.client.columns([column], 0)).get(column) ?? [];
+      const prefix = this.suffix(0).replace(/0$/u, '');
+      const numbers = rows.filter((r) => r.index.startsWith(prefix)).map((r) => Number(r.index.slice(prefix.length)));
+      throw new RackpowerError('CONFIG', `outlet ${n} does not exist on ${this.client.describe()}: it reports ${numbers.length ? `outlets ${ranges(numbers)}` : 'no outlets'}`);
+    }
+  }
+
   private async waitFor(n: number, target: 'on' | 'off', seen: OutletState[], who: string, minMs = 0): Promise<void> {
     const from = this.now();
     const deadline = from + minMs + (this.options.readbackTimeoutMs ?? 10_000);
@@ -156,4 +169,16 @@ export class OutletController {
     }
     return { number: Number(hits[0].index.slice(prefix.length)), name: String(hits[0].value.value) };
   }
+}
+
+/** [1, 2, 3, 5] → "1-3, 5" */
+function ranges(numbers: number[]): string {
+  const sorted = [...new Set(numbers)].filter(Number.isInteger).sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const from = sorted[i];
+    while (sorted[i + 1] === sorted[i] + 1) i++;
+    parts.push(from === sorted[i] ? String(from) : `${from}-${sorted[i]}`);
+  }
+  return parts.join(', ');
 }

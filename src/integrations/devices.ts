@@ -1,7 +1,28 @@
 // What an output node knows of each device from the messages it was given: identity, the latest values, whether
 // it answers, and when it was last heard of, so a device whose node was deleted can be forgotten after a while.
-import type { DeviceIdentity, Values } from '../types';
+import type { DeviceIdentity, DeviceKind, EventName, Values } from '../types';
 import type { Input } from './input';
+
+// Serials agents report when they have none (HA's NUT integration ignores the same ones).
+const FAKE_SERIAL = /^(0*|unknown|none|n\/?a|not set|default)$/iu;
+
+/**
+ * The device's stable id, like HA's NUT integration: manufacturer_model_serial when there is a real serial (it stays
+ * when the device is renamed or moved), else its name. Characters outside [a-zA-Z0-9_-] become `_`.
+ */
+export function stableId(device: DeviceIdentity): string {
+  const serial = device.serial?.trim();
+  const parts = serial && !FAKE_SERIAL.test(serial) ? [device.manufacturer, device.model, serial] : [device.name];
+  return parts.filter(Boolean).join('_').replace(/[^a-zA-Z0-9_-]+/gu, '_').replace(/^_+|_+$/gu, '') || 'device';
+}
+
+const COMM_EVENTS: EventName[] = ['COMMOK', 'COMMBAD', 'NOCOMM'];
+const UPS_EVENTS: EventName[] = ['ONLINE', 'ONBATT', 'LOWBATT', 'FSD', 'REPLBATT', 'CAL', 'NOTCAL', 'OFF', 'NOTOFF', 'BYPASS', 'NOTBYPASS', 'OVER', 'NOTOVER', 'TRIM', 'NOTTRIM', 'BOOST', 'NOTBOOST'];
+
+/** The NUT events a device of this kind can raise. */
+export function eventTypes(kind: DeviceKind): EventName[] {
+  return kind === 'ups' ? [...UPS_EVENTS, ...COMM_EVENTS] : [...COMM_EVENTS];
+}
 
 export interface KnownDevice {
   device: DeviceIdentity;

@@ -5,7 +5,8 @@
 import { isTextVariable } from '../normalize/nut';
 import type { DeviceKind, Values } from '../types';
 import { splitName } from './names';
-import { measureOf, type Quantity } from './quantities';
+import { measureOf, redundantVariable, type Quantity } from './quantities';
+import { eventTypes } from './devices';
 
 export type Platform = 'sensor' | 'binary_sensor' | 'switch' | 'button' | 'event';
 
@@ -21,6 +22,8 @@ export interface EntitySpec {
   unit_of_measurement?: string;
   state_class?: 'measurement' | 'total_increasing';
   entity_category?: 'diagnostic';
+  /** false: registered disabled, for the user to enable (HA's entity_registry_enabled_default). */
+  enabled_by_default?: false;
   [option: string]: unknown;
 }
 
@@ -139,6 +142,50 @@ const SENSOR: Record<Quantity, { device_class?: string; unit?: string; total?: t
 /** Text variables that are states worth an entity; identity text (model, serial, names) goes to the device card. */
 const TEXT_STATES = new Set(['status', 'alarm', 'reason', 'result']);
 
+/**
+ * Entities HA's NUT integration registers disabled, as diagnostics (its sensor.py), by names.ts pattern: nominals,
+ * thresholds, delays, per-phase and bypass details, battery internals. rackpower sends them the same way.
+ */
+const SECONDARY = new Set([
+  'ups.temperature', 'ups.load.high', 'ups.id', 'ups.test.interval', 'ups.test.result', 'ups.test.date', 'ups.efficiency',
+  'ups.power', 'ups.power.nominal', 'ups.realpower', 'ups.realpower.nominal', 'ups.beeper.status', 'ups.type',
+  'battery.charge.low', 'battery.charge.restart', 'battery.charge.warning', 'battery.voltage', 'battery.voltage.nominal',
+  'battery.voltage.low', 'battery.voltage.high', 'battery.capacity', 'battery.current', 'battery.current.total',
+  'battery.temperature', 'battery.runtime.low', 'battery.runtime.restart', 'battery.packs', 'battery.packs.bad',
+  'input.sensitivity', 'input.transfer.low', 'input.transfer.high', 'input.transfer.reason', 'input.voltage.nominal',
+  'input.frequency', 'input.frequency.nominal', 'input.phases', 'input.power', 'output.power.nominal', 'output.current',
+  'output.current.nominal', 'output.voltage.nominal', 'output.frequency', 'output.frequency.nominal', 'output.phases',
+  'output.power', 'output.realpower', 'output.realpower.nominal',
+]);
+/** Prefixes HA's NUT integration hides whole: delays, timers, start settings, bypass. */
+const SECONDARY_PREFIXES = ['ups.delay.', 'ups.timer.', 'ups.start.', 'input.bypass.'];
+/** Details rackpower hides the same way although HA's NUT integration has no entry for them. */
+const SECONDARY_QUANTITIES = new Set<Quantity>(['reactivepower', 'powerfactor']);
+/**
+ * What rackpower users act on although HA's NUT integration hides it: the runtime left (shutdown plans), what the
+ * rack draws (PDUs and meters: current, real power, energy). Enabled.
+ */
+const CORE = new Set(['battery.runtime', 'input.current', 'input.realpower', 'input.energy']);
+
+/** Whether an entity is a secondary one: sent disabled and as a diagnostic. */
+function secondary(pattern: string, phase: string | undefined, quantity: Quantity | undefined, setting: boolean): boolean {
+  if (CORE.has(pattern)) return false;
+  // Probe readings stay enabled (a rack sensor's whole point; on a UPS or PDU HA shows them as enabled diagnostics);
+  // their thresholds are settings like any other.
+  if (pattern.startsWith('ambient.')) return setting;
+  return (
+    setting ||
+    phase !== undefined ||
+    quantity === undefined ||
+    SECONDARY.has(pattern) ||
+    SECONDARY_PREFIXES.some((p) => pattern.startsWith(p)) ||
+    SECONDARY_QUANTITIES.has(quantity)
+  );
+}
+
+/** Ambient probes on a UPS or PDU are diagnostics, as in HA's NUT integration; a sensor device's are its readings. */
+const ambientDiagnostic = (kind: DeviceKind, pattern: string): boolean => kind !== 'sensor' && pattern.startsWith('ambient.');
+
 /** Human text of ups.status tokens, as HA's NUT integration shows them in its "Status" entity (const.py). */
 const STATUS_WORDS: Record<string, string> = {
   OL: 'Online',
@@ -168,9 +215,6 @@ const STATUS_BINARIES: { key: string; token: string; name: string; device_class?
   { key: 'ups.status.overload', token: 'OVER', name: 'Overload', device_class: 'problem' },
 ];
 
-/** NUT events each kind can raise (HA event entity `event_types`). */
-const COMM_EVENTS = ['COMMOK', 'COMMBAD', 'NOCOMM'];
-const UPS_EVENTS = ['ONLINE', 'ONBATT', 'LOWBATT', 'FSD', 'REPLBATT', 'CAL', 'NOTCAL', 'OFF', 'NOTOFF', 'BYPASS', 'NOTBYPASS', 'OVER', 'NOTOVER', 'TRIM', 'NOTTRIM', 'BOOST', 'NOTBOOST'];
 
 /** `value_json['battery.charge']`: NUT names contain dots, so attribute access (value_json.battery.charge) breaks. */
 const field = (name: string): string => `value_json['${name}']`;
@@ -182,6 +226,8 @@ const statusTemplate = (body: string): string =>
 function humanName(pattern: string, phase: string | undefined, instance: string | undefined): string {
   const known = NAMES[pattern];
   if (known) return known.replace('{phase}', phase ?? '').replace('{name}', instance ?? '');
+  // A probe with a label of its own is named by it: "Rack inlet humidity", not "Ambient Rack inlet humidity".
+  if (pattern.startsWith('ambient.N.') && instance && !/^\d+$/u.test(instance)) pattern = pattern.slice('ambient.'.length);
   const words = pattern.split('.').map((p) => (p === 'Lx' ? phase ?? '' : p === 'N' ? instance ?? '' : WORDS[p] ?? p));
   const text = words.filter(Boolean).join(' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -193,7 +239,7 @@ function instanceLabel(values: Values, prefix: string, n: string): string {
   return typeof label === 'string' && label.trim() ? label.trim() : n;
 }
 
-function variableEntity(name: string, values: Values, sample: unknown): EntitySpec | undefined {
+function variableEntity(kind: DeviceKind, name: string, values: Values, sample: unknown): EntitySpec | undefined {
   const { base, pattern, labels } = splitName(name);
   const instance = labels.outlet
     ? instanceLabel(values, 'outlet', labels.outlet)
@@ -206,21 +252,24 @@ function variableEntity(name: string, values: Values, sample: unknown): EntitySp
   if (isTextVariable(name) || typeof sample === 'string') {
     const last = name.slice(name.lastIndexOf('.') + 1);
     if (!TEXT_STATES.has(last)) return undefined;
-    return { key: name, platform: 'sensor', name: entityName, value_template: valueTemplate(name) };
+    return visibility({ key: name, platform: 'sensor', name: entityName, value_template: valueTemplate(name) }, SECONDARY.has(pattern));
   }
   const measure = measureOf(base);
   const spec: EntitySpec = { key: name, platform: 'sensor', name: entityName, value_template: valueTemplate(name) };
-  if (!measure) {
-    // Counts and the like (outlet.count, input.phases): plain numbers about the device, not readings.
-    spec.entity_category = 'diagnostic';
-    return spec;
-  }
+  // Counts and the like (outlet.count, input.phases): plain numbers about the device, not readings.
+  if (!measure) return visibility(spec, true);
   const sensor = SENSOR[measure.quantity];
   if (sensor.device_class) spec.device_class = sensor.device_class;
   if (sensor.unit) spec.unit_of_measurement = sensor.unit;
   if (measure.setting) spec.entity_category = 'diagnostic';
   else spec.state_class = sensor.total ? 'total_increasing' : 'measurement';
-  return spec;
+  if (ambientDiagnostic(kind, pattern)) spec.entity_category = 'diagnostic';
+  return visibility(spec, secondary(pattern, labels.phase, measure.quantity, measure.setting));
+}
+
+/** A secondary entity is a diagnostic, registered disabled. */
+function visibility(spec: EntitySpec, isSecondary: boolean): EntitySpec {
+  return isSecondary ? { ...spec, entity_category: 'diagnostic', enabled_by_default: false } : spec;
 }
 
 /** Switches for outlets that report on/off; their commands go to the command topic, where an outlet node listens. */
@@ -274,14 +323,38 @@ export interface EntityTopics {
   command: string;
 }
 
+/** A read-only on/off for an outlet nothing can switch from Home Assistant (see OutletControl). */
+function outletPower(name: string, values: Values): EntitySpec | undefined {
+  const m = /^outlet\.(\d+)\.status$/u.exec(name);
+  if (!m) return undefined;
+  return {
+    key: name,
+    platform: 'binary_sensor',
+    name: `Outlet ${instanceLabel(values, 'outlet', m[1])} power`,
+    device_class: 'power',
+    value_template: `{% if ${field(name)} is defined %}{{ 'ON' if ${field(name)} == 'on' else 'OFF' }}{% else %}None{% endif %}`,
+  };
+}
+
+/**
+ * Whether an outlet node would act on a switch of this outlet now: control allowed on its SNMP agent, the outlet
+ * allowlisted and not protected, no dry run. Switches that would do nothing are not announced: the outlet's state
+ * is a read-only binary sensor instead.
+ */
+export type OutletControl = (outlet: string, name: string | undefined) => boolean;
+
 /** Every entity for the variables `seen`, with `values` the latest reading (for outlet and probe labels). */
-export function entitySpecs(kind: DeviceKind, seen: Iterable<string>, values: Values, topics: EntityTopics): EntitySpec[] {
-  const names = [...seen].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+export function entitySpecs(kind: DeviceKind, seen: Iterable<string>, values: Values, topics: EntityTopics, canSwitch: OutletControl = () => false): EntitySpec[] {
+  const known = new Set(seen);
+  const names = [...known].filter((n) => !redundantVariable(n, known)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const specs: EntitySpec[] = [];
   for (const name of names) {
-    const spec = outletSwitch(name, values, topics.command) ?? variableEntity(name, values, values[name]);
+    const outlet = /^outlet\.(\d+)\.status$/u.exec(name)?.[1];
+    const label = outlet && values[`outlet.${outlet}.name`];
+    const switchable = outlet !== undefined && canSwitch(outlet, typeof label === 'string' ? label : undefined);
+    const spec = (switchable ? outletSwitch(name, values, topics.command) : outletPower(name, values)) ?? variableEntity(kind, name, values, values[name]);
     if (spec) specs.push(spec);
-    const cycle = outletCycleButton(name, values, topics.command);
+    const cycle = switchable && outletCycleButton(name, values, topics.command);
     if (cycle) specs.push(cycle);
   }
   if (kind === 'ups') specs.push(...UPS_BUTTONS.map((b) => ({ ...b, platform: 'button' as const, command_topic: topics.command, payload_press: b.key })));
@@ -311,7 +384,7 @@ export function entitySpecs(kind: DeviceKind, seen: Iterable<string>, values: Va
     platform: 'event',
     name: 'Event',
     state_topic: topics.event,
-    event_types: kind === 'ups' ? [...UPS_EVENTS, ...COMM_EVENTS] : COMM_EVENTS,
+    event_types: eventTypes(kind),
     // The topic carries the device node's event payload ({event, message, ...}); HA wants {event_type, ...}.
     value_template: "{{ {'event_type': value_json['event'], 'message': value_json['message']} | tojson }}",
   });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { topicName } from '../normalize/messages';
 import { PACKAGE_ROOT } from '../profiles/load';
 import type { DeviceEvent, DeviceIdentity } from '../types';
-import { DeviceTable, type KnownDevice } from './devices';
+import { DeviceTable, stableId, type KnownDevice } from './devices';
 import { entitySpecs, type EntitySpec } from './ha-entities';
 import type { Input } from './input';
 
@@ -30,6 +30,11 @@ export interface HomeAssistantOptions {
    * (`offline`) messages so a stopped or crashed Node-RED turns its devices unavailable. '' = not used.
    */
   statusTopic?: string;
+  /**
+   * Whether an outlet node acts on this device's outlet switches now (nodes/lib/outlet-switches.ts). Without it
+   * (the CLI: nothing listens on the command topic) outlets are announced as read-only binary sensors.
+   */
+  outletControl?: (device: DeviceIdentity, outlet: string, name: string | undefined) => boolean;
 }
 
 export const HA_DEFAULTS = { discoveryPrefix: 'homeassistant', base: 'rackpower', statusTopic: 'rackpower/bridge/status' };
@@ -45,17 +50,23 @@ const idPart = (text: string): string => text.replace(/[^a-zA-Z0-9_-]+/gu, '_').
 /** Entity ids are lower-case words joined by underscores. */
 const slug = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/gu, '_').replace(/^_+|_+$/gu, '');
 
-// Serials agents report when they have none (HA's NUT integration ignores the same ones).
-const FAKE_SERIAL = /^(0*|unknown|none|n\/?a|not set|default)$/iu;
+/** The device's stable id (devices.ts), prefixed so no other MQTT integration's ids collide. */
+export function deviceId(device: DeviceIdentity): string {
+  return `rackpower_${stableId(device)}`;
+}
 
 /**
- * The device's id, like HA's NUT integration: manufacturer_model_serial when there is a real serial (the device
- * keeps its entities when renamed or moved), else its name. Prefixed so no other MQTT integration's ids collide.
+ * `rack_ups` + `ups_load` → `rack_ups_load`: the words the device name ends with are not repeated where the key
+ * starts with them (HA would show sensor.rack_ups_ups_load).
  */
-export function deviceId(device: DeviceIdentity): string {
-  const serial = device.serial?.trim();
-  const parts = serial && !FAKE_SERIAL.test(serial) ? [device.manufacturer, device.model, serial] : [device.name];
-  return `rackpower_${idPart(parts.filter(Boolean).join('_')) || 'device'}`;
+export function entityObjectId(deviceName: string, key: string): string {
+  const head = slug(deviceName).split('_').filter(Boolean);
+  const tail = slug(key).split('_').filter(Boolean);
+  let overlap = Math.min(head.length, tail.length);
+  while (overlap > 0 && head.slice(-overlap).join('_') !== tail.slice(0, overlap).join('_')) overlap--;
+  // Never the whole key: `ups` + `ups` stays ups_ups rather than colliding with the device's other ids.
+  if (overlap === tail.length) overlap = 0;
+  return [...head, ...tail.slice(overlap)].join('_');
 }
 
 /** HA strips a device-name prefix from entity names (with a warning): never send one. */
@@ -77,12 +88,16 @@ export class HomeAssistantPublisher {
   private readonly statusTopic: string;
   private readonly table = new DeviceTable();
   private readonly announced = new Map<string, Announced>();
+  /** Devices removed from Home Assistant (msg.remove): not announced again until added back (or a new publisher). */
+  private readonly removed = new Set<string>();
+  private readonly outletControl: NonNullable<HomeAssistantOptions['outletControl']>;
   private bridgeOnline = false;
 
   constructor(options: HomeAssistantOptions = {}) {
     this.discoveryPrefix = options.discoveryPrefix?.replace(/\/+$/u, '') || HA_DEFAULTS.discoveryPrefix;
     this.base = options.base?.replace(/\/+$/u, '') || HA_DEFAULTS.base;
     this.statusTopic = options.statusTopic ?? HA_DEFAULTS.statusTopic;
+    this.outletControl = options.outletControl ?? (() => false);
   }
 
   /** How many devices it knows of. */
@@ -107,10 +122,13 @@ export class HomeAssistantPublisher {
   discoveryConfig(known: KnownDevice): Record<string, unknown> {
     const { device } = known;
     const id = deviceId(device);
-    const specs = entitySpecs(device.kind, known.seen, known.values, {
-      event: this.deviceTopic(device, 'event'),
-      command: this.deviceTopic(device, 'command'),
-    });
+    const specs = entitySpecs(
+      device.kind,
+      known.seen,
+      known.values,
+      { event: this.deviceTopic(device, 'event'), command: this.deviceTopic(device, 'command') },
+      (outlet, name) => this.outletControl(device, outlet, name),
+    );
     const cmps: Record<string, Record<string, unknown>> = {};
     for (const spec of specs) cmps[idPart(spec.key)] = this.component(device, id, spec);
     const availability = [...(this.statusTopic ? [{ topic: this.statusTopic }] : []), { topic: this.deviceTopic(device, 'availability') }];
@@ -139,7 +157,7 @@ export class HomeAssistantPublisher {
       name: withoutDeviceName(name, device.name),
       unique_id: `${id}_${idPart(key)}`,
       // The entity id HA gives it on first discovery; `object_id` is deprecated since HA 2025.10.
-      default_entity_id: `${platform}.${slug(`${device.name}_${key}`)}`,
+      default_entity_id: `${platform}.${entityObjectId(device.name, key)}`,
       ...options,
     };
   }
@@ -153,6 +171,7 @@ export class HomeAssistantPublisher {
     const read = new Map<string, { known: KnownDevice; wasDown: boolean }>();
     for (const input of inputs) {
       const name = input.type === 'event' ? input.event.device.name : input.device.name;
+      if (this.removed.has(name)) continue;
       const wasDown = this.table.get(name)?.up === false;
       const known = this.table.apply(input, now);
       if (input.type !== 'event') {
@@ -188,9 +207,19 @@ export class HomeAssistantPublisher {
     return out;
   }
 
-  /** Removes one device (by its name) or all: empty retained config, state and availability. */
+  /**
+   * Removes one device (by its name) or all: empty retained config, state and availability. It stays removed,
+   * whatever it sends, until add() brings it back.
+   */
   remove(name?: string): MqttMessage[] {
+    for (const n of name === undefined ? this.table.all().map((k) => k.device.name) : [name]) this.removed.add(n);
     return this.table.remove(name).flatMap((known) => this.unpublish(known));
+  }
+
+  /** Lets a removed device (by its name) or all of them be announced again with their next reading. */
+  add(name?: string): void {
+    if (name === undefined) this.removed.clear();
+    else this.removed.delete(name);
   }
 
   /** Removes devices nothing was heard of for `afterMs`. */

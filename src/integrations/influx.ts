@@ -3,6 +3,7 @@
 // phase, sensor, group, input: names.ts), NUT names without the instance as field keys, numbers always as floats
 // (an integer field once written as float would refuse the next write), nanosecond timestamps.
 import type { DeviceEvent, DeviceIdentity, Values } from '../types';
+import { stableId } from './devices';
 import { INSTANCE_LABELS, splitName } from './names';
 
 export const MEASUREMENT_PREFIX = 'rackpower_';
@@ -34,6 +35,27 @@ function line(measurement: string, tags: Record<string, string>, fields: Record<
   return `${escapeMeasurement(measurement)}${tagText} ${fieldText.join(',')} ${nanoseconds(ms)}`;
 }
 
+/** The body's type for InfluxDB's write endpoints (msg.headers of the http request node). */
+export const CONTENT_TYPE = 'text/plain; charset=utf-8';
+
+/**
+ * NUT variables that only say who the device is: tags of every line (identity), not string fields on every point.
+ * One value per device, so they add no series (a firmware upgrade starts new ones: worth seeing).
+ */
+const IDENTITY_VARIABLES = new Set(['device.mfr', 'ups.mfr', 'device.model', 'ups.model', 'device.serial', 'ups.serial', 'device.firmware', 'ups.firmware', 'device.type']);
+
+/** The device's identity as tags: its name, its stable id (devices.ts) and what the profile identified. */
+export function identityTags(device: DeviceIdentity): Record<string, string> {
+  return {
+    device: device.name,
+    device_id: stableId(device),
+    manufacturer: device.manufacturer ?? '',
+    model: device.model ?? '',
+    serial: device.serial ?? '',
+    firmware: device.firmware ?? '',
+  };
+}
+
 /** The label a device gives an outlet or probe (outlet.N.name, ambient.N.name), as an extra tag. */
 function instanceNames(values: Values): Map<string, string> {
   const names = new Map<string, string>();
@@ -49,12 +71,13 @@ function instanceNames(values: Values): Map<string, string> {
 /** One line per instance (the device itself, each outlet, phase, probe ...) of one reading. */
 export function readingLines(device: DeviceIdentity, values: Values, timestamp: number): string[] {
   const names = instanceNames(values);
+  const identity = identityTags(device);
   const groups = new Map<string, { tags: Record<string, string>; fields: Record<string, number | string> }>();
   for (const [name, value] of Object.entries(values)) {
     const { base, labels } = splitName(name);
     // Names are tags of their outlet's or probe's line, not fields.
-    if ((base === 'outlet.name' && labels.outlet) || (base === 'ambient.name' && labels.sensor)) continue;
-    const tags: Record<string, string> = { device: device.name };
+    if ((base === 'outlet.name' && labels.outlet) || (base === 'ambient.name' && labels.sensor) || IDENTITY_VARIABLES.has(name)) continue;
+    const tags: Record<string, string> = { ...identity };
     for (const l of INSTANCE_LABELS) if (labels[l] !== undefined) tags[l] = labels[l]!;
     if (labels.outlet) tags.outlet_name = names.get(`outlet=${labels.outlet}`) ?? '';
     if (labels.sensor) tags.sensor_name = names.get(`sensor=${labels.sensor}`) ?? '';
@@ -73,5 +96,5 @@ export function eventLine(event: DeviceEvent): string {
   if (event.previous !== undefined) fields.previous = event.previous;
   if (event.current !== undefined) fields.current = event.current;
   if (event.error) fields.error = `${event.error.code}: ${event.error.message}`;
-  return line(`${MEASUREMENT_PREFIX}event`, { device: event.device.name, kind: event.device.kind, event: event.event }, fields, event.timestamp)!;
+  return line(`${MEASUREMENT_PREFIX}event`, { device: event.device.name, device_id: stableId(event.device), kind: event.device.kind, event: event.event }, fields, event.timestamp)!;
 }

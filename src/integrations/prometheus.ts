@@ -3,10 +3,10 @@
 // `_joules_total` counter), instances as labels (outlet, phase, sensor, group, input: names.ts). A private registry
 // per node, written here rather than with prom-client's global one, so a redeploy never meets "already registered".
 import type { Value } from '../types';
-import { DeviceTable, type KnownDevice } from './devices';
+import { DeviceTable, eventTypes, stableId, type KnownDevice } from './devices';
 import type { Input } from './input';
 import { INSTANCE_LABELS, splitName } from './names';
-import { measureOf, type Quantity } from './quantities';
+import { measureOf, redundantVariable, type Quantity } from './quantities';
 
 const PREFIX = 'rackpower_';
 
@@ -124,7 +124,8 @@ export class MetricsRegistry {
 
   private deviceMetrics(known: KnownDevice): Metric[] {
     const { device } = known;
-    const who = { device: device.name };
+    // `device` is the name a flow gives it; `device_id` stays when it is renamed (serial-based where there is one).
+    const who = { device: device.name, device_id: stableId(device) };
     const out: Metric[] = [
       {
         name: `${PREFIX}device_info`,
@@ -143,13 +144,21 @@ export class MetricsRegistry {
       },
       { name: `${PREFIX}device_up`, type: 'gauge', help: '1 if the device answered its last poll, 0 after COMMBAD.', labels: who, value: known.up ? 1 : 0 },
     ];
-    for (const [event, count] of this.events.get(device.name) ?? []) {
+    // Every event the device can raise from 0, so rate() and increase() see the first one.
+    const counts = new Map<string, number>(eventTypes(device.kind).map((e) => [e, 0]));
+    for (const [event, count] of this.events.get(device.name) ?? []) counts.set(event, count);
+    for (const [event, count] of counts) {
       out.push({ name: `${PREFIX}events_total`, type: 'counter', help: 'NUT events (ONBATT, COMMBAD ...) since the device was first seen.', labels: { ...who, event }, value: count });
     }
     // A device that does not answer has no current values: exporting the last ones would lie about now.
     if (!known.up || known.readAt === undefined) return out;
     out.push({ name: `${PREFIX}last_reading_timestamp_seconds`, type: 'gauge', help: 'When the latest reading was taken (Unix time).', labels: who, value: known.readAt / 1000 });
     for (const [name, value] of Object.entries(known.values)) {
+      if (redundantVariable(name, known.seen)) continue;
+      if (name === 'device.uptime') {
+        out.push(...bootTime(value, known.readAt, who));
+        continue;
+      }
       const metric = variableMetric(name, value);
       if (metric) out.push({ ...metric, labels: { ...who, ...metric.labels } });
       else out.push(...textMetrics(name, value, who));
@@ -176,6 +185,15 @@ export class MetricsRegistry {
     }
     return lines.length ? lines.join('\n') + '\n' : '';
   }
+}
+
+/**
+ * device.uptime as the time the device booted: a steady value, where an uptime gauge only grows (and restarts look
+ * like any drop). Whole seconds; the reading's own clock.
+ */
+function bootTime(uptime: Value, readAt: number, who: Labels): Metric[] {
+  if (typeof uptime !== 'number' || uptime < 0) return [];
+  return [{ name: `${PREFIX}device_boot_time_seconds`, type: 'gauge', help: 'When the device (its network card) last started, from NUT device.uptime (Unix time).', labels: who, value: Math.round(readAt / 1000 - uptime) }];
 }
 
 /** The text variables worth a series: the UPS status flags, outlet on/off, and outlet and probe names as info. */

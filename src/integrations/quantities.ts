@@ -66,3 +66,11 @@ export function measureOf(base: string): Measure | undefined {
   }
   return undefined;
 }
+
+/**
+ * A total that a device also splits into import and export (Eastron's "total active energy" beside import and
+ * export): outputs publish the total, `X.import` would be the same value again for a rack that only draws.
+ */
+export function redundantVariable(name: string, seen: { has(name: string): boolean }): boolean {
+  return name.endsWith('.import') && seen.has(name.slice(0, -'.import'.length));
+}

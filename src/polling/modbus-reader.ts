@@ -3,11 +3,13 @@
 import { RackpowerError } from '../errors';
 import { joinStatus, statusTokens } from '../normalize/nut';
 import { decodeValue } from '../normalize/transform';
+import { Absent, checkDecoded, valueClass } from '../normalize/value-class';
 import type { ModbusProfile, ModbusVariable } from '../profiles/types';
 import { decodeRegisters, registerCount } from '../protocol/modbus/codec';
 import { planReads, type ReadBlock } from '../protocol/modbus/plan';
 import { modbusExceptionCode, type ModbusTransport } from '../protocol/modbus/transport';
 import type { Value, Values } from '../types';
+import { AbsentCounter, type DeviceDiagnostics } from './diagnostics';
 import { identityOf } from './identity';
 import type { DeviceReader, Identification } from './types';
 
@@ -27,6 +29,7 @@ export class ModbusDeviceReader implements DeviceReader {
   private staticRaw?: RawValues;
   private staticReadAt = 0;
   private requests = 0;
+  private readonly absent = new AbsentCounter();
 
   constructor(transport: ModbusTransport, profile: ModbusProfile, unit: number, name?: string) {
     this.transport = transport;
@@ -52,7 +55,14 @@ export class ModbusDeviceReader implements DeviceReader {
     const refreshAfterMs = (this.profile.staticRefresh ?? 3600) * 1000;
     if (!this.staticRaw || Date.now() - this.staticReadAt >= refreshAfterMs) await this.refreshStatic();
     const raw = new Map([...this.staticRaw!, ...(await this.readBlocks(this.dynamicBlocks))]);
-    return this.compose(raw);
+    this.absent.begin();
+    const values = this.compose(raw, this.absent);
+    this.absent.end();
+    return values;
+  }
+
+  diagnostics(): DeviceDiagnostics {
+    return this.absent.snapshot(this.transport.faults());
   }
 
   /** The transport is shared with other units; its owner closes it. */
@@ -100,20 +110,26 @@ export class ModbusDeviceReader implements DeviceReader {
    * `ups.status`, tokens deduplicated in the order the profile lists their sources. decodeValue drops NaN and
    * infinite floats and the profile's sentinels. When a name appears twice the first value wins.
    */
-  private compose(raw: RawValues): Values {
+  private compose(raw: RawValues, absent?: AbsentCounter): Values {
     const values: Values = {};
     const status: string[] = [];
     for (const v of this.profile.variables) {
       const r = raw.get(v);
       if (r === undefined) continue;
-      const value = decodeValue(r, v);
-      if (value === undefined) continue;
+      // Registers are numbers by construction (or text for string registers): the type is never wrong, but the
+      // value may be a sentinel or physically impossible. Bit fields are flags, not quantities.
+      const value = v.bits ? decodeValue(r, v) : checkDecoded(v.name, valueClass(v.name, v), decodeValue(r, v));
+      if (value === undefined || value instanceof Absent) {
+        absent?.add(v.name, value?.reason ?? 'sentinel');
+        continue;
+      }
       if (v.bits) status.push(...bitTokens(value, v.bits));
       else if (v.name === 'ups.status') status.push(...statusTokens(value));
       else values[v.name] ??= value;
     }
     for (const [name, value] of Object.entries(this.profile.constants ?? {})) values[name] ??= value;
-    if (status.length > 0) values['ups.status'] = joinStatus(status);
+    const joined = joinStatus(status);
+    if (joined) values['ups.status'] = joined;
     return values;
   }
 }

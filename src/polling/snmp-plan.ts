@@ -81,6 +81,21 @@ export interface LearnedTable {
   ordinals: Map<string, Map<string, number>>;
   /** For typed columns: column OID → name template → rows of that type (a type with one row may use `single`). */
   templateRows: Map<string, Map<string, number>>;
+  /**
+   * Every row index carries an extra `.0` (`…3.3.1.3.1.0` for row 1): sloppy agents register table cells like
+   * scalars. The requests keep the index as the agent spells it; the NUT index ignores the `.0`.
+   */
+  trailingZero: boolean;
+}
+
+/** The row index without the `.0` a sloppy agent appends to every row. */
+export function rowIndex(t: LearnedTable, index: string): string {
+  return t.trailingZero ? index.slice(0, -2) : index;
+}
+
+/** A text answer with nothing in it but blanks or NULs: an identity the card never learned, not a value. */
+export function isBlank(answer: TypedValue | undefined): boolean {
+  return !!answer && !answer.numeric && typeof answer.value === 'string' && /^[\s\0]*$/u.test(answer.value);
 }
 
 export class SnmpPlan {
@@ -100,14 +115,32 @@ export class SnmpPlan {
     return [...new Set([...this.profile.variables.map((v) => strip(v.oid)), ...scalarHelpers(this.profile)])];
   }
 
-  /** Keeps, after a read of every alternative, what answered: all ups.status sources, else the first per name. */
-  learnScalars(answers: Map<string, TypedValue>): void {
+  /**
+   * Keeps, after a read of every alternative, what answered: all ups.status sources, else the first per name. An
+   * alternative that answered only blanks gives way to a later one that says something (an empty
+   * upsIdentManufacturer before a vendor ident tree). A scalar the agent registered without its `.0` (`bare`
+   * holds those that answered so) is asked that way from now on.
+   */
+  learnScalars(answers: Map<string, TypedValue>, bare: Map<string, TypedValue> = new Map()): void {
     this.oidCache = [];
     const kept: SnmpVariable[] = [];
     const named = new Set<string>();
-    for (const v of this.profile.variables) {
+    const spelled = (v: SnmpVariable): string | undefined => {
       const oid = strip(v.oid);
-      if (!answers.has(oid)) continue;
+      if (answers.has(oid)) return oid;
+      const withoutZero = oid.endsWith('.0') ? oid.slice(0, -2) : undefined;
+      return withoutZero !== undefined && bare.has(withoutZero) ? withoutZero : undefined;
+    };
+    const answerOf = (oid: string): TypedValue | undefined => answers.get(oid) ?? bare.get(oid);
+    const saysSomething = new Set<string>();
+    for (const v of this.profile.variables) {
+      const oid = spelled(v);
+      if (oid !== undefined && !isBlank(answerOf(oid))) saysSomething.add(v.name);
+    }
+    for (const v of this.profile.variables) {
+      const oid = spelled(v);
+      if (oid === undefined) continue;
+      if (v.name !== 'ups.status' && isBlank(answerOf(oid)) && saysSomething.has(v.name)) continue;
       if (v.name !== 'ups.status') {
         if (named.has(v.name)) continue;
         named.add(v.name);
@@ -133,7 +166,8 @@ export class SnmpPlan {
     }
     const live = liveHelpers(table).filter((oid) => (columns.get(oid) ?? []).length > 0);
     const sorted = [...rows].sort(compareIndexes);
-    const learned: LearnedTable = { table, rows: sorted, columns: present, helpers, live, ordinals: new Map(), templateRows: new Map() };
+    const trailingZero = sorted.length > 0 && sorted.every((r) => r.endsWith('.0'));
+    const learned: LearnedTable = { table, rows: sorted, columns: present, helpers, live, ordinals: new Map(), templateRows: new Map(), trailingZero };
     const ordinals = ordinalsOf(learned);
     if (table.ordinal) learned.ordinals = ordinals;
     for (const [oid, positions] of ordinals) {

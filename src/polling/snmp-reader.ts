@@ -4,11 +4,13 @@ import { RackpowerError } from '../errors';
 import type { SnmpClient, TypedValue } from '../protocol/snmp/client';
 import { chooseProfile, probeOids } from '../profiles/detect';
 import type { Scaling, SnmpProfile, Transform } from '../profiles/types';
-import { isTextVariable, joinStatus } from '../normalize/nut';
-import { decodeValue } from '../normalize/transform';
-import type { Value, Values } from '../types';
+import { joinStatus } from '../normalize/nut';
+import { Absent, decodeAnswer, numberOf, type AbsentReason, type SnmpType } from '../normalize/value-class';
+import type { Values } from '../types';
+import { AbsentCounter, type DeviceDiagnostics } from './diagnostics';
+import { liveOutputStatus } from '../normalize/live-output';
 import { identityOf } from './identity';
-import { SnmpPlan, indexArc, isScalarOid, typedEntry, walkColumns, type LearnedTable } from './snmp-plan';
+import { SnmpPlan, indexArc, isScalarOid, rowIndex, typedEntry, walkColumns, type LearnedTable } from './snmp-plan';
 import type { DeviceReader, Identification } from './types';
 
 export interface SnmpReaderOptions {
@@ -22,25 +24,6 @@ const DEFAULT_STATIC_REFRESH_S = 3600;
 const SYSTEM_GROUP = '1.3.6.1.2.1.1.';
 
 const strip = (oid: string): string => (oid.startsWith('.') ? oid.slice(1) : oid);
-
-/** A number from an answer: integers as sent, numeric text ("23.5", "2") parsed; NaN otherwise. */
-function numberOf(answer: TypedValue): number {
-  if (answer.numeric) return Number(answer.value);
-  // Some firmware sends numbers as text ("23.5"); anything else is not a reading.
-  const text = String(answer.value).trim();
-  return text !== '' && Number.isFinite(Number(text)) ? Number(text) : NaN;
-}
-
-/** Decodes one answer for a variable; undefined when absent, a sentinel, or the wrong type for a number. */
-function decodeAnswer(name: string, def: Transform, answer: TypedValue): Value | undefined {
-  if (def.enum) return decodeValue(String(answer.value), def);
-  if (isTextVariable(name)) {
-    // Blank identity strings ("" for a model the card never learned) are absent, not values.
-    const text = String(answer.value).trim();
-    return text === '' ? undefined : text;
-  }
-  return decodeValue(numberOf(answer), def);
-}
 
 /**
  * The transform of one value once its helpers are known: digits and exponent fold into `scale`, a Fahrenheit unit
@@ -92,6 +75,7 @@ export class SnmpDeviceReader implements DeviceReader {
   private staticCount = 0;
   private readonly now: () => number;
   private readonly startRequests: number;
+  private readonly absent = new AbsentCounter();
   /** What detection saw, for the error when the chosen profile then answers nothing. */
   private detected: { sysObjectID?: string; sysDescr?: string } | undefined;
 
@@ -105,6 +89,10 @@ export class SnmpDeviceReader implements DeviceReader {
 
   get requestCount(): number {
     return this.client.requestCount - this.startRequests;
+  }
+
+  diagnostics(): DeviceDiagnostics {
+    return this.absent.snapshot(this.client.faults());
   }
 
   get profile(): SnmpProfile | undefined {
@@ -148,8 +136,17 @@ export class SnmpDeviceReader implements DeviceReader {
   private async learn(): Promise<void> {
     const plan = this.plan!;
     const profile = plan.profile;
-    const answers = await this.client.get(plan.discoveryOids());
-    plan.learnScalars(answers);
+    const asked = plan.discoveryOids();
+    const answers = await this.client.get(asked);
+    // Sloppy agents register some scalars without their `.0` instance: those that did not answer are asked once
+    // more that way, and the plan keeps the spelling that answered. Only groups of which no scalar answered at `.0`
+    // are asked again: a well-behaved agent costs nothing more (SNMPv1 drops missing OIDs one request at a time).
+    const group = (oid: string): string => oid.slice(0, oid.lastIndexOf('.', oid.length - 3));
+    const spoke = new Set([...answers.keys()].filter((o) => o.endsWith('.0')).map(group));
+    const bare = asked
+      .filter((o) => o.endsWith('.0') && !answers.has(o) && !o.startsWith(SYSTEM_GROUP) && !spoke.has(group(o)))
+      .map((o) => o.slice(0, -2));
+    plan.learnScalars(answers, bare.length ? await this.client.get(bare) : undefined);
     plan.tables = [];
     const tables = profile.tables ?? [];
     // One walk for every table's columns and helpers: tables share GETBULK requests.
@@ -167,9 +164,12 @@ export class SnmpDeviceReader implements DeviceReader {
     this.staticCount = 0;
     this.staticReadAt = this.now();
     const statics = new Set<string>();
+    this.absent.begin();
     const values = await this.readWith(true, statics);
+    this.absent.learned();
     for (const name of statics) if (values[name] !== undefined) this.staticValues[name] = values[name];
-    Object.assign(this.staticValues, profile.constants ?? {});
+    // Constants only fill in what the device did not say: a maker or model it names itself wins.
+    for (const [name, value] of Object.entries(profile.constants ?? {})) this.staticValues[name] ??= value;
     this.staticCount = Object.keys(this.staticValues).length;
   }
 
@@ -178,6 +178,7 @@ export class SnmpDeviceReader implements DeviceReader {
     const refresh = (this.plan!.profile.staticRefresh ?? DEFAULT_STATIC_REFRESH_S) * 1000;
     // Rediscovery re-reads statics and table sizes (an outlet added, a probe plugged in).
     if (this.now() - this.staticReadAt >= refresh) await this.learn();
+    this.absent.begin();
     // Dynamic values are written over a copy of the cached static ones: one object per poll, no merge.
     const values: Values = { ...this.staticValues };
     const staticCount = this.staticCount;
@@ -186,6 +187,7 @@ export class SnmpDeviceReader implements DeviceReader {
       // It answered, but nothing it said was usable (wrong types, all sentinels): not a reading to publish.
       throw new RackpowerError('PROTOCOL', `${this.client.describe()} answered without one usable value (malformed replies)`);
     }
+    this.absent.end();
     return values;
   }
 
@@ -193,15 +195,23 @@ export class SnmpDeviceReader implements DeviceReader {
   private async readWith(includeStatic: boolean, statics?: Set<string>, values: Values = {}): Promise<Values> {
     const plan = this.plan!;
     const status: string[] = [];
-    const answers = await this.client.get(plan.getOids(includeStatic));
+    const missing = new Map<string, SnmpType>();
+    const answers = await this.client.get(plan.getOids(includeStatic), missing);
     const scalarHelper = (oid: string): TypedValue | undefined => answers.get(strip(oid));
     for (const v of plan.scalars) {
       if (!includeStatic && v.static) continue;
       const answer = answers.get(v.oid);
-      if (!answer) continue;
+      if (!answer) {
+        const why = missing.get(v.oid);
+        if (why) this.leftOut(v.name, why as AbsentReason, includeStatic, v.static);
+        continue;
+      }
       const def = applyScaling(v, scalarHelper);
-      const value = def && decodeAnswer(v.name, def, answer);
-      if (value === undefined) continue;
+      const value = def ? decodeAnswer(v.name, def, answer) : Absent.of('helper');
+      if (value instanceof Absent) {
+        this.leftOut(v.name, value.reason, includeStatic, v.static);
+        continue;
+      }
       if (v.name === 'ups.status') status.push(String(value));
       else values[v.name] = value;
       if (v.static) statics?.add(v.name);
@@ -218,9 +228,21 @@ export class SnmpDeviceReader implements DeviceReader {
     for (const t of plan.tables) this.readTable(t, includeStatic, answers, bulk, values, status, counts, statics);
     // A count (ambient.count) is the number of distinct rows published under it, over every table naming it.
     for (const [name, rows] of counts) values[name] = rows.size;
-    const joined = joinStatus(status);
-    if (status.length) values['ups.status'] = joined;
+    // Never an empty ups.status: sources that gave no token leave it out, like any other absent value.
+    const joined = joinStatus(liveOutputStatus(status, values));
+    if (joined) values['ups.status'] = joined;
+    else if (status.length && !includeStatic) this.absent.add('ups.status', 'empty');
     return values;
+  }
+
+  /**
+   * Counts a value left out. A rediscovery reads every variable, but only its static ones count there (the poll right
+   * after reads the others); a ups.status source that adds no token ("" in its enum) is not a value left out.
+   */
+  private leftOut(name: string, reason: AbsentReason, includeStatic: boolean, isStatic: boolean | undefined): void {
+    if (includeStatic && !isStatic) return;
+    if (name === 'ups.status' && reason === 'empty') return;
+    this.absent.add(name, reason);
   }
 
   /** Decodes one learned table from this poll's GET and GETBULK answers into `values` (and status tokens). */
@@ -274,7 +296,7 @@ export class SnmpDeviceReader implements DeviceReader {
       // The SNMP row index → NUT index mapping is fixed for a learned table: computed once per row.
       let i = nutIndexes.get(index);
       if (i === undefined) {
-        i = String(Number(indexArc(index, table.indexPart)) + (table.indexOffset ?? 0));
+        i = String(Number(indexArc(rowIndex(t, index), table.indexPart)) + (table.indexOffset ?? 0));
         nutIndexes.set(index, i);
       }
       return i;
@@ -309,8 +331,11 @@ export class SnmpDeviceReader implements DeviceReader {
         if (col.typedBy && typedSingle !== undefined && t.templateRows.get(col.oid)?.get(template) === 1) single = typedSingle;
         const name = single ?? this.cellName(template, i);
         const scaled = needsHelpers(def) ? applyScaling(def, (oid) => cell(oid, index)) : def;
-        const value = scaled && decodeAnswer(name, scaled, answer);
-        if (value === undefined) continue;
+        const value = scaled ? decodeAnswer(name, scaled, answer) : Absent.of('helper');
+        if (value instanceof Absent) {
+          this.leftOut(name, value.reason, includeStatic, col.static);
+          continue;
+        }
         if (name === 'ups.status') status.push(String(value));
         else values[name] = value;
         if (col.static) statics?.add(name);

@@ -1,5 +1,6 @@
 // Contracts between the poller, the protocol readers and their users (nodes, CLI, bench).
 import type { DeviceKind, Values } from '../types';
+import type { DeviceDiagnostics } from './diagnostics';
 
 /** What a reader learned about the device when it identified it. */
 export interface Identification {
@@ -22,6 +23,8 @@ export interface DeviceReader {
   read(): Promise<Values>;
   /** Requests sent so far (for the benchmark and tests of batching). */
   readonly requestCount: number;
+  /** What was left out of readings and why, and the connection's faults (readers that count them). */
+  diagnostics?(): DeviceDiagnostics;
   /** Releases what the reader holds of its connection (never closes a shared connection itself). */
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { RackpowerError } from '../errors';
+import { MAX_PROFILE_BYTES, profileLimitProblem } from './limits';
 import type { Profile } from './types';
 
 /** The package root: dist/src/profiles → ../../.. ; src/profiles (ts-run tests) → ../.. */
@@ -52,6 +53,8 @@ function describe(errors: ErrorObject[]): string {
 export function loadProfileFile(file: string): Profile {
   let data: unknown;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_PROFILE_BYTES) throw new Error(`${size} bytes, at most ${MAX_PROFILE_BYTES}`);
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new RackpowerError('CONFIG', `profile ${file}: ${(err as Error).message}`);
@@ -59,6 +62,8 @@ export function loadProfileFile(file: string): Profile {
   const errors = validate(data);
   if (errors.length) throw new RackpowerError('CONFIG', `profile ${file}: ${describe(errors)}`);
   const profile = data as Profile;
+  const problem = profileLimitProblem(profile);
+  if (problem) throw new RackpowerError('CONFIG', `profile ${file}: ${problem}`);
   const expected = path.basename(file, '.json');
   if (profile.id !== expected) {
     throw new RackpowerError('CONFIG', `profile ${file}: id: "${profile.id}" must equal the file name "${expected}"`);

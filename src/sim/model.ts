@@ -7,7 +7,8 @@ import { Probe, Room } from './devices/climate';
 import { Mains } from './devices/mains';
 import { Meter } from './devices/meter';
 import { Pdu } from './devices/pdu';
-import { Ups } from './devices/ups';
+import { DEFAULT_BATTERY } from './devices/battery';
+import { Ups, type BatteryTruth } from './devices/ups';
 import type { Fault, ScenarioEvent, SimDeviceSpec } from './types';
 import type { DeviceKind, Values } from '../types';
 
@@ -95,7 +96,7 @@ export class SimModel {
     const base = { device, rack, uptimeOffset: Math.round(rng.between(1, 60) * 86400) };
     switch (spec.kind) {
       case 'ups': {
-        const ups = new Ups(rng, { name: device.name, serial });
+        const ups = new Ups(rng, { name: device.name, serial }, { ...DEFAULT_BATTERY, ...spec.battery });
         rack.ups = ups;
         return { ...base, read: (uptime) => ups.values(rack.mains, uptime) };
       }
@@ -160,6 +161,13 @@ export class SimModel {
   /** The wire fault a scenario event currently imposes on the device. */
   fault(name: string): Fault | undefined {
     return this.timeline.fault(this.time, this.member(name).device.scenarioName);
+  }
+
+  /** What a UPS's battery really does, beside what the UPS reports. */
+  batteryTruth(name: string): BatteryTruth {
+    const ups = this.member(name).rack.ups;
+    if (!ups || this.member(name).device.kind !== 'ups') throw new Error(`"${name}" is not a UPS`);
+    return ups.truth();
   }
 
   /** Switches a PDU outlet (1-based), as an outlet-control write would. */

@@ -72,6 +72,8 @@ const MIN_TICK_MS = 10;
 
 export async function startRack(scenario: Scenario, options: RackOptions = {}): Promise<RunningRack> {
   const host = options.host ?? '127.0.0.1';
+  // An IPv6 address goes in brackets inside a URL.
+  const urlHost = host.includes(':') ? `[${host}]` : host;
   const community = options.community ?? 'public';
   const copies = options.copies ?? 1;
   const speed = options.speed ?? 1;
@@ -80,7 +82,7 @@ export async function startRack(scenario: Scenario, options: RackOptions = {}): 
   const profiles = options.profiles ?? shippedProfiles();
   const specs = scenario.devices.map((d) => ({ ...d, resolved: findProfile(d.profile, profiles) }));
   const model = new SimModel({
-    devices: specs.map((d) => ({ name: d.name, kind: d.resolved.kind, outlets: d.outlets })),
+    devices: specs.map((d) => ({ name: d.name, kind: d.resolved.kind, outlets: d.outlets, battery: d.battery })),
     events: scenario.events,
     repeat: scenario.repeat,
     seed: scenario.seed,
@@ -111,7 +113,7 @@ export async function startRack(scenario: Scenario, options: RackOptions = {}): 
             user: options.user,
             controls: options.control ? controlCells(d.resolved.id, name, model) : [],
           }),
-          devices: (port) => [{ name, kind: d.resolved.kind, url: `snmp://${encodeURIComponent(community)}@${host}:${port}`, profile: d.resolved.id }],
+          devices: (port) => [{ name, kind: d.resolved.kind, url: `snmp://${encodeURIComponent(community)}@${urlHost}:${port}`, profile: d.resolved.id }],
         });
       } else {
         modbusPort ??= takePort();
@@ -122,7 +124,7 @@ export async function startRack(scenario: Scenario, options: RackOptions = {}): 
       starts.push({
         listener: startModbusServer({ units, host, port: modbusPort, seed: scenario.seed + copy }),
         devices: (port) =>
-          units.map((u) => ({ name: u.name, kind: u.profile.kind, url: `modbus-tcp://${host}:${port}?unit=${u.unit}&profile=${u.profile.id}`, profile: u.profile.id })),
+          units.map((u) => ({ name: u.name, kind: u.profile.kind, url: `modbus-tcp://${urlHost}:${port}?unit=${u.unit}&profile=${u.profile.id}`, profile: u.profile.id })),
       });
     }
   }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { RackpowerError } from '../errors';
 import { PACKAGE_ROOT, findProfile, shippedProfiles } from '../profiles/load';
 import type { Profile } from '../profiles/types';
+import type { BatterySpec, FirmwareEstimate } from './devices/battery';
 import type { EventAction, Scenario, ScenarioDevice, ScenarioEvent } from './types';
 
 export const SCENARIO_DIR = path.join(PACKAGE_ROOT, 'scenarios');
@@ -13,6 +14,8 @@ export const DEFAULT_SCENARIO = 'demo';
 const ACTIONS: readonly EventAction[] = ['power-cut', 'comms-lost', 'garbage', 'temperature-spike'];
 const MAX_OUTLETS = 48;
 const MAX_UNIT = 247;
+const FIRMWARE: readonly FirmwareEstimate[] = ['honest', 'new-battery', 'zero'];
+const BATTERY_FIELDS = ['capacityWh', 'health', 'peukert', 'referenceW', 'temperature', 'ageingPerDay', 'firmware', 'chargerW'] as const;
 
 type Json = Record<string, unknown>;
 
@@ -54,7 +57,7 @@ class Checker {
 }
 
 function parseDevice(c: Checker, raw: unknown, field: string, profiles: Profile[]): ScenarioDevice & { resolved: Profile } {
-  const d = c.object(raw, field, ['name', 'profile', 'outlets', 'unit']);
+  const d = c.object(raw, field, ['name', 'profile', 'outlets', 'unit', 'battery']);
   const name = c.string(d.name, `${field}.name`);
   // Names end up in URLs, log lines and the CLI's space-separated output.
   if (!/^[A-Za-z0-9_.-]+$/u.test(name)) c.fail(`${field}.name`, 'may only contain letters, digits, "_", "." and "-"');
@@ -76,7 +79,31 @@ function parseDevice(c: Checker, raw: unknown, field: string, profiles: Profile[
     if (profile.protocol !== 'modbus') c.fail(`${field}.unit`, `only Modbus devices have a unit id (profile ${profile.id} is ${profile.protocol})`);
     device.unit = c.integer(d.unit, `${field}.unit`, 1, MAX_UNIT);
   }
+  if (d.battery !== undefined) {
+    if (profile.kind !== 'ups') c.fail(`${field}.battery`, `only a UPS has a battery (profile ${profile.id} is a ${profile.kind})`);
+    device.battery = parseBattery(c, d.battery, `${field}.battery`);
+  }
   return device;
+}
+
+function parseBattery(c: Checker, raw: unknown, field: string): Partial<BatterySpec> {
+  const b = c.object(raw, field, BATTERY_FIELDS);
+  const battery: Partial<BatterySpec> = {};
+  if (b.capacityWh !== undefined) battery.capacityWh = c.number(b.capacityWh, `${field}.capacityWh`, 0, true);
+  if (b.health !== undefined) {
+    battery.health = c.number(b.health, `${field}.health`, 0, true);
+    if (battery.health > 1) c.fail(`${field}.health`, 'is a fraction of the new capacity: above 0, at most 1');
+  }
+  if (b.peukert !== undefined) battery.peukert = c.number(b.peukert, `${field}.peukert`, 1);
+  if (b.referenceW !== undefined) battery.referenceW = c.number(b.referenceW, `${field}.referenceW`, 0, true);
+  if (b.temperature !== undefined) battery.temperature = c.number(b.temperature, `${field}.temperature`);
+  if (b.ageingPerDay !== undefined) battery.ageingPerDay = c.number(b.ageingPerDay, `${field}.ageingPerDay`, 0);
+  if (b.chargerW !== undefined) battery.chargerW = c.number(b.chargerW, `${field}.chargerW`, 0, true);
+  if (b.firmware !== undefined) {
+    if (!FIRMWARE.includes(b.firmware as FirmwareEstimate)) c.fail(`${field}.firmware`, `must be one of ${FIRMWARE.join(', ')}`);
+    battery.firmware = b.firmware as FirmwareEstimate;
+  }
+  return battery;
 }
 
 function parseEvent(c: Checker, raw: unknown, field: string, devices: Map<string, Profile>): ScenarioEvent {

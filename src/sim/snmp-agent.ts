@@ -6,6 +6,7 @@
 // the device is "comms-lost" (clients time out, as with a dead card), and feeds everything else to the agent.
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
+import { isIPv6 } from 'node:net';
 import * as snmp from 'net-snmp';
 import type { ControlCell } from './devices/control';
 import { answerBulkInFull } from './getbulk';
@@ -227,9 +228,14 @@ export async function startSnmpAgent(options: SnmpAgentOptions): Promise<Running
     setRequest(...args);
   };
 
-  const socket = dgram.createSocket('udp4');
+  const socket = dgram.createSocket(isIPv6(host) ? 'udp6' : 'udp4');
   socket.on('message', (buffer, rinfo) => {
-    if (options.source.fault() !== 'comms-lost') agent.onMsg(socket, buffer, rinfo);
+    if (options.source.fault() === 'comms-lost') return;
+    try {
+      agent.onMsg(socket, buffer, rinfo);
+    } catch {
+      // A request net-snmp's agent cannot handle is dropped unanswered, as a real agent would: never a simulator crash.
+    }
   });
   try {
     await bind(socket, options.port ?? 0, host);

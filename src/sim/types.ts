@@ -1,5 +1,6 @@
 // Contracts shared by the simulator's model, scenario loader and protocol front-ends (agent, Modbus server).
 import type { DeviceKind, Values } from '../types';
+import type { BatterySpec } from './devices/battery';
 
 /** How a device misbehaves on the wire while a scenario event is active. */
 export type Fault = 'comms-lost' | 'garbage';
@@ -27,6 +28,8 @@ export interface ScenarioDevice {
   outlets?: number;
   /** Modbus unit id on the rack's shared Modbus TCP server (default: the next free one). */
   unit?: number;
+  /** UPS only: the battery's physics and what its firmware believes (defaults: the demo's honest 650 Wh battery). */
+  battery?: Partial<BatterySpec>;
 }
 
 export interface Scenario {
@@ -51,4 +54,5 @@ export interface SimDeviceSpec {
   name: string;
   kind: DeviceKind;
   outlets?: number;
+  battery?: Partial<BatterySpec>;
 }

@@ -5,6 +5,7 @@ import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import * as snmp from 'net-snmp';
 import { RackpowerError } from '../errors';
+import { guardMessageListeners } from '../protocol/snmp/guard';
 import type { SnmpV3User } from '../protocol/snmp/target';
 import { TrapNormalizer, type NormalizedTrap, type RawNotification } from './normalize';
 
@@ -90,6 +91,8 @@ export class TrapReceiver extends EventEmitter<TrapReceiverEvents> {
       this.emit('trap', this.normalizer.normalize(notification, now()));
     }) as { getAuthorizer(): { addCommunity(c: string): void; addUser(u: snmp.User): void }; close(cb?: () => void): void };
     this.receiver = receiver;
+    // A trap net-snmp (or the normalizer) cannot handle must not end the process: it is rejected like a malformed one.
+    guardMessageListeners(this.socket, (err) => this.emit('rejected', new RackpowerError('PROTOCOL', `trap rejected: ${err.message}`, { cause: err })));
     for (const c of this.options.communities ?? ['public']) receiver.getAuthorizer().addCommunity(c);
     for (const u of users) receiver.getAuthorizer().addUser(u);
     const socket = this.socket!;

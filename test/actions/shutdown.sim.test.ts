@@ -75,10 +75,15 @@ async function harness(events: unknown[], policy: ShutdownPolicy = POLICY): Prom
     out.push(...outputs);
     for (const o of outputs) if (o.kind === 'action') await carryOut(o);
   };
-  poller.on('reading', (r) => void take(orchestrator.reading(r.device.name, r.values, clock())));
+  // What the poller's readings and events set off is carried out in order, and each step of run() waits for it.
+  let carrying = Promise.resolve();
+  const later = (outputs: Output[]): void => {
+    carrying = carrying.then(() => take(outputs));
+  };
+  poller.on('reading', (r) => later(orchestrator.reading(r.device.name, r.values, clock())));
   poller.on('event', (e) => {
     seen.push(e);
-    void take(orchestrator.event(e.device.name, e.event, clock()));
+    later(orchestrator.event(e.device.name, e.event, clock()));
   });
   const pollOnce = (): Promise<void> => new Promise((resolve) => poller.once('stats', () => setImmediate(resolve)));
   let started = false;
@@ -96,6 +101,7 @@ async function harness(events: unknown[], policy: ShutdownPolicy = POLICY): Prom
         else poller.start();
         started = true;
         await p;
+        await carrying;
         await take(orchestrator.tick(clock()));
       }
     },

@@ -192,3 +192,168 @@ describe('drill', () => {
     expect(audits(out)[0]).toMatchObject({ event: 'trigger', dryRun: true });
   });
 });
+
+describe('progress that survives a restart', () => {
+  /** A restart: a new orchestrator with the same policy, given what the old one persisted (through JSON, like a store). */
+  const restart = (o: ShutdownOrchestrator, p: ShutdownPolicy, now: number): { next: ShutdownOrchestrator; out: Output[] } => {
+    const next = new ShutdownOrchestrator(p);
+    return { next, out: next.resume(JSON.parse(JSON.stringify(o.progress())), now) };
+  };
+
+  it('stage 1 done, restart: stage 1 is not repeated, stage 2 comes at trigger + its delay, the audit says it resumed', () => {
+    const p = policy();
+    const o = new ShutdownOrchestrator(p);
+    const before = run(o, 0, 140, () => OB()); // trigger at 120, stage 1 at once
+    expect(actions(before).map((a) => a.stage)).toEqual(['non-critical']);
+    const { next, out } = restart(o, p, t(150));
+    expect(out).toHaveLength(1);
+    expect(audits(out)[0]).toMatchObject({ event: 'resume', triggeredAt: t(120) });
+    expect(audits(out)[0].reason).toBe(
+      `resumed after a restart or redeploy: triggered ${new Date(t(120)).toISOString()}, 1 of 3 stage(s) done (non-critical), not repeated; "storage" due ${new Date(t(180)).toISOString()}`,
+    );
+    const after = run(next, 155, 400, () => OB());
+    expect(actions(after).map((a) => [a.stage, (a.timestamp - t(120)) / 1000])).toEqual([
+      ['storage', 60],
+      ['ups', 90],
+    ]);
+    expect(audits(after).find((a) => a.stage === 'storage')).toMatchObject({ due: t(180), triggeredAt: t(120) });
+    expect(next.state).toBe('done');
+  });
+
+  it('a stage that came due while Node-RED was down waits for a reading, then fires once; power back meanwhile cancels it', () => {
+    const p = policy();
+    const o = new ShutdownOrchestrator(p);
+    run(o, 0, 130, () => OB());
+    // Down from 130 to 300: "storage" (due 180) and "ups" (due 210) are overdue.
+    const down = restart(o, p, t(300));
+    expect(down.next.tick(t(301))).toEqual([]); // nothing heard from ups-a yet
+    expect(actions(down.next.reading('ups-a', OB(), t(302))).map((a) => a.stage)).toEqual(['storage', 'ups']);
+
+    const back = restart(o, p, t(300));
+    const out = back.next.reading('ups-a', OL, t(302));
+    expect(events(out)).toEqual(['cancel']);
+    expect(actions(out)).toEqual([]);
+  });
+
+  it('a supply that stays silent after a restart holds the plan for staleAfterS at most, then it goes on', () => {
+    const p = policy({ staleAfterS: 60 });
+    const o = new ShutdownOrchestrator(p);
+    run(o, 0, 130, () => OB());
+    const { next } = restart(o, p, t(300));
+    expect(actions(run(next, 301, 359, () => undefined))).toEqual([]);
+    expect(actions(next.tick(t(360))).map((a) => a.stage)).toEqual(['storage', 'ups']);
+  });
+
+  it('a completed plan stays done across a restart: on battery still, nothing fires again', () => {
+    const p = policy();
+    const o = new ShutdownOrchestrator(p);
+    run(o, 0, 400, () => OB());
+    expect(o.state).toBe('done');
+    const { next, out } = restart(o, p, t(500));
+    expect(events(out)).toEqual(['resume']);
+    expect(actions(run(next, 501, 900, () => OB()))).toEqual([]);
+    expect(events(next.reading('ups-a', OL, t(901)))).toEqual(['reset']);
+  });
+
+  it('idle progress resumes to nothing; garbage in the store is ignored', () => {
+    const p = policy();
+    expect(restart(new ShutdownOrchestrator(p), p, t(0)).out).toEqual([]);
+    for (const junk of [undefined, null, 42, 'x', { version: 2 }, { version: 1, run: { start: 'soon' } }]) {
+      expect(new ShutdownOrchestrator(p).resume(junk, t(0))).toEqual([]);
+    }
+  });
+});
+
+describe('restore after a cancel', () => {
+  const stages: ShutdownPolicy['stages'] = [
+    { name: 'batch', delayS: 0, actions: [{ name: 'outlet 7 off', payload: { action: 'off', outlet: 7 } }], restore: [{ name: 'outlet 7 on', payload: { action: 'on', outlet: 7 } }] },
+    { name: 'backup', delayS: 10, actions: [{ name: 'outlet 8 off', payload: { action: 'off', outlet: 8 } }], restore: [{ name: 'outlet 8 on', payload: { action: 'on', outlet: 8 } }] },
+    { name: 'hosts', delayS: 10, actions: [{ name: 'stop hosts', topic: 'ssh' }] },
+    { name: 'ups', delayS: 100, actions: [{ name: 'ups off', payload: { command: 'shutdown.return' } }] },
+  ];
+  const withRestore = (stableS = 30, extra: Partial<ShutdownPolicy> = {}): ShutdownPolicy => policy({ stages, triggers: { runtimeBelowS: 300 }, restore: { stableS }, ...extra });
+
+  it('off by default: a cancel switches nothing back on', () => {
+    const o = new ShutdownOrchestrator(policy({ stages, triggers: { runtimeBelowS: 300 } }));
+    run(o, 0, 25, () => OB(200));
+    expect(actions(run(o, 26, 600, () => OL))).toEqual([]);
+  });
+
+  it('after power is stable for N s, the fired stages are undone last first, with audits; a stage without restore actions is skipped', () => {
+    const o = new ShutdownOrchestrator(withRestore());
+    const fired = run(o, 0, 25, () => OB(200)); // batch at 0, backup at 10, hosts at 20
+    expect(actions(fired).map((a) => a.stage)).toEqual(['batch', 'backup', 'hosts']);
+    const back = o.reading('ups-a', OL, t(26));
+    expect(audits(back)[0].reason).toBe('power is back (ups-a OL) before stage "ups": 1 stage(s) cancelled; restore of 3 stage(s) once power is stable for 30 s');
+    const out = run(o, 27, 100, () => OL);
+    expect(actions(out).map((a) => [a.action, a.restore, a.dryRun, (a.timestamp - t(26)) / 1000])).toEqual([
+      ['outlet 8 on', true, false, 30],
+      ['outlet 7 on', true, false, 30],
+    ]);
+    expect(audits(out).map((a) => [a.event, a.stage])).toEqual([
+      ['restore', 'backup'],
+      ['restore', 'batch'],
+    ]);
+    expect(actions(run(o, 101, 300, () => OL))).toEqual([]); // once
+  });
+
+  it('a flicker during the wait starts it over; a new outage abandons the restore and starts the plan', () => {
+    const o = new ShutdownOrchestrator(withRestore(30));
+    run(o, 0, 12, () => OB(200));
+    o.reading('ups-a', OL, t(13));
+    run(o, 14, 30, () => OL, 1);
+    expect(o.reading('ups-a', { ...OL, 'ups.status': 'OB DISCHRG' }, t(31)).filter((x) => x.kind === 'action')).toEqual([]); // runtime 1800: not critical
+    const out = run(o, 32, 80, () => OL);
+    expect(actions(out)[0].timestamp).toBe(t(62)); // 30 s from the first healthy reading after the flicker
+    const again = new ShutdownOrchestrator(withRestore(30));
+    run(again, 0, 12, () => OB(200));
+    again.reading('ups-a', OL, t(13));
+    const outage = again.reading('ups-a', OB(200), t(20));
+    expect(audits(outage)[0].reason).toContain('the restore still due from the last cancel is abandoned');
+    expect(actions(outage).map((a) => [a.stage, a.restore])).toEqual([['batch', undefined]]);
+  });
+
+  it('a pending restore survives a restart, and its stable time starts over from the first reading after it', () => {
+    const p = withRestore(30);
+    const o = new ShutdownOrchestrator(p);
+    run(o, 0, 12, () => OB(200));
+    o.reading('ups-a', OL, t(13));
+    run(o, 14, 40, () => OL); // 27 s stable: not yet
+    const next = new ShutdownOrchestrator(p);
+    expect(audits(next.resume(JSON.parse(JSON.stringify(o.progress())), t(50)))[0].reason).toBe(
+      `resumed after a restart or redeploy: restore of 2 stage(s) (cancelled ${new Date(t(13)).toISOString()}) still due once power is stable for 30 s`,
+    );
+    const out = run(next, 51, 100, () => OL);
+    expect(actions(out).map((a) => [a.action, (a.timestamp - t(51)) / 1000])).toEqual([
+      ['outlet 8 on', 30],
+      ['outlet 7 on', 30],
+    ]);
+  });
+
+  it('drill policy: restore actions are dry runs too', () => {
+    const o = new ShutdownOrchestrator(withRestore(0, { drill: true }));
+    run(o, 0, 5, () => OB(200));
+    const out = [...o.reading('ups-a', OL, t(6)), ...o.tick(t(7))];
+    expect(actions(out).map((a) => [a.action, a.dryRun])).toEqual([['outlet 7 on', true]]);
+  });
+});
+
+describe('resuming a plan whose policy was edited meanwhile', () => {
+  it('a renamed supply: power back is judged on every supply of the new policy, never on none', () => {
+    const o = new ShutdownOrchestrator(policy());
+    run(o, 0, 130, () => OB());
+    const edited = policy({ supplies: ['ups-main'] });
+    const next = new ShutdownOrchestrator(edited);
+    next.resume(JSON.parse(JSON.stringify(o.progress())), t(140));
+    expect(events(next.tick(t(141)))).toEqual([]); // no "power back" out of an empty list
+    expect(events(next.reading('ups-main', OL, t(142)))).toEqual(['cancel']);
+  });
+
+  it('stages removed: resumes after the last one that still exists, and says the plan was edited', () => {
+    const o = new ShutdownOrchestrator(policy());
+    run(o, 0, 200, () => OB()); // two stages fired
+    const next = new ShutdownOrchestrator(policy({ stages: [plan[0], { ...plan[2], name: 'ups only' }] }));
+    const out = next.resume(JSON.parse(JSON.stringify(o.progress())), t(201));
+    expect(audits(out)[0].reason).toContain('2 of 2 stage(s) done (non-critical, ups only), not repeated (the plan was edited since: 2 stage(s) had fired)');
+  });
+});

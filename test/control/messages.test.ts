@@ -1,7 +1,7 @@
 // What an outlet node accepts as a request: its own form, and NUT's instant command names that Home Assistant's
 // outlet switches publish, so a switch wired through `mqtt in` reaches the guarded control unchanged.
 import { describe, expect, it } from 'vitest';
-import { outletRequest } from '../../src/control/messages';
+import { outletRequest, upsRequest } from '../../src/control/messages';
 
 describe('outlet requests', () => {
   it('payload on/off/cycle with msg.outlet (number or name)', () => {
@@ -18,5 +18,33 @@ describe('outlet requests', () => {
   it('anything else is refused with the accepted forms named', () => {
     expect(() => outletRequest({ payload: 'outlet.3.load.toggle' })).toThrow(/"on", "off" or "cycle"/u);
     expect(() => outletRequest({ payload: 'off' })).toThrow(/which outlet/u);
+  });
+});
+
+describe('UPS command requests', () => {
+  it('a command alone, or with a delay as whole seconds (a number or digits)', () => {
+    expect(upsRequest({ payload: 'beeper.mute' }, 60)).toEqual({ command: 'beeper.mute', delayS: 60 });
+    expect(upsRequest({ payload: { command: 'shutdown.return', delay: 120 } }, 60)).toEqual({ command: 'shutdown.return', delayS: 120 });
+    expect(upsRequest({ payload: 'shutdown.return', delay: '30' }, 60)).toEqual({ command: 'shutdown.return', delayS: 30 });
+    expect(upsRequest({ payload: { command: 'shutdown.return', delay: 0 }, delay: 30 }, 60)).toEqual({ command: 'shutdown.return', delayS: 0 });
+  });
+
+  it.each([
+    ['msg.payload.delay', { payload: { command: 'shutdown.return', delay: 'abc' } }],
+    ['msg.delay', { payload: 'shutdown.return', delay: NaN }],
+    ['msg.delay', { payload: 'shutdown.return', delay: '' }],
+    ['msg.delay', { payload: 'shutdown.return', delay: null }],
+    ['msg.delay', { payload: 'shutdown.return', delay: -5 }],
+    ['msg.delay', { payload: 'shutdown.return', delay: 1.5 }],
+    ['msg.delay', { payload: 'shutdown.return', delay: '1e2' }],
+    ['msg.delay', { payload: 'shutdown.return', delay: 86_401 }],
+    ['msg.delay', { payload: 'shutdown.return', delay: Infinity }],
+    ['msg.delay', { payload: { command: 'shutdown.return', delay: 10 }, delay: 'abc' }],
+  ])('a malformed %s refuses the command: %j', (where, msg) => {
+    expect(() => upsRequest(msg, 60)).toThrow(expect.objectContaining({ code: 'CONFIG', message: expect.stringContaining(`${where} must be whole seconds`) }));
+  });
+
+  it('a misspelt parameter refuses the command rather than being ignored', () => {
+    expect(() => upsRequest({ payload: { command: 'shutdown.return', dealy: 30 } }, 60)).toThrow(/unknown parameter\(s\) dealy/u);
   });
 });

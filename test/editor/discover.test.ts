@@ -94,9 +94,13 @@ describe('parseDiscoverRequest accepts the dialog’s settings', () => {
     expect(community(parseDiscoverRequest(snmpBody(161, {}, { id: 'new1' }), stored))).toBe('public');
   });
 
-  it('sends a stored secret only to the host it was stored for', () => {
+  it('sends a stored secret only to the host and port it was stored for', () => {
     const reason = refused(snmpBody(161, {}, { id: 'ep1', host: '10.9.9.9' }), deployedEndpoint('127.0.0.1'));
-    expect(reason).toMatch(/stored community .* only sent to 127\.0\.0\.1: type it again to probe 10\.9\.9\.9/);
+    expect(reason).toMatch(/stored community .* only sent to 127\.0\.0\.1:161: type it again to probe 10\.9\.9\.9:161/);
+    expect(refused(snmpBody(16199, {}, { id: 'ep1' }), deployedEndpoint('127.0.0.1'))).toMatch(/only sent to 127\.0\.0\.1:161: type it again to probe 127\.0\.0\.1:16199/);
+    // The same agent written differently is the same agent: a blank port is 161, a port may come as text.
+    expect(community(parseDiscoverRequest(snmpBody('', {}, { id: 'ep1' }), deployedEndpoint('127.0.0.1')))).toBe('stored');
+    expect(community(parseDiscoverRequest(snmpBody('161', {}, { id: 'ep1' }), deployedEndpoint('127.0.0.1')))).toBe('stored');
   });
 
   it('borrows a deployed Modbus connection with the same settings, and only then', () => {

@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { startRack, type RunningRack } from '../../src/sim/rack';
-import { loadScenario } from '../../src/sim/scenario';
+import { loadScenario, parseScenario } from '../../src/sim/scenario';
 import { freeTcpPort } from '../harness/ports';
 import { ROOT, ensureBuilt } from '../nodes/harness';
 import { record, retained } from './helpers/mqtt';
@@ -84,4 +84,34 @@ it('refuses a password in the broker URL and reports an unreachable broker', asy
   const down = spawnSync(process.execPath, [CLI, 'mqtt', url('ups'), '--broker', `mqtt://127.0.0.1:${closed}`], { encoding: 'utf8' });
   expect(down.status).toBe(7);
   expect(down.stderr).toMatch(/^rackpower: unreachable: broker 127\.0\.0\.1:\d+: /);
+});
+
+it('two agents on one host: unnamed, they get two names (host:port), two state topics and two HA devices', async () => {
+  const two = await startRack(parseScenario({ name: 'two-ups', devices: [{ name: 'ups', profile: 'ietf-ups' }] }, 'cli-mqtt.test.ts'), { speed: 0, copies: 2 });
+  const ports = two.devices.map((d) => new URL(d.url).port);
+  const cli = run([...two.devices.map((d) => d.url), '--broker', `mqtt://127.0.0.1:${broker.port}`, '--ha', '--prefix', 'twohost', '--interval', '1']);
+  try {
+    await vi.waitFor(async () => {
+      const kept = await retained(broker.port, ['homeassistant/#', 'twohost/#'], 200);
+      for (const port of ports) {
+        expect(JSON.parse(kept.get(`twohost/127.0.0.1:${port}`) ?? '{}')).toHaveProperty('ups.status');
+        const config = kept.get(`homeassistant/device/rackpower_127_0_0_1_${port}/config`);
+        expect(config, `config of 127.0.0.1:${port}`).toBeDefined();
+        expect(JSON.parse(config!).dev.name).toBe(`127.0.0.1:${port}`);
+      }
+    }, { timeout: 10_000 });
+  } finally {
+    cli.child.kill('SIGINT');
+    await cli.exited;
+    await two.close();
+  }
+});
+
+it('refuses two devices that would share a name, before contacting anything', async () => {
+  for (const args of [[`${url('ups')}#rack`, `${url('pdu')}#rack`], [url('ups'), url('ups')], [`${url('ups')}#rack ups`, `${url('pdu')}#rack/ups`]]) {
+    const r = spawnSync(process.execPath, [CLI, 'mqtt', ...args, '--broker', 'mqtt://127.0.0.1:1'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^rackpower: config: two devices would be named "[^"]+" \(.*\): give each its own name with url#name/);
+    expect(r.stderr).not.toContain('public@');
+  }
 });

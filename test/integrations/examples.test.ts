@@ -115,7 +115,7 @@ describe('examples/flows', () => {
     await helper.load(modules(), flow, credentials);
     await vi.waitFor(async () => {
       const page = await (await fetch(`${base}/metrics`)).text();
-      for (const d of ['rack UPS', 'rack PDU', 'rack sensor', 'rack meter']) expect(page).toContain(`rackpower_device_up{device="${d}"} 1`);
+      for (const d of ['rack UPS', 'rack PDU', 'rack sensor', 'rack meter']) expect(page).toMatch(new RegExp(`rackpower_device_up\\{device="${d}",device_id="[^"]+"\\} 1`));
     }, { timeout: 15_000 });
     expect(promtoolCheck(await (await fetch(`${base}/metrics`)).text())).toEqual({ status: 0, output: '' });
   });
@@ -146,10 +146,10 @@ describe('examples/flows', () => {
     await helper.load([...modules(), nodeRequire('@node-red/nodes/core/function/10-switch.js')], patched, credentials);
     await vi.waitFor(async () => {
       const page = await (await fetch(`${base}/metrics`)).text();
-      expect(page).toContain('rackpower_ups_status{device="rack UPS",flag="OL"} 1');
-      expect(page).toContain('rackpower_outlet_current_amperes{device="rack PDU",outlet="1"}');
-      expect(page).toMatch(/rackpower_ambient_temperature_celsius\{device="rack sensor",sensor="1"\}/);
-      expect(page).toMatch(/rackpower_input_energy_joules_total\{device="rack meter"\}/);
+      expect(page).toContain('rackpower_ups_status{device="rack UPS",device_id="rack_UPS",flag="OL"} 1');
+      expect(page).toMatch(/rackpower_outlet_current_amperes\{device="rack PDU",device_id="[^"]+",outlet="1"\}/);
+      expect(page).toMatch(/rackpower_ambient_temperature_celsius\{device="rack sensor",device_id="[^"]+",sensor="1"\}/);
+      expect(page).toMatch(/rackpower_input_energy_joules_total\{device="rack meter",device_id="[^"]+"\}/);
     }, { timeout: 15_000 });
   });
 });

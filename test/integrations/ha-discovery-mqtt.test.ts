@@ -76,6 +76,7 @@ function modules(): unknown[] {
   return [
     ...nodeModules(),
     nodeRequire(path.join(ROOT, 'dist', 'nodes', 'ha-discovery.js')),
+    nodeRequire(path.join(ROOT, 'dist', 'nodes', 'outlet.js')),
     nodeRequire('@node-red/nodes/core/network/10-mqtt.js'),
   ];
 }
@@ -103,6 +104,22 @@ it('publishes retained, well-formed discovery configs and the states for each de
     expect(Object.keys(state)).toContain(topic === UPS_CONFIG ? 'battery.charge' : 'outlet.1.current');
   }
   expect(JSON.parse(kept.get(PDU_CONFIG)!).cmps.outlet_1_current.name).toBe('Outlet web-01 current');
+  // Entity hygiene: core entities enabled, secondary ones disabled diagnostics, no doubled words in entity ids.
+  const ups = JSON.parse(kept.get(UPS_CONFIG)!).cmps as Record<string, Record<string, unknown>>;
+  for (const core of ['battery_charge', 'battery_runtime', 'ups_load', 'input_voltage', 'output_voltage', 'ups_status_display']) {
+    expect(ups[core], core).toBeDefined();
+    expect(ups[core], core).not.toHaveProperty('enabled_by_default');
+    expect(ups[core], core).not.toHaveProperty('entity_category');
+  }
+  for (const secondary of ['input_voltage_nominal', 'output_power_nominal', 'battery_voltage', 'input_frequency', 'battery_temperature']) {
+    expect(ups[secondary], secondary).toMatchObject({ enabled_by_default: false, entity_category: 'diagnostic' });
+  }
+  expect(ups.ups_load.default_entity_id).toBe('sensor.rack_ups_load');
+  for (const e of Object.values(ups)) expect(String(e.default_entity_id)).not.toMatch(/(^|[._])(\w+)_\2(_|$)/);
+  // No outlet node acts on the PDU: its outlets are read-only states, not switches that would do nothing.
+  const pdu = JSON.parse(kept.get(PDU_CONFIG)!).cmps as Record<string, Record<string, unknown>>;
+  expect(Object.values(pdu).filter((e) => e.p === 'switch' || e.p === 'button')).toEqual([]);
+  expect(pdu.outlet_1_status).toMatchObject({ p: 'binary_sensor', device_class: 'power' });
   expect(kept.get('rackpower/rack_UPS/availability')).toBe('online');
   expect(kept.get(STATUS)).toBe('online');
   // States keep flowing with each poll.
@@ -127,19 +144,56 @@ it('announces again when Home Assistant says homeassistant/status online', async
   await vi.waitFor(() => expect(configs()).toBeGreaterThanOrEqual(before + 2), { timeout: 5000 });
 });
 
-it('removes a device on msg.remove, leaving no retained config, state or availability', async () => {
-  // The PDU node goes first (a "modified nodes" deploy), or its next reading would announce it again.
-  flow = flow.filter((n) => n.id !== 'pdu');
-  await helper.setFlows(flow, 'nodes');
+it('announces an outlet as a switch once an outlet node would act on it', async () => {
+  // An outlet node on an SNMP agent node that allows control, outlet 1 allowlisted, no dry run.
+  const port = Number(new URL(rack.devices.find((d) => d.name === 'pdu')!.url).port);
+  flow = [
+    ...flow,
+    { id: 'ep-ctl', type: 'rackpower-snmp-endpoint', host: '127.0.0.1', port, version: '2c', timeout: 300, retries: 0, allowControl: true },
+    { id: 'outlets', type: 'rackpower-outlet', z: Z, endpoint: 'ep-ctl', profile: 'auto', allow: '1', protect: '', dryRun: false, cycleDelay: 1, wires: [[]] },
+  ];
+  await helper.setFlows(flow, 'nodes', { 'ep-ctl': { community: 'public' } });
+  // The next announcement (here: Home Assistant's birth message) carries it.
+  await recorder.client.publishAsync('homeassistant/status', 'online', { qos: 1 });
+  await vi.waitFor(() => {
+    const cmps = JSON.parse(payloads(PDU_CONFIG).at(-1)!).cmps as Record<string, Record<string, unknown>>;
+    expect(cmps.outlet_1_load_poweronoff).toMatchObject({ p: 'switch', command_topic: 'rackpower/rack_PDU/command', payload_off: 'outlet.1.load.off' });
+    expect(cmps.outlet_1_load_cycle).toMatchObject({ p: 'button' });
+    // Outlet 2 is not allowlisted: still read-only.
+    expect(cmps).not.toHaveProperty('outlet_2_load_poweronoff');
+    expect(cmps.outlet_2_status).toMatchObject({ p: 'binary_sensor' });
+  }, { timeout: 10_000 });
+});
+
+it('removes a device on msg.remove for good while its node keeps polling, until msg.add', async () => {
+  const configs = () => payloads(PDU_CONFIG).length;
   helper.getNode('ha').receive({ remove: 'rack PDU' });
-  await vi.waitFor(async () => {
+  const gone = async (): Promise<void> => {
     const kept = await retained(broker.port, ['homeassistant/#', 'rackpower/#'], 200);
     expect(kept.has(PDU_CONFIG)).toBe(false);
     expect(kept.has('rackpower/rack_PDU')).toBe(false);
     expect(kept.has('rackpower/rack_PDU/availability')).toBe(false);
     expect(kept.has(UPS_CONFIG)).toBe(true);
-  }, { timeout: 5000 });
+  };
+  await vi.waitFor(gone, { timeout: 5000 });
   expect(payloads(PDU_CONFIG).at(-1)).toBe('');
+  const removedAt = configs();
+  const states = payloads('rackpower/rack_PDU').length;
+  // The PDU node polls every second and its values change: nothing about it reaches the broker again.
+  for (let i = 0; i < 3; i++) {
+    rack.model.advance(5);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  await gone();
+  expect(configs()).toBe(removedAt);
+  expect(payloads('rackpower/rack_PDU').length).toBe(states);
+  // Added back: its next reading announces it.
+  helper.getNode('ha').receive({ add: 'rack PDU' });
+  rack.model.advance(5);
+  await vi.waitFor(async () => {
+    const kept = await retained(broker.port, ['homeassistant/#'], 200);
+    expect(kept.has(PDU_CONFIG)).toBe(true);
+  }, { timeout: 10_000 });
 });
 
 it('removes its devices when the node itself is deleted (the mqtt out node stays)', async () => {

@@ -1,7 +1,7 @@
 // The Home Assistant mapping on real demo readings: discovery configs shaped as HA's device-based discovery wants
 // them (ids, default_entity_id, bracket templates, HA NUT names and classes), availability, re-announce, removal.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { deviceId, HomeAssistantPublisher, type MqttMessage } from '../../src/integrations/home-assistant';
+import { deviceId, entityObjectId, HomeAssistantPublisher, type MqttMessage } from '../../src/integrations/home-assistant';
 import type { Input } from '../../src/integrations/input';
 import type { Reading } from '../../src/types';
 import { demoReadings, event } from './helpers/demo';
@@ -98,6 +98,37 @@ describe('discovery configs', () => {
     }
   });
 
+  it('never doubles the words where the device name ends and the NUT key starts', () => {
+    expect(entityObjectId('rack UPS', 'ups.load')).toBe('rack_ups_load');
+    expect(entityObjectId('UPS', 'ups.status.display')).toBe('ups_status_display');
+    expect(entityObjectId('rack input', 'input.voltage')).toBe('rack_input_voltage');
+    expect(entityObjectId('rack PDU', 'outlet.1.current')).toBe('rack_pdu_outlet_1_current');
+    // Never the whole key away: it would collide with the device's other ids.
+    expect(entityObjectId('rack ups', 'ups')).toBe('rack_ups_ups');
+  });
+
+  it('core entities enabled; nominals, per-phase, battery internals and details disabled as diagnostics', () => {
+    const ha = new HomeAssistantPublisher();
+    const values = {
+      'ups.status': 'OL', 'battery.charge': 90, 'battery.runtime': 1800, 'ups.load': 30, 'input.voltage': 230, 'input.voltage.nominal': 230,
+      'battery.voltage': 27, 'ups.delay.shutdown': 20, 'input.L1.current': 3, 'input.current': 3, 'input.realpower': 500,
+      'input.reactivepower': 40, 'input.powerfactor': 0.95, 'ambient.1.temperature': 24, 'outlet.count': 8,
+    };
+    const c = configOf(ha.handle([reading({ ...demo.ups, values })]), 'rackpower_rack_UPS').cmps;
+    for (const core of ['battery_charge', 'battery_runtime', 'ups_load', 'input_voltage', 'input_current', 'input_realpower', 'ups_status']) {
+      expect(c[core], core).not.toHaveProperty('enabled_by_default');
+      expect(c[core], core).not.toHaveProperty('entity_category');
+    }
+    for (const secondary of ['input_voltage_nominal', 'battery_voltage', 'ups_delay_shutdown', 'input_L1_current', 'input_reactivepower', 'input_powerfactor', 'outlet_count']) {
+      expect(c[secondary], secondary).toMatchObject({ enabled_by_default: false, entity_category: 'diagnostic' });
+    }
+    // A probe on a UPS: a diagnostic but enabled, as HA's NUT integration shows it; on a rack sensor, a reading.
+    expect(c.ambient_1_temperature).toMatchObject({ entity_category: 'diagnostic' });
+    expect(c.ambient_1_temperature).not.toHaveProperty('enabled_by_default');
+    const sensor = configOf(ha.handle([reading(demo.sensor)]), 'rackpower_rack_sensor').cmps;
+    expect(sensor.ambient_1_temperature).not.toHaveProperty('entity_category');
+  });
+
   it('strips the device name where an HA NUT name starts with it', () => {
     const ha = new HomeAssistantPublisher();
     const ups = { ...demo.ups, device: { ...demo.ups.device, name: 'UPS' }, values: { 'ups.temperature': 30, 'battery.charge': 90 } };
@@ -107,7 +138,8 @@ describe('discovery configs', () => {
   });
 
   it('gives the PDU a serial-based id, outlet sensors named after the outlets and outlet switches', () => {
-    const ha = new HomeAssistantPublisher();
+    // An outlet node would switch outlet 8 (backup-01) and nothing else.
+    const ha = new HomeAssistantPublisher({ outletControl: (device, outlet, name) => device.name === 'rack PDU' && outlet === '8' && name === 'backup-01' });
     const out = ha.handle([reading(demo.pdu)]);
     const id = 'rackpower_APC_SIM-PDU_8_SIM22276329';
     const config = configOf(out, id);
@@ -119,7 +151,7 @@ describe('discovery configs', () => {
     expect(c.input_energy).toMatchObject({ device_class: 'energy', unit_of_measurement: 'kWh', state_class: 'total_increasing' });
     expect(c.input_powerfactor).toMatchObject({ device_class: 'power_factor', state_class: 'measurement' });
     expect(c.input_powerfactor).not.toHaveProperty('unit_of_measurement');
-    expect(c.ambient_1_temperature).toMatchObject({ name: 'Ambient Rack inlet temperature', device_class: 'temperature', unit_of_measurement: '°C' });
+    expect(c.ambient_1_temperature).toMatchObject({ name: 'Rack inlet temperature', device_class: 'temperature', unit_of_measurement: '°C' });
     expect(c.ambient_1_humidity).toMatchObject({ device_class: 'humidity', unit_of_measurement: '%' });
     expect(c.outlet_8_load_poweronoff).toEqual({
       p: 'switch',
@@ -144,7 +176,11 @@ describe('discovery configs', () => {
       command_topic: 'rackpower/rack_PDU/command',
       payload_press: 'outlet.8.load.cycle',
     });
-    expect(Object.values(c).filter((e) => e.p === 'binary_sensor')).toEqual([]);
+    // Outlets nothing would switch: their state, read-only, and no switch or button that would do nothing.
+    expect(c.outlet_1_status).toMatchObject({ p: 'binary_sensor', name: 'Outlet web-01 power', device_class: 'power' });
+    expect(c).not.toHaveProperty('outlet_1_load_poweronoff');
+    expect(c).not.toHaveProperty('outlet_1_load_cycle');
+    expect(Object.values(c).filter((e) => e.p === 'switch').map((e) => e.key ?? e.unique_id)).toEqual([`${id}_outlet_8_load_poweronoff`]);
     expect(c.event.event_types).toEqual(['COMMOK', 'COMMBAD', 'NOCOMM']);
   });
 
@@ -163,7 +199,10 @@ describe('discovery configs', () => {
   it('maps the meter and the sensor', () => {
     const ha = new HomeAssistantPublisher();
     const meter = configOf(ha.handle([reading(demo.meter)]), 'rackpower_rack_meter').cmps;
-    expect(meter.input_energy_import).toMatchObject({ device_class: 'energy', unit_of_measurement: 'kWh', state_class: 'total_increasing' });
+    expect(meter.input_energy).toMatchObject({ device_class: 'energy', unit_of_measurement: 'kWh', state_class: 'total_increasing' });
+    // The total and the import of a meter that only draws are one value: one entity.
+    expect(meter).not.toHaveProperty('input_energy_import');
+    expect(meter.input_energy_export).toMatchObject({ device_class: 'energy' });
     expect(meter.input_reactivepower).toMatchObject({ device_class: 'reactive_power', unit_of_measurement: 'var' });
     expect(meter.input_power).toMatchObject({ name: 'Input power', device_class: 'apparent_power', unit_of_measurement: 'VA' });
     const sensor = configOf(ha.handle([reading(demo.sensor)]), 'rackpower_rack_sensor').cmps;
@@ -245,7 +284,11 @@ describe('birth, removal and closing', () => {
     );
     expect(ha.remove('rack UPS')).toEqual([]);
     expect(ha.size).toBe(1);
-    // Seen again: announced again.
+    // Its node keeps sending: it stays removed, nothing about it is published (events neither).
+    expect(ha.handle([reading(demo.ups), { type: 'event', event: event(demo.ups, 'ONBATT') }])).toEqual([]);
+    expect(ha.size).toBe(1);
+    // Added back: its next reading announces it again.
+    ha.add('rack UPS');
     expect(topics(ha.handle([reading(demo.ups)]))).toContain('homeassistant/device/rackpower_rack_UPS/config');
   });
 

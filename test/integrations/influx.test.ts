@@ -28,24 +28,42 @@ describe('line protocol', () => {
     expect(nanoseconds(1764161234567)).toBe('1764161234567000000');
   });
 
+  /** A line's measurement, tags and field text (split at unescaped spaces and commas). */
+  function parse(line: string): { measurement: string; tags: Record<string, string>; fields: string; time: string } {
+    // The head ends at the first unescaped space, the time is after the last one; quoted fields may hold spaces.
+    const headEnd = line.search(/(?<!\\) /u);
+    const head = line.slice(0, headEnd);
+    const fields = line.slice(headEnd + 1, line.lastIndexOf(' '));
+    const time = line.slice(line.lastIndexOf(' ') + 1);
+    const [measurement, ...tags] = head.split(/(?<!\\),/u);
+    const unescape = (t: string) => t.replace(/\\([ ,=])/gu, '$1');
+    return { measurement, tags: Object.fromEntries(tags.map((t) => t.split(/(?<!\\)=/u).map(unescape))), fields, time };
+  }
+  const IDENTITY = { device: 'rack PDU', device_id: 'APC_SIM-PDU_8_SIM22276329', manufacturer: 'APC', model: 'SIM-PDU 8', serial: 'SIM22276329', firmware: 'v6.9.6' };
+
   it('writes a PDU as one line for the device and one per outlet, phase, group and probe', () => {
-    const lines = readingLines(demo.pdu.device, demo.pdu.values, demo.pdu.timestamp);
-    const device = lines.find((l) => l.startsWith('rackpower_pdu,device=rack\\ PDU '))!;
-    expect(device).toMatch(/ input\.voltage=230,|,input\.voltage=230[, ]/);
-    expect(device).toContain('input.load.status="good"');
-    expect(device).toContain('device.uptime=');
-    expect(device.endsWith(' 1764161234567000000')).toBe(true);
-    expect(lines).toContain('rackpower_pdu,device=rack\\ PDU,outlet=1,outlet_name=web-01 outlet.status="on",outlet.current=0.5,outlet.realpower=104,outlet.energy=605 1764161234567000000');
-    expect(lines.some((l) => l.startsWith('rackpower_pdu,device=rack\\ PDU,phase=L1 input.realpower=1480,'))).toBe(true);
-    expect(lines.some((l) => l.startsWith('rackpower_pdu,device=rack\\ PDU,group=1 outlet.group.current=4.1'))).toBe(true);
-    expect(lines.some((l) => l.startsWith('rackpower_pdu,device=rack\\ PDU,sensor=1,sensor_name=Rack\\ inlet ambient.temperature='))).toBe(true);
+    const lines = readingLines(demo.pdu.device, demo.pdu.values, demo.pdu.timestamp).map(parse);
+    const device = lines.find((l) => Object.keys(l.tags).length === Object.keys(IDENTITY).length)!;
+    expect(device.tags).toEqual(IDENTITY);
+    expect(device.fields).toMatch(/(^|,)input\.voltage=230(,|$)/);
+    expect(device.fields).toContain('input.load.status="good"');
+    expect(device.fields).toContain('device.uptime=');
+    expect(device.time).toBe('1764161234567000000');
+    const outlet1 = lines.find((l) => l.tags.outlet === '1')!;
+    expect(outlet1).toEqual({ measurement: 'rackpower_pdu', tags: { ...IDENTITY, outlet: '1', outlet_name: 'web-01' }, fields: 'outlet.status="on",outlet.current=0.5,outlet.realpower=104,outlet.energy=605', time: '1764161234567000000' });
+    expect(lines.find((l) => l.tags.phase === 'L1')!.fields).toMatch(/^input\.realpower=1480,/);
+    expect(lines.find((l) => l.tags.group === '1')!.fields).toMatch(/^outlet\.group\.current=4\.1/);
+    expect(lines.find((l) => l.tags.sensor === '1')!.tags.sensor_name).toBe('Rack inlet');
+    // Every line carries the identity as tags, and no point repeats it as string fields.
+    for (const l of lines) expect(l.tags).toMatchObject(IDENTITY);
+    expect(lines.map((l) => l.fields).join('\n')).not.toMatch(/device\.(mfr|model|serial|type)=|ups\.(mfr|model|serial|firmware)=/);
     // Floats only: an `i` integer would clash with the float the same field got before.
-    expect(lines.join('\n')).not.toMatch(/=\d+i[, ]/);
+    expect(lines.map((l) => l.fields).join('\n')).not.toMatch(/=\d+i(,|$)/);
   });
 
   it('writes an event to rackpower_event', () => {
     const e = { ...event(demo.ups, 'ONBATT'), previous: 'OL', current: 'OB DISCHRG' };
-    expect(eventLine(e)).toBe('rackpower_event,device=rack\\ UPS,event=ONBATT,kind=ups message="rack UPS: ONBATT",previous="OL",current="OB DISCHRG" 1764161235567000000');
+    expect(eventLine(e)).toBe('rackpower_event,device=rack\\ UPS,device_id=rack_UPS,event=ONBATT,kind=ups message="rack UPS: ONBATT",previous="OL",current="OB DISCHRG" 1764161235567000000');
   });
 });
 
@@ -84,6 +102,9 @@ describe('a real InfluxDB 1.x', () => {
     const byOutlet = await query(`SELECT "outlet.current", "outlet.status" FROM rackpower_pdu WHERE "outlet" = '3' GROUP BY "device", "outlet_name"`);
     expect(byOutlet).toHaveLength(1);
     expect(byOutlet[0].tags).toEqual({ device, outlet_name: outlet });
+    // Identity is queried by tag: one model's devices, whatever their names.
+    const byModel = await query(`SELECT last("input.voltage") FROM rackpower_pdu WHERE "model" = 'SIM-PDU 8' AND "device_id" = 'APC_SIM-PDU_8_SIM22276329'`);
+    expect(byModel).toHaveLength(1);
     expect(byOutlet[0].values).toEqual([['2025-11-26T12:47:14.567Z', demo.pdu.values['outlet.3.current'], 'on']]);
 
     const ups = await query(`SELECT "battery.charge", "ups.status", "input.voltage" FROM rackpower_ups WHERE "device" = 'rack UPS'`);

@@ -59,25 +59,60 @@ describe('the scrape page', () => {
   it('shows the demo rack with identity, up, flags, outlets and probes', () => {
     const page = all().render();
     expect(lines(page, 'rackpower_device_info')).toContain(
-      'rackpower_device_info{device="rack PDU",kind="pdu",profile="apc-rpdu2",manufacturer="APC",model="SIM-PDU 8",serial="SIM22276329",firmware="v6.9.6"} 1',
+      'rackpower_device_info{device="rack PDU",device_id="APC_SIM-PDU_8_SIM22276329",kind="pdu",profile="apc-rpdu2",manufacturer="APC",model="SIM-PDU 8",serial="SIM22276329",firmware="v6.9.6"} 1',
     );
     expect(lines(page, 'rackpower_device_up')).toHaveLength(4);
-    expect(lines(page, 'rackpower_input_voltage_volts')).toContain('rackpower_input_voltage_volts{device="rack UPS"} 230');
-    expect(lines(page, 'rackpower_battery_charge_ratio')).toEqual(['rackpower_battery_charge_ratio{device="rack UPS"} 1']);
+    expect(lines(page, 'rackpower_input_voltage_volts')).toContain('rackpower_input_voltage_volts{device="rack UPS",device_id="rack_UPS"} 230');
+    expect(lines(page, 'rackpower_battery_charge_ratio')).toEqual(['rackpower_battery_charge_ratio{device="rack UPS",device_id="rack_UPS"} 1']);
     expect(lines(page, 'rackpower_outlet_current_amperes')).toHaveLength(8);
-    expect(lines(page, 'rackpower_outlet_current_amperes')[0]).toBe('rackpower_outlet_current_amperes{device="rack PDU",outlet="1"} 0.5');
-    expect(lines(page, 'rackpower_outlet_info')[0]).toBe('rackpower_outlet_info{device="rack PDU",outlet="1",name="web-01"} 1');
-    expect(lines(page, 'rackpower_outlet_on')).toContain('rackpower_outlet_on{device="rack PDU",outlet="8"} 1');
+    expect(lines(page, 'rackpower_outlet_current_amperes')[0]).toBe('rackpower_outlet_current_amperes{device="rack PDU",device_id="APC_SIM-PDU_8_SIM22276329",outlet="1"} 0.5');
+    expect(lines(page, 'rackpower_outlet_info')[0]).toBe('rackpower_outlet_info{device="rack PDU",device_id="APC_SIM-PDU_8_SIM22276329",outlet="1",name="web-01"} 1');
+    expect(lines(page, 'rackpower_outlet_on')).toContain('rackpower_outlet_on{device="rack PDU",device_id="APC_SIM-PDU_8_SIM22276329",outlet="8"} 1');
     expect(lines(page, 'rackpower_ambient_temperature_celsius')).toEqual([
-      expect.stringMatching(/^rackpower_ambient_temperature_celsius\{device="rack PDU",sensor="1"\} [\d.]+$/),
-      expect.stringMatching(/^rackpower_ambient_temperature_celsius\{device="rack sensor",sensor="1"\} [\d.]+$/),
+      expect.stringMatching(/^rackpower_ambient_temperature_celsius\{device="rack PDU",device_id="APC_SIM-PDU_8_SIM22276329",sensor="1"\} [\d.]+$/),
+      expect.stringMatching(/^rackpower_ambient_temperature_celsius\{device="rack sensor",device_id="rack_sensor",sensor="1"\} [\d.]+$/),
     ]);
-    expect(lines(page, 'rackpower_sensor_info')).toEqual(['rackpower_sensor_info{device="rack PDU",sensor="1",name="Rack inlet"} 1']);
-    expect(lines(page, 'rackpower_ups_status')).toContain('rackpower_ups_status{device="rack UPS",flag="OL"} 1');
-    expect(lines(page, 'rackpower_ups_status')).toContain('rackpower_ups_status{device="rack UPS",flag="OB"} 0');
+    expect(lines(page, 'rackpower_sensor_info')).toEqual(['rackpower_sensor_info{device="rack PDU",device_id="APC_SIM-PDU_8_SIM22276329",sensor="1",name="Rack inlet"} 1']);
+    expect(lines(page, 'rackpower_ups_status')).toContain('rackpower_ups_status{device="rack UPS",device_id="rack_UPS",flag="OL"} 1');
+    expect(lines(page, 'rackpower_ups_status')).toContain('rackpower_ups_status{device="rack UPS",device_id="rack_UPS",flag="OB"} 0');
     expect(page).toContain('# TYPE rackpower_input_energy_joules_total counter\n');
-    expect(lines(page, 'rackpower_input_energy_joules_total')).toContain(`rackpower_input_energy_joules_total{device="rack PDU"} ${4487 * 3.6e6}`);
-    expect(lines(page, 'rackpower_last_reading_timestamp_seconds')[0]).toBe(`rackpower_last_reading_timestamp_seconds{device="rack UPS"} ${demo.ups.timestamp / 1000}`);
+    expect(lines(page, 'rackpower_input_energy_joules_total')).toContain(`rackpower_input_energy_joules_total{device="rack PDU",device_id="APC_SIM-PDU_8_SIM22276329"} ${4487 * 3.6e6}`);
+    expect(lines(page, 'rackpower_last_reading_timestamp_seconds')[0]).toBe(`rackpower_last_reading_timestamp_seconds{device="rack UPS",device_id="rack_UPS"} ${demo.ups.timestamp / 1000}`);
+  });
+
+  it('labels every series with a device_id that survives a rename (serial-based where there is a serial)', () => {
+    const before = new MetricsRegistry();
+    before.handle(reading(demo.pdu));
+    const after = new MetricsRegistry();
+    after.handle(reading({ ...demo.pdu, device: { ...demo.pdu.device, name: 'row 3 PDU' } }));
+    const ids = (page: string) => new Set(page.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => /device_id="([^"]*)"/u.exec(l)?.[1]));
+    expect(ids(before.render())).toEqual(new Set(['APC_SIM-PDU_8_SIM22276329']));
+    expect(ids(after.render())).toEqual(new Set(['APC_SIM-PDU_8_SIM22276329']));
+  });
+
+  it('starts events_total at 0 for every event the device kind can raise, before any happened', () => {
+    const page = all().render();
+    const ups = lines(page, 'rackpower_events_total').filter((l) => l.includes('device="rack UPS"'));
+    for (const e of ['ONBATT', 'ONLINE', 'LOWBATT', 'REPLBATT', 'COMMBAD', 'COMMOK', 'NOCOMM']) expect(ups).toContain(`rackpower_events_total{device="rack UPS",device_id="rack_UPS",event="${e}"} 0`);
+    const pdu = lines(page, 'rackpower_events_total').filter((l) => l.includes('device="rack PDU"'));
+    expect(pdu.map((l) => /event="(\w+)"/u.exec(l)![1]).sort()).toEqual(['COMMBAD', 'COMMOK', 'NOCOMM']);
+  });
+
+  it('one energy series per counter: no import series beside the total it repeats', () => {
+    const page = all().render();
+    const meter = (metric: string) => lines(page, metric).filter((l) => l.includes('device="rack meter"'));
+    expect(meter('rackpower_input_energy_joules_total')).toHaveLength(1);
+    expect(page).not.toContain('rackpower_input_energy_import_joules_total');
+    expect(meter('rackpower_input_energy_export_joules_total')).toHaveLength(1);
+  });
+
+  it('exports when the device booted instead of an ever-growing uptime', () => {
+    const registry = new MetricsRegistry();
+    registry.handle(reading({ ...demo.pdu, values: { ...demo.pdu.values, 'device.uptime': 3600 }, timestamp: 1_700_000_000_000 }));
+    const page = registry.render();
+    expect(page).not.toContain('rackpower_device_uptime');
+    expect(page).toContain('# TYPE rackpower_device_boot_time_seconds gauge');
+    expect(lines(page, 'rackpower_device_boot_time_seconds')).toEqual(['rackpower_device_boot_time_seconds{device="rack PDU",device_id="APC_SIM-PDU_8_SIM22276329"} 1699996400']);
   });
 
   it('keeps each family together under one HELP and TYPE', () => {
@@ -95,11 +130,11 @@ describe('the scrape page', () => {
     registry.handle({ type: 'event', event: event(demo.ups, 'ONBATT') });
     registry.handle({ type: 'event', event: event(demo.ups, 'COMMBAD') });
     const page = registry.render();
-    expect(lines(page, 'rackpower_events_total')).toEqual([
-      'rackpower_events_total{device="rack UPS",event="ONBATT"} 1',
-      'rackpower_events_total{device="rack UPS",event="COMMBAD"} 1',
-    ]);
-    expect(lines(page, 'rackpower_device_up')).toContain('rackpower_device_up{device="rack UPS"} 0');
+    const ups = lines(page, 'rackpower_events_total').filter((l) => l.includes('device="rack UPS"'));
+    expect(ups).toContain('rackpower_events_total{device="rack UPS",device_id="rack_UPS",event="ONBATT"} 1');
+    expect(ups).toContain('rackpower_events_total{device="rack UPS",device_id="rack_UPS",event="COMMBAD"} 1');
+    expect(ups).toContain('rackpower_events_total{device="rack UPS",device_id="rack_UPS",event="LOWBATT"} 0');
+    expect(lines(page, 'rackpower_device_up')).toContain('rackpower_device_up{device="rack UPS",device_id="rack_UPS"} 0');
     expect(lines(page, 'rackpower_battery_charge_ratio')).toEqual([]);
     expect(lines(page, 'rackpower_device_info').some((l) => l.includes('device="rack UPS"'))).toBe(true);
     registry.handle({ type: 'event', event: event(demo.ups, 'COMMOK') });
@@ -123,7 +158,7 @@ describe('the scrape page', () => {
     const name = 'rack "A" \\ row,1 = left\nside';
     registry.handle(reading({ ...demo.pdu, device: { ...demo.pdu.device, name }, values: { ...demo.pdu.values, 'outlet.1.name': 'db "primary"' } }));
     const page = registry.render();
-    expect(page).toContain('rackpower_input_voltage_volts{device="rack \\"A\\" \\\\ row,1 = left\\nside"} 230');
+    expect(page).toContain('rackpower_input_voltage_volts{device="rack \\"A\\" \\\\ row,1 = left\\nside",device_id="APC_SIM-PDU_8_SIM22276329"} 230');
     expect(page).toContain('name="db \\"primary\\""');
   });
 

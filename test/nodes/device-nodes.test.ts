@@ -87,7 +87,7 @@ describe('rackpower-pdu over SNMP', () => {
     await vi.waitFor(() => expect(r['pdu-out'].length).toBeGreaterThan(0), { timeout: 5000 });
     const msg = r['pdu-out'][0];
     expect(msg.payload['outlet.count']).toBe(24);
-    expect(msg.device).toMatchObject({ kind: 'pdu', profile: 'apc-rpdu2', name: 'pdu 127.0.0.1' });
+    expect(msg.device).toMatchObject({ kind: 'pdu', profile: 'apc-rpdu2', name: `pdu 127.0.0.1:${sim.port}` });
     await vi.waitFor(() => expect(lastStatus(r)).toMatchObject({ fill: 'green', text: expect.stringContaining('1.4 A') }));
   });
 });

@@ -67,8 +67,13 @@ describe('parseCommand', () => {
     expect(parseCommand({ resume: true })).toEqual({ action: 'resume' });
     expect(parseCommand({ payload: 'resume' })).toEqual({ action: 'resume' });
     expect(parseCommand({ interval: 30 })).toEqual({ action: 'poll', intervalS: 30 });
-    expect(parseCommand({ interval: '30' })).toEqual({ action: 'poll', badInterval: true });
-    expect(parseCommand({ interval: 0.5 })).toEqual({ action: 'poll', badInterval: true });
+    expect(parseCommand({ interval: 86_400 })).toEqual({ action: 'poll', intervalS: 86_400 });
+    for (const interval of ['30', 0.5, 86_401, 1e12, NaN, Infinity, null]) expect(parseCommand({ interval })).toMatchObject({ action: 'refuse' });
+    expect(parseCommand({ interval: 1e12 })).toEqual({
+      action: 'refuse',
+      reason: 'msg.interval 1000000000000 refused: it must be a number of seconds from 1 to 86400 (nothing changed, not polled)',
+    });
+    expect(parseCommand({ interval: '30' })).toMatchObject({ reason: expect.stringMatching(/^msg.interval "30" refused/u) });
   });
 });
 
@@ -103,7 +108,6 @@ describe('status', () => {
     const catalog = JSON.parse(readFileSync(path.join(__dirname, '../../nodes/locales/en-US/device.json'), 'utf8'));
     const keys = [...Object.values(FAILURE_KEYS), 'ok', 'outlets', 'identifying', 'paused', 'resuming'];
     for (const key of keys) expect(catalog.common.status[key], key).toBeTypeOf('string');
-    expect(catalog.common.warn.interval).toBeTypeOf('string');
   });
 });
 
@@ -156,7 +160,7 @@ function scriptedReader(answers: (Values | RackpowerError)[]): DeviceReader & { 
 }
 
 function output() {
-  return { send: vi.fn<NodeOutput['send']>(), status: vi.fn<NodeOutput['status']>(), error: vi.fn<NodeOutput['error']>(), warn: vi.fn<NodeOutput['warn']>() };
+  return { send: vi.fn<NodeOutput['send']>(), status: vi.fn<NodeOutput['status']>(), error: vi.fn<NodeOutput['error']>() };
 }
 
 /** What one send() carried: the readings (output 1) and the event (output 2). */
@@ -191,7 +195,7 @@ describe('DeviceController', () => {
     expect(release).toHaveBeenCalledOnce();
   });
 
-  it('pauses (ignoring polls until resumed), resumes, changes the interval and warns about a bad one', async () => {
+  it('pauses (ignoring polls until resumed), resumes, changes the interval and refuses a bad one', async () => {
     const reader = scriptedReader([{ 'ups.status': 'OL' }]);
     const poller = new DevicePoller(reader, { name: 'u', address: 'test://u', intervalMs: 60_000 });
     const out = output();
@@ -208,8 +212,11 @@ describe('DeviceController', () => {
     expect(poller.intervalMs).toBe(5000);
     c.command({ action: 'resume' });
     await vi.waitFor(() => expect(reader.reads).toBe(2));
-    c.command({ action: 'poll', badInterval: true });
-    expect(out.warn).toHaveBeenCalledWith('warn.interval');
+    c.command({ action: 'refuse', reason: 'msg.interval refused' }, { topic: 'x' });
+    expect(out.error.mock.calls[0][1]).toEqual({ topic: 'x', error: { code: 'CONFIG', message: 'msg.interval refused' } });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(reader.reads).toBe(2); // refused: not polled
+    c.command({ action: 'poll' });
     await vi.waitFor(() => expect(reader.reads).toBe(3));
     expect(poller.intervalMs).toBe(5000);
     await c.close();

@@ -18,6 +18,22 @@ const EXPECTED: Record<string, string> = {
   'huawei-gse200m': 'huawei-ups', // net-snmp's generic id + Huawei probe (NUT: huawei)
   'phoenixtec-power': 'xppc-ups', // .935.1.1.1 (NUT: xppc via fallback)
   sentry4: 'servertech-sentry4', // .1718.4
+  // issue 10's nine walks (read value by value in new-walks.test.ts)
+  'apc-epdu': 'apc-epdu', // .318.1.3.4.9 Easy PDU: ePDU tree, not rPDU2
+  'raritan-pdu': 'raritan-px1', // .13742.4 PX v1
+  schleifenbauer: 'schleifenbauer-pdu', // .31034.11.1, databus MIB answers
+  'enlogic-pdu2': 'enlogic-pdu', // .38446.1
+  powerwalker: 'eppc-ups', // .935.10.1: EPPC answers, XPPC (also under .935) does not
+  'eaton-mgeups': 'mge-ups', // .705.1.2 Galaxy 7000
+  netagent2: 'xppc-ups', // ".1.3.6.1.4.1.935" with a leading dot, a few XPPC values
+  abbups_abbups: 'ietf-ups', // net-snmp's generic id, UPS-MIB without upsIdent: no vendor profile may claim it
+  'ict-pdu': 'ict-dc-pdu', // .39145.10
+  'ups-mib-sloppy': 'ietf-ups', // edited ABB walk (ups-mib-quirks.test.ts)
+  'tripplite-ats-2in': 'tripplite-ats', // synthetic, from the MIB (pdu-tripplite-ats.test.ts)
+  'cyberpower-pdu-banks': 'cyberpower-pdu', // synthetic, from the MIB (pdu-cyberpower.test.ts)
+  'sentry3-two-towers': 'servertech-sentry3', // synthetic, from the MIB (pdu-sentry3.test.ts)
+  'vertiv-v5-delta': 'vertiv-geist-pdu', // synthetic, from the MIB (pdu-vertiv.test.ts)
+  'eaton-epdu-wye': 'eaton-epdu', // synthetic, from the MIB (pdu-eaton.test.ts)
   // sysObjectID-only walks
   apc: 'apc-env', // NetBotz Rack Monitor 200 on an APC card, .318.1.3.8.4
   akcp_sp2plus: 'akcp-sensorprobe', // .3854

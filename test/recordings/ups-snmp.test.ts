@@ -128,9 +128,10 @@ describe('Eaton 93E 80 kVA, Network-MS card (MGE MIB + XUPS + RFC 1628)', () => 
 
   it('reads the 3-phase UPS as NUT does, minus NUT sentinels, plus the input lines NUT misses', async () => {
     const { reader, values: v, steadyRequests } = await readRecording('eaton-93e-80');
-    // NUT: device.mfr Eaton, device.model 93E HV, device.serial 4K234LXX06, ups.firmware 2.08.0011
+    // NUT: device.model 93E HV, device.serial 4K234LXX06, ups.firmware 2.08.0011. NUT's device.mfr "Eaton" is a
+    // constant of its driver; the card names its maker itself (upsIdentManufacturer "EATON"), and that wins.
     expect(await reader.identify()).toEqual({
-      profile: 'mge-ups', kind: 'ups', manufacturer: 'Eaton', model: '93E HV', serial: '4K234LXX06', firmware: '2.08.0011',
+      profile: 'mge-ups', kind: 'ups', manufacturer: 'EATON', model: '93E HV', serial: '4K234LXX06', firmware: '2.08.0011',
     });
     // NUT: ups.status OL, battery.charge 100, battery.voltage 521, battery.charge.low 20, battery.runtime.low 180
     expect(v['ups.status']).toBe('OL');
@@ -150,6 +151,9 @@ describe('Eaton 93E 80 kVA, Network-MS card (MGE MIB + XUPS + RFC 1628)', () => 
     // output.Lx.power.percent, as ietf-ups uses); un-indexed ups.load only on single-phase output
     expect([v['output.L1.power.percent'], v['output.L2.power.percent'], v['output.L3.power.percent']]).toEqual([21, 16, 12]);
     expect(v['ups.load']).toBeUndefined();
+    // MIB, NUT silent: the card's XUPS-MIB xupsOutputWatts 5100 / 3600 / 2700 W and xupsEnvAmbientTemp 25 °C
+    expect([v['output.L1.realpower'], v['output.L2.realpower'], v['output.L3.realpower']]).toEqual([5100, 3600, 2700]);
+    expect(v['ups.temperature']).toBe(25);
     // NUT: output.L1.frequency 49 (upsmgOutputFrequency 490 tenths): one output frequency
     expect(v['output.frequency']).toBe(49);
     // MIB, NUT silent (its OIDs lack the card's ".0" index arc): upsmgInputVoltage 2270 / 2270 / 2330 tenths of V,
@@ -181,7 +185,9 @@ describe('UPS with a Phoenixtec card (XPPC-MIB + RFC 1628)', () => {
 
   it('reads status, battery, input and output', async () => {
     const { reader, values: v, steadyRequests } = await readRecording('phoenixtec-power');
-    expect(await reader.identify()).toMatchObject({ profile: 'xppc-ups', kind: 'ups', manufacturer: 'Phoenixtec', firmware: undefined });
+    // NUT prints its driver's constant "Tripp Lite / Phoenixtec"; the card names no maker (blank upsIdentManufacturer,
+    // XPPC cards ship under many brands), so there is none to publish.
+    expect(await reader.identify()).toMatchObject({ profile: 'xppc-ups', kind: 'ups', manufacturer: undefined, firmware: undefined });
     // NUT: ups.status OL, battery.charge 100, input.voltage 239, output.voltage 230.70, output.frequency 50, ups.load 2
     expect(v['ups.status']).toBe('OL');
     expect(v['battery.charge']).toBe(100);

@@ -53,6 +53,13 @@ describe('trap receiver', () => {
     expect(trap.varbinds).toEqual([{ oid: '1.3.6.1.4.1.318.2.3.1.0', type: 'OctetString', value: 'UPS: On battery power' }]);
   });
 
+  it('v1: RFC 1628 upsTrapOnBattery from a v1-only card (enterprise upsTraps, specific 1) is ONBATT', async () => {
+    const r = await listen();
+    const got = r.next();
+    await run('snmptrap', ['-v', '1', '-c', 'public', `127.0.0.1:${r.port}`, '1.3.6.1.2.1.33.2', '10.9.8.6', '6', '1', '', '1.3.6.1.2.1.33.1.2.2.0', 'i', '12']);
+    expect(await got).toMatchObject({ event: 'ONBATT', trap: 'upsTrapOnBattery', vendor: 'ietf', oid: '1.3.6.1.2.1.33.2.0.1', version: 1 });
+  });
+
   it('v2c: an RFC 1628 alarm-entry trap takes its event from upsAlarmDescr; removed OnBattery is ONLINE', async () => {
     const r = await listen();
     const added = r.next();

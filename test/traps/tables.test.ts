@@ -1,6 +1,6 @@
 // The trap tables are data: every file well-formed, no OID twice, every event a name flows already switch on.
 import { describe, expect, it } from 'vitest';
-import { TABLES, trapIndex } from '../../src/traps/tables';
+import { TABLES, trapIndex, v1Form } from '../../src/traps/tables';
 
 const EVENTS = ['ONLINE', 'ONBATT', 'LOWBATT', 'FSD', 'COMMOK', 'COMMBAD', 'REPLBATT', 'CAL', 'NOTCAL', 'OFF', 'NOTOFF', 'BYPASS', 'NOTBYPASS', 'OVER', 'NOTOVER', 'TRIM', 'NOTTRIM', 'BOOST', 'NOTBOOST', 'OUTLETON', 'OUTLETOFF'];
 const OID = /^1(\.\d+)+$/u;
@@ -31,5 +31,20 @@ describe('trap tables', () => {
       expect(events, vendor).toEqual(expect.arrayContaining(['ONBATT', 'ONLINE', 'LOWBATT']));
     }
     expect(() => trapIndex([...TABLES, TABLES[0]])).toThrow(/defined twice/);
+  });
+
+  it('every notification of every table is found in its SMIv2 form and in its RFC 3584 v1 form', () => {
+    const index = trapIndex();
+    for (const table of TABLES) {
+      for (const trap of table.traps) {
+        expect(index.get(trap.oid)?.name, trap.oid).toBe(trap.name);
+        // v1: enterprise = the OID without its last arc (and without a trailing 0), specific = the last arc
+        const arcs = trap.oid.split('.');
+        const enterprise = arcs.slice(0, arcs[arcs.length - 2] === '0' ? -2 : -1).join('.');
+        expect(index.get(`${enterprise}.0.${arcs[arcs.length - 1]}`)?.name, `${trap.name} as v1`).toBe(trap.name);
+      }
+    }
+    expect(v1Form('1.3.6.1.2.1.33.2.1')).toBe('1.3.6.1.2.1.33.2.0.1');
+    expect(v1Form('1.3.6.1.4.1.318.0.5')).toBeUndefined();
   });
 });

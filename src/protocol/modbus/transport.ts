@@ -1,11 +1,17 @@
 // One Modbus connection (a TCP socket or a serial bus) shared by every unit id behind it. Requests go through a
-// bounded FIFO with exactly one in flight: a serial bus carries one frame at a time, and modbus-serial's client
-// keeps per-connection state that concurrent calls corrupt. A timeout fails only its own request, so one dead unit
-// id on a shared bus or gateway does not take the other units down with it.
+// bounded FIFO with exactly one in flight: a serial bus carries one frame at a time. A timeout fails only its own
+// request, so one dead unit id on a shared bus or gateway does not take the other units down with it.
+//
+// The link resynchronizes after anything unexpected. A reply is accepted only when transaction id, unit, function
+// code and byte count (and the CRC on a serial line) all match the request in flight (frames.ts). After a timeout, a
+// frame that does not match, or bytes nobody asked for, a TCP connection is dropped and the next request opens a new
+// one, so nothing left in the old stream can be read as the next answer; a serial bus is flushed and must stay quiet
+// for the inter-frame gap before the next request goes out, so a late frame is discarded, never matched.
 import type { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
 import net from 'node:net';
-import ModbusRTU from 'modbus-serial';
 import { RackpowerError } from '../../errors';
+import { parseRtu, parseTcp, rtuRequest, tcpRequest, type FrameResult, type ReadRequest } from './frames';
 
 export interface ModbusTcpEndpoint {
   kind: 'tcp';
@@ -29,6 +35,12 @@ export interface ModbusTransportOptions {
   interRequestDelayMs?: number;
   /** Requests allowed to wait behind the one in flight (default 100); more are refused, not buffered forever. */
   maxQueue?: number;
+  /**
+   * Serial only: after a timeout, how long the bus must stay quiet before the next request (default 100 ms). A serial
+   * frame carries no transaction id, so a late reply of the same shape would pass for the next request's answer:
+   * one arriving in this window is discarded (and restarts it). Later than that it cannot be told apart.
+   */
+  lateReplyGuardMs?: number;
 }
 
 export type ModbusTransportConfig = (ModbusTcpEndpoint | ModbusRtuEndpoint) & ModbusTransportOptions;
@@ -58,61 +70,91 @@ const NETWORK_ERRORS: Record<string, string> = {
   EACCES: 'permission denied',
 };
 
-/** What ModbusRTU needs of a serial port. modbus-serial exports RTUBufferedPort at runtime but not in its typings. */
+/** What the transport needs of a serial port (serialport's SerialPort). */
 interface SerialPortLink extends EventEmitter {
   readonly isOpen: boolean;
+  open(callback: (err?: Error | null) => void): void;
+  write(data: Buffer): boolean;
+  flush(callback?: (err?: Error | null) => void): void;
   close(callback: (err?: Error | null) => void): void;
 }
-type SerialPortLinkClass = new (path: string, options: object) => SerialPortLink;
-// The buffered port reassembles a reply from several serial reads; the plain one hands ModbusRTU partial frames.
-const RTUBufferedPort = (ModbusRTU as unknown as { RTUBufferedPort?: SerialPortLinkClass }).RTUBufferedPort;
+type SerialPortLinkClass = new (options: object) => SerialPortLink;
+
+/** serialport is modbus-serial's optional dependency: resolved beside it, absent on installs without it. */
+function serialPortClass(): SerialPortLinkClass | undefined {
+  try {
+    const fromModbusSerial = createRequire(require.resolve('modbus-serial'));
+    return (fromModbusSerial('serialport') as { SerialPort: SerialPortLinkClass }).SerialPort;
+  } catch {
+    return undefined;
+  }
+}
 
 interface Connection {
-  /** Set once the socket or port is open. */
-  client?: ModbusRTU;
-  /** False once the socket or port closed or failed: the next request opens a new one. */
+  /** True once the socket or port is open. */
+  open: boolean;
+  /** False once the socket or port closed or failed, or was dropped to resynchronize: the next request opens anew. */
   alive: boolean;
   /** The error that killed it, for the message of the request that was waiting. */
   lastError?: Error;
-  ready: Promise<ModbusRTU>;
+  ready: Promise<void>;
+  write(frame: Buffer): void;
+  /** Serial: discards what the OS holds received and unsent. */
+  flush(): void;
   /** Closes the handle; resolves when the OS has released it. Never rejects. */
   release(): Promise<void>;
 }
 
-interface Job {
-  unit: number;
-  fn: 3 | 4;
-  address: number;
-  count: number;
+interface Job extends ReadRequest {
   resolve(registers: number[]): void;
   reject(err: RackpowerError): void;
   conn?: Connection;
+  /** Set once the request is on the wire: the transaction id its reply must carry (TCP). */
+  tid?: number;
 }
 
 export class ModbusTransport {
   private readonly config: ModbusTransportConfig;
   private readonly timeoutMs: number;
   private readonly interRequestDelayMs: number;
+  /** Serial: silence that separates frames (3.5 characters), and after a fault, before the next request goes out. */
+  private readonly gapMs: number;
+  private readonly lateGuardMs: number;
   private readonly maxQueue: number;
   private readonly queue: Job[] = [];
   private active?: Job;
   private conn?: Connection;
+  /** Bytes received for the request in flight. */
+  private rx: Buffer = Buffer.alloc(0);
   /** The one timer alive at any time: the active request's timeout, or the wait for the quiet time to pass. */
   private timer?: NodeJS.Timeout;
   private quietUntil = 0;
   private requests = 0;
+  private tid = 0;
+  private readonly counts = { timeouts: 0, exceptions: 0, badFrames: 0, strayBytes: 0, resyncs: 0 };
   private closing?: Promise<void>;
 
   constructor(config: ModbusTransportConfig) {
     this.config = config;
     this.timeoutMs = config.timeoutMs ?? 2000;
     this.interRequestDelayMs = config.interRequestDelayMs ?? (config.kind === 'rtu' ? 20 : 0);
+    // 3.5 characters of 11 bits; the spec fixes 1.75 ms above 19200 baud.
+    this.gapMs = config.kind === 'rtu' ? Math.max(2, Math.ceil(config.baudRate > 19200 ? 1.75 : (3.5 * 11 * 1000) / config.baudRate)) : 0;
+    this.lateGuardMs = config.kind === 'rtu' ? (config.lateReplyGuardMs ?? 100) : 0;
     this.maxQueue = config.maxQueue ?? 100;
   }
 
   /** Requests sent on the wire so far. */
   get requestCount(): number {
     return this.requests;
+  }
+
+  /**
+   * What went wrong on this connection so far, for the devices' diagnostics: timeouts, exception replies, frames that
+   * matched no request (badFrames), bytes nobody asked for (strayBytes), and resynchronizations (reconnect or flush).
+   */
+  faults(): Record<string, number> {
+    return { ...this.counts };
   }
 
   /** Where it talks to, for messages and DeviceIdentity.address. */
@@ -168,38 +210,98 @@ export class ModbusTransport {
     const job = this.queue.shift()!;
     this.active = job;
     this.timer = setTimeout(() => this.timedOut(job), this.timeoutMs);
-    this.run(job).then(
-      (registers) => this.finish(job, undefined, registers),
-      (err: unknown) => this.finish(job, err),
-    );
+    this.send(job).catch((err: unknown) => this.finish(job, err));
   }
 
-  private async run(job: Job): Promise<number[]> {
+  private async send(job: Job): Promise<void> {
     if (!this.conn?.alive) this.conn = this.open();
-    job.conn = this.conn;
-    const client = await this.conn.ready;
-    if (this.active !== job) return []; // timed out or closed while connecting; finish() ignores it
+    const conn = this.conn;
+    job.conn = conn;
+    await conn.ready;
+    if (this.active !== job) return; // timed out or closed while connecting
+    this.rx = Buffer.alloc(0);
     this.requests++;
-    const result = await new Promise<{ data: number[] }>((resolve, reject) => {
-      const send = job.fn === 3 ? client.writeFC3.bind(client) : client.writeFC4.bind(client);
-      send(job.unit, job.address, job.count, (err, res) => (err ? reject(err) : resolve(res)));
-    });
-    if (result.data.length !== job.count) {
-      throw new RackpowerError('PROTOCOL', `${this.where(job)}: expected ${job.count} registers, got ${result.data.length}`);
+    if (this.config.kind === 'tcp') {
+      this.tid = (this.tid + 1) & 0xffff;
+      job.tid = this.tid;
+      conn.write(tcpRequest(this.tid, job));
+    } else {
+      job.tid = 0;
+      conn.write(rtuRequest(job));
     }
-    return result.data;
+  }
+
+  /** Bytes from the device: the reply to the request in flight, or bytes nobody asked for. */
+  private received(conn: Connection, chunk: Buffer): void {
+    if (conn !== this.conn || !conn.alive) return; // a connection already given up
+    const job = this.active;
+    if (!job || job.conn !== conn || job.tid === undefined) {
+      // Nothing was asked: a late or duplicated frame, or noise. It must never be read as the next answer.
+      this.counts.strayBytes += chunk.length;
+      // Serial: a late frame arriving while the bus is kept quiet after a timeout restarts that quiet time.
+      this.resync(conn, this.quietUntil > Date.now() ? this.lateGuardMs : 0);
+      return;
+    }
+    this.rx = this.rx.length ? Buffer.concat([this.rx, chunk]) : chunk;
+    const frame: FrameResult = this.config.kind === 'tcp' ? parseTcp(this.rx, job.tid, job) : parseRtu(this.rx, job);
+    switch (frame.kind) {
+      case 'incomplete':
+        return;
+      case 'bad':
+        this.counts.badFrames++;
+        this.resync(conn);
+        this.finish(job, new RackpowerError('PROTOCOL', `${this.where(job)}: ${frame.reason}`));
+        return;
+      case 'exception':
+        this.counts.exceptions++;
+        this.afterFrame(conn, frame.used);
+        this.finish(job, exceptionError(this.where(job), frame.code));
+        return;
+      case 'registers':
+        this.afterFrame(conn, frame.used);
+        this.finish(job, undefined, frame.registers);
+    }
+  }
+
+  /** A complete reply was taken: bytes after it belong to no request. */
+  private afterFrame(conn: Connection, used: number): void {
+    const extra = this.rx.length - used;
+    this.rx = Buffer.alloc(0);
+    if (extra > 0) {
+      this.counts.strayBytes += extra;
+      this.resync(conn);
+    }
+  }
+
+  /**
+   * Back in step with the device: TCP drops the connection (the next request opens a fresh one), a serial bus is
+   * flushed and must stay quiet for the inter-frame gap before the next request.
+   */
+  private resync(conn: Connection, quietMs = 0): void {
+    this.rx = Buffer.alloc(0);
+    if (this.config.kind === 'tcp') {
+      if (conn.alive) this.counts.resyncs++;
+      this.drop(conn);
+      return;
+    }
+    this.counts.resyncs++;
+    conn.flush();
+    this.quietUntil = Math.max(this.quietUntil, Date.now() + Math.max(this.gapMs, this.interRequestDelayMs, quietMs));
   }
 
   private timedOut(job: Job): void {
     this.timer = undefined;
+    this.counts.timeouts++;
     const conn = job.conn;
-    // A connection still opening is worth nothing; an open one stays, the next unit id may well answer.
-    if (conn && !conn.client) this.drop(conn);
-    const what = conn?.client ? `no answer within ${this.timeoutMs} ms` : `no connection within ${this.timeoutMs} ms`;
+    const connected = !!conn?.open;
+    // A connection still opening is worth nothing; an open one may still deliver the late reply: resynchronize.
+    if (conn && !connected) this.drop(conn);
+    else if (conn) this.resync(conn, this.lateGuardMs);
+    const what = connected ? `no answer within ${this.timeoutMs} ms` : `no connection within ${this.timeoutMs} ms`;
     this.finish(job, new RackpowerError('TIMEOUT', `${this.where(job)}: ${what}`));
   }
 
-  /** Settles the active job once (late replies, timeouts and connection loss may all try) and moves on. */
+  /** Settles the active job once (replies, timeouts and connection loss may all try) and moves on. */
   private finish(job: Job, err: unknown, registers?: number[]): void {
     if (this.active !== job) return;
     this.active = undefined;
@@ -207,7 +309,7 @@ export class ModbusTransport {
     this.timer = undefined;
     if (err === undefined) job.resolve(registers!);
     else job.reject(this.toError(err, job));
-    this.quietUntil = Date.now() + this.interRequestDelayMs;
+    this.quietUntil = Math.max(this.quietUntil, Date.now() + this.interRequestDelayMs);
     this.pump();
   }
 
@@ -232,83 +334,81 @@ export class ModbusTransport {
   }
 
   private openTcp(endpoint: ModbusTcpEndpoint): Connection {
-    // We own the socket (modbus-serial only links to it) so we see every close and can destroy it at once.
     const socket = net.connect({ host: endpoint.host, port: endpoint.port });
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     const conn: Connection = {
+      open: false,
       alive: true,
       ready: new Promise((resolve, reject) => {
         socket.once('connect', () => {
           socket.setNoDelay(true);
-          const client = new ModbusRTU();
-          client.on('error', (err) => (conn.lastError = err as Error));
-          client.linkTCP(socket, { port: endpoint.port }).then(() => {
-            conn.client = client;
-            resolve(client);
-          }, reject);
+          conn.open = true;
+          resolve();
         });
         closed.then(() => reject(conn.lastError ?? new Error('connection closed')));
       }),
+      write: (frame) => void socket.write(frame),
+      flush: () => undefined,
       release: () => {
         socket.destroy();
         return closed;
       },
     };
+    socket.on('data', (chunk: Buffer) => this.received(conn, chunk));
     socket.on('error', (err) => (conn.lastError = err)); // 'close' follows every socket error
     closed.then(() => this.lost(conn));
-    conn.ready.catch(() => undefined); // run() reports it; a connection nobody waits on any more must not crash
+    conn.ready.catch(() => undefined); // send() reports it; a connection nobody waits on any more must not crash
     return conn;
   }
 
   private openRtu(endpoint: ModbusRtuEndpoint): Connection {
-    if (!RTUBufferedPort) {
+    const SerialPort = serialPortClass();
+    if (!SerialPort) {
       throw new RackpowerError('UNSUPPORTED', `${this.describe()}: the serialport package is not installed`);
     }
-    const port = new RTUBufferedPort(endpoint.path, {
+    const port = new SerialPort({
+      path: endpoint.path,
       baudRate: endpoint.baudRate,
       parity: endpoint.parity,
       stopBits: endpoint.stopBits,
       dataBits: endpoint.dataBits,
+      autoOpen: false,
     });
-    const client = new ModbusRTU(port);
     const conn: Connection = {
+      open: false,
       alive: true,
       ready: new Promise((resolve, reject) => {
-        client.open((err?: Error | null) => {
+        port.open((err?: Error | null) => {
           if (err) return reject(new RackpowerError('UNREACHABLE', `${this.describe()}: ${oneLine(err)}`));
           if (!conn.alive) {
             port.close(() => undefined); // released while opening: close what just opened
             return reject(new RackpowerError('UNREACHABLE', `${this.describe()}: transport closed`));
           }
-          conn.client = client;
-          resolve(client);
+          conn.open = true;
+          resolve();
         });
       }),
+      write: (frame) => void port.write(frame),
+      flush: () => {
+        if (port.isOpen) port.flush(() => undefined);
+      },
       release: () => new Promise((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
     };
-    // Listeners that outlive ModbusRTU's own (it removes them on close): an 'error' nobody hears would crash.
-    port.on('error', (err: Error) => (conn.lastError = err));
-    client.on('error', (err) => (conn.lastError = err as Error));
+    port.on('data', (chunk: Buffer) => this.received(conn, chunk));
+    port.on('error', (err: Error) => (conn.lastError = err)); // an 'error' nobody hears would crash
     port.on('close', () => this.lost(conn));
     conn.ready.catch(() => undefined);
     return conn;
   }
 
-  private where(job: Job): string {
+  private where(job: ReadRequest): string {
     return `${this.describe()} unit ${job.unit}`;
   }
 
-  /** One error code and one line for anything the socket, the port or modbus-serial throws. */
+  /** One error code and one line for anything the socket or the port throws. */
   private toError(err: unknown, job: Job): RackpowerError {
     if (err instanceof RackpowerError) return err;
-    const e = err as { modbusCode?: number; code?: string; errno?: string; name?: string; message?: string };
-    if (typeof e.modbusCode === 'number') {
-      const name = EXCEPTIONS[e.modbusCode] ?? 'unknown exception';
-      return new RackpowerError('PROTOCOL', `${this.where(job)}: Modbus exception ${e.modbusCode}: ${name}`, { cause: err });
-    }
-    if (e.name === 'PortNotOpenError') {
-      return new RackpowerError('UNREACHABLE', `${this.describe()}: connection closed`, { cause: err });
-    }
+    const e = err as { code?: string; errno?: string; message?: string };
     const code = e.code ?? e.errno;
     if (code === 'ETIMEDOUT') return new RackpowerError('TIMEOUT', `${this.describe()}: connection timed out`, { cause: err });
     if (code && NETWORK_ERRORS[code]) {
@@ -316,6 +416,12 @@ export class ModbusTransport {
     }
     return new RackpowerError('PROTOCOL', `${this.where(job)}: ${oneLine(err)}`, { cause: err });
   }
+}
+
+/** A Modbus exception reply, named; its code stays readable for modbusExceptionCode. */
+function exceptionError(where: string, code: number): RackpowerError {
+  const name = EXCEPTIONS[code] ?? 'unknown exception';
+  return new RackpowerError('PROTOCOL', `${where}: Modbus exception ${code}: ${name}`, { cause: { modbusCode: code } });
 }
 
 /** The code of the Modbus exception a device answered with, when that is why read() rejected. */

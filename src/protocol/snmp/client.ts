@@ -2,16 +2,23 @@
 // that cope with short replies, and errors sorted into TIMEOUT / AUTH / PROTOCOL / UNREACHABLE.
 import snmp from 'net-snmp';
 import { RackpowerError, asRackpowerError } from '../../errors';
+import type { SnmpType } from '../../normalize/value-class';
+import { AdaptiveBatch } from './batch-size';
 import { classifySnmpError, describeTarget, openSession } from './session';
 import { type SnmpTarget, checkTarget } from './target';
 
 /** A decoded varbind value: numbers for the integer types, text for strings, dotted text for OIDs. */
 export type SnmpValue = number | string;
 
-/** A value with the ASN.1 type the agent sent, so callers can refuse a string where a number belongs. */
+/**
+ * A value with the ASN.1 type the agent sent, so callers can refuse a string where a number belongs, and a Null,
+ * Boolean, BitString or Opaque anywhere (those carry `value` "" and `numeric` false: they are never a reading).
+ */
 export interface TypedValue {
   value: SnmpValue;
   numeric: boolean;
+  /** Absent in values that did not come from an agent (the simulator's tables): then inferred from `numeric`. */
+  type?: SnmpType;
 }
 
 /** One value to write: integers (INTEGER/Gauge), text (OCTET STRING) or an OBJECT IDENTIFIER in dotted form. */
@@ -46,36 +53,77 @@ function normalizeOid(oid: string): string {
   return oid.startsWith('.') ? oid.slice(1) : oid;
 }
 
+const T = snmp.ObjectType;
+/** Types that carry no reading, whatever their content: decoded as "" with their name, for the reader to refuse. */
+const NOT_A_READING = new Map<number, SnmpType>([
+  [T.Null, 'null'],
+  [T.Boolean, 'boolean'],
+  [T.BitString, 'bitString'],
+  [T.Opaque, 'opaque'],
+  [T.NoSuchObject, 'noSuchObject'],
+  [T.NoSuchInstance, 'noSuchInstance'],
+  [T.EndOfMibView, 'endOfMibView'],
+]);
+const NUMERIC = new Map<number, SnmpType>([
+  [T.Integer, 'integer'],
+  [T.Counter, 'counter'],
+  [T.Gauge, 'gauge'],
+  [T.TimeTicks, 'timeticks'],
+]);
+/** One shared value per refused type: such answers allocate nothing. */
+const REFUSED = new Map([...NOT_A_READING].map(([t, type]) => [t, Object.freeze({ value: '', numeric: false, type }) as TypedValue]));
+
 function decodeVarbind(vb: snmp.Varbind): TypedValue {
-  const T = snmp.ObjectType;
+  const refused = REFUSED.get(vb.type as number);
+  if (refused) return refused;
+  const numeric = NUMERIC.get(vb.type as number);
+  if (numeric) return { value: Number(vb.value), numeric: true, type: numeric };
   switch (vb.type) {
     case T.OctetString:
-    case T.Opaque:
       // Agents pad with NULs; text is what NUT publishes.
-      return { value: (vb.value as Buffer).toString('latin1').replace(/\0+$/u, ''), numeric: false };
+      return { value: (vb.value as Buffer).toString('latin1').replace(/\0+$/u, ''), numeric: false, type: 'octetString' };
     case T.OID:
+      return { value: String(vb.value), numeric: false, type: 'oid' };
     case T.IpAddress:
-      return { value: String(vb.value), numeric: false };
+      return { value: String(vb.value), numeric: false, type: 'ipAddress' };
     case T.Counter64:
-      return { value: Buffer.isBuffer(vb.value) ? Number(BigInt('0x' + (vb.value.toString('hex') || '0'))) : Number(vb.value), numeric: true };
+      return { value: Buffer.isBuffer(vb.value) ? Number(BigInt('0x' + (vb.value.toString('hex') || '0'))) : Number(vb.value), numeric: true, type: 'counter64' };
     default:
-      return { value: Number(vb.value), numeric: true };
+      // net-snmp refuses unknown types while decoding; should one pass, it is no reading.
+      return REFUSED.get(T.Opaque)!;
   }
+}
+
+/** A request waiting for its answer: how to fail it, and when it was sent (to tie a malformed reply to it). */
+interface InFlight {
+  session: snmp.Session;
+  sentAt: number;
+  fail(err: RackpowerError): void;
 }
 
 export class SnmpClient {
   private session: snmp.Session | undefined;
-  private batch: number;
+  private readonly inFlight = new Set<InFlight>();
+  /** The last datagram net-snmp could not decode on the current session, and when it came. */
+  private malformed: { err: Error; at: number } | undefined;
+  private readonly batch: AdaptiveBatch;
   private requests = 0;
+  /** Counters of what went wrong on this session, for the devices' diagnostics. */
+  private readonly counts = { malformedReplies: 0, tooBig: 0, timeouts: 0 };
   private closed = false;
 
   constructor(readonly target: SnmpTarget) {
     checkTarget(target);
-    this.batch = target.maxVarbinds;
+    this.batch = new AdaptiveBatch(target.maxVarbinds);
   }
 
   get requestCount(): number {
     return this.requests;
+  }
+
+  /** What went wrong on this connection so far, and the number of varbinds a request now carries at most. */
+  faults(): Record<string, number> {
+    return { ...this.counts, batch: this.batch.value };
   }
 
   /** `snmp://host:port` style address without secrets. */
@@ -85,8 +133,36 @@ export class SnmpClient {
 
   private open(): snmp.Session {
     if (this.closed) throw new RackpowerError('CONFIG', 'SNMP session is closed');
-    this.session ??= openSession(this.target);
+    if (!this.session) {
+      const session = openSession(this.target, {
+        malformed: (err) => {
+          this.counts.malformedReplies++;
+          if (this.session === session) this.malformed = { err, at: Date.now() };
+        },
+        crashed: (err) => this.crashed(session, err),
+      });
+      this.session = session;
+    }
     return this.session;
+  }
+
+  /**
+   * net-snmp threw while handling a reply it had matched to one of our requests and has forgotten that request: every
+   * request on the session fails now with the reason, and the session (whose state the reply may have half-changed)
+   * is replaced by a fresh one at the next request.
+   */
+  private crashed(session: snmp.Session, err: Error): void {
+    this.counts.malformedReplies++;
+    const reason = new RackpowerError('PROTOCOL', `malformed reply from ${this.describe()}: ${err.message}`, { cause: err });
+    for (const call of [...this.inFlight]) if (call.session === session) call.fail(reason);
+    if (this.session === session) this.dropSession();
+  }
+
+  /** The reason a request that got no usable answer failed: a malformed reply since it was sent, else the timeout. */
+  private timeoutReason(call: InFlight, timeout: RackpowerError): RackpowerError {
+    const bad = this.malformed;
+    if (!bad || bad.at < call.sentAt) return timeout;
+    return new RackpowerError('PROTOCOL', `malformed reply from ${this.describe()}: ${bad.err.message}`, { cause: bad.err });
   }
 
   private call<T>(send: (s: snmp.Session, cb: (err: Error | null, res: T) => void) => void): Promise<T> {
@@ -103,23 +179,36 @@ export class SnmpClient {
       // file descriptors) neither the callback nor an 'error' event ever comes. Our deadline ends such a request, and
       // the session is dropped so the next poll starts with a fresh socket.
       const attempts = (this.target.retries + 1) * (this.target.version === 3 ? 2 : 1);
+      const call: InFlight = {
+        session,
+        sentAt: Date.now(),
+        fail: (err) => {
+          if (settle()) reject(err);
+        },
+      };
       const deadline = setTimeout(() => {
-        settle();
+        if (!settle()) return;
         if (this.session === session) this.dropSession();
-        reject(new RackpowerError('TIMEOUT', `no answer from ${this.describe()} and no error from the network stack: the request never left (out of sockets?)`));
+        reject(this.timeoutReason(call, new RackpowerError('TIMEOUT', `no answer from ${this.describe()} and no error from the network stack: the request never left (out of sockets?)`)));
       }, this.target.timeoutMs * attempts + DEADLINE_MARGIN_MS);
       let settled = false;
       const settle = (): boolean => {
         if (settled) return false;
         settled = true;
         clearTimeout(deadline);
+        this.inFlight.delete(call);
         return true;
       };
+      this.inFlight.add(call);
       try {
         send(session, (err, res) => {
           if (!settle()) return;
-          if (err) reject(this.classify(err));
-          else resolve(res);
+          if (!err) resolve(res);
+          else {
+            const e = this.classify(err);
+            if (e.code === 'TIMEOUT') this.counts.timeouts++;
+            reject(e.code === 'TIMEOUT' ? this.timeoutReason(call, e) : e);
+          }
         });
       } catch (err) {
         // net-snmp throws synchronously for unencodable requests and missing crypto.
@@ -132,6 +221,7 @@ export class SnmpClient {
   private dropSession(): void {
     const s = this.session;
     this.session = undefined;
+    this.malformed = undefined;
     try {
       s?.close();
     } catch {
@@ -145,23 +235,30 @@ export class SnmpClient {
 
   /**
    * GETs many OIDs in as few requests as the agent accepts. Missing objects (noSuchObject/Instance, or v1's
-   * noSuchName) are simply absent from the result. On tooBig the batch is halved and remembered for this session.
+   * noSuchName) are absent from the result; `missing`, when given, collects them with the exception the agent named.
+   * On tooBig the batch is halved and remembered for this session.
    */
-  async get(oids: string[]): Promise<Map<string, TypedValue>> {
+  async get(oids: string[], missing?: Map<string, SnmpType>): Promise<Map<string, TypedValue>> {
     const out = new Map<string, TypedValue>();
     // A poll's list is already normalized and fits one request: use it as it is (nothing below mutates it).
     let pending = oids.some((o) => o.startsWith('.')) ? oids.map(normalizeOid) : oids;
     while (pending.length) {
-      const batch = pending.length <= this.batch ? pending : pending.slice(0, this.batch);
+      const limit = this.batch.value;
+      const batch = pending.length <= limit ? pending : pending.slice(0, limit);
       try {
         const varbinds = await this.call<snmp.Varbind[]>((s, cb) => s.get(batch, cb as never));
-        for (const vb of varbinds) if (!snmp.isVarbindError(vb)) out.set(vb.oid, decodeVarbind(vb));
+        this.batch.answered(batch.length, batch.length < pending.length);
+        for (const vb of varbinds) {
+          if (!snmp.isVarbindError(vb)) out.set(vb.oid, decodeVarbind(vb));
+          else missing?.set(vb.oid, decodeVarbind(vb).type!);
+        }
         pending = batch === pending ? [] : pending.slice(batch.length);
       } catch (err) {
         const failed = (err as RackpowerError).cause as { name?: string; status?: number; message?: string } | undefined;
         if (failed?.name !== 'RequestFailedError') throw err;
+        if (failed.status === TOO_BIG) this.counts.tooBig++;
         if (failed.status === TOO_BIG && batch.length > 1) {
-          this.batch = Math.max(1, Math.floor(batch.length / 2));
+          this.batch.refused(batch.length);
           continue;
         }
         if (failed.status === NO_SUCH_NAME) {
@@ -194,8 +291,9 @@ export class SnmpClient {
     const reps = v1 ? 1 : rows > 0 ? rows : 16;
     let open = [...cursor.keys()];
     while (open.length) {
-      const repsNow = Math.min(reps, this.batch);
-      const group = open.slice(0, Math.max(1, Math.floor(this.batch / repsNow)));
+      const limit = this.batch.value;
+      const repsNow = Math.min(reps, limit);
+      const group = open.slice(0, Math.max(1, Math.floor(limit / repsNow)));
       let replies: snmp.Varbind[][];
       try {
         replies = await this.nextRows(group.map((c) => cursor.get(c)!), repsNow);
@@ -203,8 +301,9 @@ export class SnmpClient {
         const failed = (err as RackpowerError).cause as { name?: string; status?: number; message?: string } | undefined;
         if (failed?.name !== 'RequestFailedError') throw err;
         // tooBig, or genErr from agents that fail a GETBULK above their varbind limit (snmpsimd): ask for less.
+        if (failed.status === TOO_BIG) this.counts.tooBig++;
         if ((failed.status === TOO_BIG || failed.status === GEN_ERR) && group.length * repsNow > 1) {
-          this.batch = Math.max(1, Math.floor((group.length * repsNow) / 2));
+          this.batch.refused(group.length * repsNow);
           continue;
         }
         if (v1 && failed.status === NO_SUCH_NAME) {
@@ -221,9 +320,10 @@ export class SnmpClient {
       if (replies.every((r) => !r?.length)) {
         // An agent that answers with nothing cannot be walked; ask for less, down to one varbind.
         if (group.length * repsNow <= 1) throw new RackpowerError('PROTOCOL', `${this.describe()} sent an empty reply to GETBULK`);
-        this.batch = Math.max(1, Math.floor((group.length * repsNow) / 2));
+        this.batch.refused(group.length * repsNow);
         continue;
       }
+      this.batch.answered(group.length * repsNow, repsNow < reps || group.length < open.length);
       const stillOpen = group.filter((column, i) => {
         const got = replies[i] ?? [];
         const rowsOfColumn = result.get(column)!;

@@ -1,7 +1,10 @@
 // Opening a net-snmp session for a target and sorting net-snmp's errors into rackpower's codes: shared by the
 // polling client and `rackpower record` (which walks with raw ASN.1 types the client decodes away).
+import type dgram from 'node:dgram';
+import { isIPv6 } from 'node:net';
 import snmp from 'net-snmp';
 import { RackpowerError } from '../../errors';
+import { guardMessageListeners } from './guard';
 import { type SnmpTarget, checkTarget } from './target';
 
 const AUTH_PROTOCOLS = snmp.AuthProtocols as unknown as Record<string, number>;
@@ -11,12 +14,25 @@ const PRIV_PROTOCOLS = snmp.PrivProtocols as unknown as Record<string, number>;
 export function describeTarget(t: SnmpTarget): string {
   const scheme = t.version === 3 ? 'snmpv3' : 'snmp';
   const version = t.version === 1 ? '?version=1' : '';
-  return `${scheme}://${t.host}:${t.port}${version}`;
+  const host = isIPv6(t.host) ? `[${t.host}]` : t.host;
+  return `${scheme}://${host}:${t.port}${version}`;
 }
 
-export function openSession(t: SnmpTarget): snmp.Session {
+/**
+ * What a session reports of replies it could not use. `malformed`: a datagram net-snmp could not decode (its request
+ * stays pending and may still be answered by a retry). `crashed`: net-snmp threw while handling a reply it had
+ * matched to a request, which it has then forgotten: that request will never settle on its own.
+ */
+export interface SessionFaults {
+  malformed(err: Error): void;
+  crashed(err: Error): void;
+}
+
+export function openSession(t: SnmpTarget, faults?: SessionFaults): snmp.Session {
   checkTarget(t);
-  const options = { port: t.port, timeout: t.timeoutMs, retries: t.retries, idBitsSize: 32 as const };
+  // An IPv6 literal needs an IPv6 socket: net-snmp defaults to udp4, where sending to ::1 fails with EINVAL.
+  const transport = isIPv6(t.host) ? 'udp6' : 'udp4';
+  const options = { port: t.port, timeout: t.timeoutMs, retries: t.retries, idBitsSize: 32 as const, transport };
   let session: snmp.Session;
   if (t.version === 3) {
     const u = t.user!;
@@ -34,8 +50,10 @@ export function openSession(t: SnmpTarget): snmp.Session {
     const version = t.version === 1 ? snmp.Version1 : snmp.Version2c;
     session = snmp.createSession(t.host, t.community ?? 'public', { ...options, version } as never);
   }
-  // A socket error must never become an unhandled 'error' event; the pending request reports it.
-  session.on('error', () => undefined);
+  // net-snmp emits 'error' for a datagram it cannot decode (socket errors reach the pending request instead): never
+  // unhandled, and handed to whoever can tell the waiting request why its answer never came.
+  session.on('error', (err: Error) => faults?.malformed(err));
+  guardMessageListeners((session as unknown as { dgram?: dgram.Socket }).dgram, (err) => faults?.crashed(err));
   return session;
 }
 

@@ -1,24 +1,38 @@
 // An online UPS: it carries the PDUs' load, charges its battery from the mains and discharges it during a cut.
+// The battery is physics (battery.ts); the runtime it reports is its firmware's estimate, which may be wrong.
 import { drift, type Random } from '../random';
+import { Battery, DEFAULT_BATTERY, type BatterySpec } from './battery';
 import { NOMINAL_FREQUENCY, NOMINAL_VOLTAGE, type Mains } from './mains';
 import { round } from '../../normalize/transform';
 import type { Values } from '../../types';
 
 const REALPOWER_NOMINAL = 3000; // W
 const POWER_NOMINAL = 3300; // VA
-const CAPACITY_WH = 650; // usable battery energy: ~25 min at 1.4 kW, like a 3 kVA tower
 const INVERTER_EFFICIENCY = 0.92;
 const IDLE_W = 40; // the UPS's own electronics
-const CHARGER_W = 400; // enough to refill a 90 s cut in a few minutes, so demos show CHRG ending
-const CHARGE_EFFICIENCY = 0.85;
 const BATTERY_NOMINAL_V = 48;
 const RUNTIME_LOW_S = 300;
 const CHARGE_LOW = 20;
 const OUTPUT_PF = 0.95;
+/** RFC 1628 quick battery test: seconds on battery. */
+const QUICK_TEST_S = 10;
+/** A calibration discharge stops here (state of charge) if nobody stops it first, like a UPS's own deep test. */
+const CALIBRATION_FLOOR = 0.25;
+
+/** What the battery really does now, beside what the UPS reports (tests, the battery-truth plot). */
+export interface BatteryTruth {
+  /** Seconds the battery lasts at the present draw. */
+  runtime: number;
+  /** True state of charge, %. */
+  charge: number;
+  /** Health, % of the new battery's capacity. */
+  health: number;
+  /** What the firmware reports, s. */
+  reported: number;
+}
 
 export class Ups {
-  /** Battery state of charge, %. */
-  charge = 100;
+  readonly battery: Battery;
   /** 'line' | 'battery' | 'off': decided at the start of a step, before the load is known. */
   private source: 'line' | 'battery' | 'off' = 'line';
   private load = 0;
@@ -33,11 +47,31 @@ export class Ups {
   audible = 2;
   /** The output is off after a commanded shutdown. */
   private shutDown = false;
+  /** A battery test in progress: seconds left of a quick test, or a calibration discharge down to the floor. */
+  private test: { kind: 'quick'; left: number } | { kind: 'calibration' } | undefined;
 
   constructor(
     private readonly rng: Random,
     private readonly identity: { name: string; serial: string },
-  ) {}
+    battery: BatterySpec = DEFAULT_BATTERY,
+  ) {
+    this.battery = new Battery(battery);
+    this.batteryTemperature = battery.temperature;
+  }
+
+  /** Battery state of charge, %. */
+  get charge(): number {
+    return this.battery.soc * 100;
+  }
+
+  /** Starts a quick battery test or a calibration discharge (on battery while mains are fine), or aborts one. */
+  startTest(kind: 'quick' | 'calibration' | 'abort'): void {
+    this.test = kind === 'abort' ? undefined : kind === 'quick' ? { kind, left: QUICK_TEST_S } : { kind };
+  }
+
+  get testing(): boolean {
+    return this.test !== undefined;
+  }
 
   /** Picks the power source for this step and returns the output voltage the PDUs see. */
   prepare(dt: number, mains: Mains): number {
@@ -47,7 +81,11 @@ export class Ups {
     } else if (this.shutDown && this.autoRestart && mains.on) {
       this.shutDown = false;
     }
-    this.source = this.shutDown ? 'off' : mains.on ? 'line' : this.charge > 0 ? 'battery' : 'off';
+    if (this.test?.kind === 'quick' && (this.test.left -= dt) <= 0) this.test = undefined;
+    if (this.test?.kind === 'calibration' && this.battery.soc <= CALIBRATION_FLOOR) this.test = undefined;
+    const battery = this.battery.soc > 0 ? 'battery' : 'off';
+    this.source = this.shutDown ? 'off' : mains.on && !this.test ? 'line' : mains.on ? 'battery' : battery;
+    if (this.source !== 'battery') this.test = undefined;
     this.outV = drift(this.rng, this.outV, NOMINAL_VOLTAGE, 0.3, 30, dt);
     return this.outputVoltage;
   }
@@ -59,39 +97,52 @@ export class Ups {
   /** Applies `loadW` (what the PDUs drew) for dt seconds. */
   step(dt: number, loadW: number): void {
     this.load = this.source === 'off' ? 0 : loadW;
-    this.charging = this.source === 'line' && this.charge < 100;
-    if (this.source === 'battery') {
-      const drawn = ((this.load + IDLE_W) / INVERTER_EFFICIENCY) * (dt / 3600);
-      this.charge = Math.max(0, this.charge - (drawn / CAPACITY_WH) * 100);
-    } else if (this.charging) {
-      const stored = CHARGER_W * CHARGE_EFFICIENCY * (dt / 3600);
-      this.charge = Math.min(100, this.charge + (stored / CAPACITY_WH) * 100);
-    }
-    this.batteryTemperature = drift(this.rng, this.batteryTemperature, this.charging ? 27 : 25, 0.2, 300, dt);
+    this.charging = this.source === 'line' && this.battery.soc < 1;
+    if (this.source === 'battery') this.battery.discharge(dt, this.batteryDraw, this.batteryTemperature);
+    else if (this.charging) this.battery.charge(dt);
+    this.battery.age(dt, this.batteryTemperature);
+    const settle = this.battery.spec.temperature;
+    this.batteryTemperature = drift(this.rng, this.batteryTemperature, this.charging ? settle + 2 : settle, 0.2, 300, dt);
+  }
+
+  /** What the battery delivers while on battery: the load and the UPS's own electronics through the inverter. */
+  private get batteryDraw(): number {
+    return (this.load + IDLE_W) / INVERTER_EFFICIENCY;
+  }
+
+  truth(): BatteryTruth {
+    const draw = this.batteryDraw;
+    return {
+      runtime: this.battery.trueRuntime(draw, this.batteryTemperature),
+      charge: this.charge,
+      health: this.battery.health * 100,
+      reported: this.runtime,
+    };
   }
 
   /** Power drawn from the mains (load through the double conversion, plus the charger). */
   get inputPower(): number {
     if (this.source !== 'line') return 0;
-    return (this.load + IDLE_W) / INVERTER_EFFICIENCY + (this.charging ? CHARGER_W : 0);
+    return (this.load + IDLE_W) / INVERTER_EFFICIENCY + (this.charging ? this.battery.spec.chargerW : 0);
   }
 
   private get runtime(): number {
-    const energyWh = (this.charge / 100) * CAPACITY_WH * INVERTER_EFFICIENCY;
-    return Math.round((energyWh * 3600) / (this.load + IDLE_W));
+    return Math.round(this.battery.firmwareRuntime(this.batteryDraw, this.batteryTemperature));
   }
 
   private get status(): string {
     if (this.source === 'off') return 'OFF';
     if (this.source === 'line') return this.charging ? 'OL CHRG' : 'OL';
-    const low = this.runtime < RUNTIME_LOW_S || this.charge < CHARGE_LOW;
+    // A firmware that reports no runtime raises LB on the charge alone.
+    const runtime = this.battery.spec.firmware === 'zero' ? Infinity : this.runtime;
+    const low = runtime < RUNTIME_LOW_S || this.charge < CHARGE_LOW;
     return low ? 'OB LB DISCHRG' : 'OB DISCHRG';
   }
 
   values(mains: Mains, uptime: number): Values {
     const outV = this.outputVoltage;
     const batteryV = BATTERY_NOMINAL_V + (6 * this.charge) / 100 + (this.charging ? 1 : 0);
-    const batteryW = this.source === 'battery' ? -(this.load + IDLE_W) / INVERTER_EFFICIENCY : this.charging ? CHARGER_W : 0;
+    const batteryW = this.source === 'battery' ? -this.batteryDraw : this.charging ? this.battery.spec.chargerW : 0;
     return {
       'device.mfr': 'Rackpower',
       'device.model': 'SIM-UPS 3000',

@@ -1,0 +1,42 @@
+// Plausibility limits per NUT quantity: a value outside them cannot be a measurement (a sentinel the profile does
+// not know, a scaling the firmware changed, a corrupted reply) and is left out rather than published. The limits
+// are wide on purpose: big three-phase UPSes, 400 Hz aircraft ground power, battery strings of hundreds of volts
+// all pass; a charge of 6553.5 % or a runtime of 45 days does not.
+import { measureOf, type Quantity } from '../integrations/quantities';
+
+const LIMITS: Partial<Record<Quantity, [number, number]>> = {
+  voltage: [0, 1000],
+  current: [-5000, 5000], // battery.current is negative while discharging
+  realpower: [-1e7, 1e7], // meters count exported power as negative
+  power: [0, 1e7],
+  reactivepower: [-1e7, 1e7],
+  powerfactor: [-1.05, 1.05],
+  frequency: [0, 500],
+  temperature: [-60, 150],
+  humidity: [0, 105],
+  charge: [0, 105],
+  percent: [0, 250], // a UPS in overload reports a load above 100 %
+};
+
+/** battery.runtime: at most a week (65535 minutes, a common "unknown", is 45 days). */
+const MAX_RUNTIME_S = 7 * 86400;
+
+const cache = new Map<string, [number, number] | null>();
+
+function limitsOf(name: string): [number, number] | null {
+  let limits = cache.get(name);
+  if (limits === undefined) {
+    const measure = measureOf(name);
+    if (measure?.quantity === 'duration') limits = /(^|\.)runtime$/u.test(name) ? [0, MAX_RUNTIME_S] : null;
+    else limits = (measure && LIMITS[measure.quantity]) ?? null;
+    cache.set(name, limits);
+  }
+  return limits;
+}
+
+/** True when `value` cannot be what the NUT variable `name` measures. */
+export function implausible(name: string, value: number): boolean {
+  if (!Number.isFinite(value)) return true;
+  const limits = limitsOf(name);
+  return limits !== null && (value < limits[0] || value > limits[1]);
+}

@@ -1,0 +1,116 @@
+// What kind of answer a profile variable can take, and whether one answer fits. A varbind of another type (Null for
+// "not available", noSuch*, Boolean, BitString, Opaque) or text that is not a number where a number belongs is not a
+// reading: it is left out, and the reason is named so the device's diagnostics can count it. Every answer a reader
+// publishes goes through `decodeAnswer` here, then through the plausibility limits of its NUT quantity.
+import type { Transform } from '../profiles/types';
+import type { Value } from '../types';
+import { isTextVariable } from './nut';
+import { implausible } from './plausible';
+import { decodeValue } from './transform';
+
+/** The ASN.1 type an SNMP agent sent (net-snmp's ObjectType, named). */
+export type SnmpType =
+  | 'integer' | 'counter' | 'gauge' | 'timeticks' | 'counter64' | 'octetString' | 'oid' | 'ipAddress'
+  | 'null' | 'boolean' | 'bitString' | 'opaque' | 'noSuchObject' | 'noSuchInstance' | 'endOfMibView';
+
+/** One answer as a protocol client hands it over: the value, and the type it came as when the protocol says. */
+export interface RawAnswer {
+  value: number | string;
+  numeric: boolean;
+  /** Absent when the source does not say (Modbus registers, the simulator's own tables): inferred from `numeric`. */
+  type?: SnmpType;
+}
+
+/** What a variable expects: a number in NUT units, text, or a key of its enum map (integer or text). */
+export type ValueClass = 'number' | 'text' | 'enum';
+
+/** Why a value was left out of a reading. */
+export type AbsentReason =
+  | 'null' | 'noSuchObject' | 'noSuchInstance' | 'endOfMibView' | 'boolean' | 'bitString' | 'opaque'
+  /** an OID or IP address where a number or enum key belongs */
+  | 'wrongType'
+  /** text that does not read as a number where a number belongs */
+  | 'notANumber'
+  /** blank text */
+  | 'empty'
+  /** a raw value the profile names as "not available" (-1, 65535 ...), or not a finite number */
+  | 'sentinel'
+  /** an enum value the profile does not map */
+  | 'unknownEnum'
+  /** a value another OID says how to read (digits, exponent) could not be read */
+  | 'helper'
+  /** outside what the NUT quantity can physically be (a charge of 6553 %, a frequency of 6553.5 Hz) */
+  | 'implausible';
+
+/** A value left out, and why. One shared instance per reason: decoding allocates nothing for the common case. */
+export class Absent {
+  private static readonly byReason = new Map<AbsentReason, Absent>();
+  private constructor(readonly reason: AbsentReason) {}
+
+  static of(reason: AbsentReason): Absent {
+    let a = Absent.byReason.get(reason);
+    if (!a) Absent.byReason.set(reason, (a = new Absent(reason)));
+    return a;
+  }
+}
+
+export function valueClass(name: string, def: Transform): ValueClass {
+  if (def.enum) return 'enum';
+  return isTextVariable(name) ? 'text' : 'number';
+}
+
+/** Types that are never a reading, whatever the variable expects: each is its own reason. */
+const NEVER: Partial<Record<SnmpType, AbsentReason>> = {
+  null: 'null',
+  boolean: 'boolean',
+  bitString: 'bitString',
+  opaque: 'opaque',
+  noSuchObject: 'noSuchObject',
+  noSuchInstance: 'noSuchInstance',
+  endOfMibView: 'endOfMibView',
+};
+
+/** Numeric text: an optional sign, digits with an optional fraction, an optional exponent. No hex, no blanks. */
+const NUMBER_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/u;
+
+/** The raw value an answer gives a variable of class `cls`, before the profile's transform; Absent if it gives none. */
+export function rawOf(answer: RawAnswer, cls: ValueClass): number | string | Absent {
+  const type = answer.type ?? (answer.numeric ? 'integer' : 'octetString');
+  const never = NEVER[type];
+  if (never) return Absent.of(never);
+  if (cls === 'text') {
+    // Blank identity strings ("" for a model the card never learned) are absent, not values; cards pad with
+    // blanks and NULs in any order ("EATON\0\0  "), which are no part of the name.
+    const text = String(answer.value).replace(/^[\s\0]+|[\s\0]+$/gu, '');
+    return text === '' ? Absent.of('empty') : text;
+  }
+  if (type === 'oid' || type === 'ipAddress') return Absent.of('wrongType');
+  if (answer.numeric) return cls === 'enum' ? String(answer.value) : Number(answer.value);
+  // Some firmware sends numbers (and enum keys) as text ("23.5", "2").
+  const text = String(answer.value).trim();
+  if (cls === 'enum') return text === '' ? Absent.of('empty') : text;
+  return NUMBER_TEXT.test(text) ? Number(text) : Absent.of(text === '' ? 'empty' : 'notANumber');
+}
+
+/** A number from a helper answer (digits, exponent): NaN when it is not one. */
+export function numberOf(answer: RawAnswer): number {
+  const raw = rawOf(answer, 'number');
+  return typeof raw === 'number' ? raw : NaN;
+}
+
+/** One answer for the variable `name` → its NUT value, or why it is left out. */
+export function decodeAnswer(name: string, def: Transform, answer: RawAnswer): Value | Absent {
+  const cls = valueClass(name, def);
+  const raw = rawOf(answer, cls);
+  if (raw instanceof Absent) return raw;
+  return checkDecoded(name, cls, decodeValue(raw, def));
+}
+
+/** A decoded value (profile transform applied) → itself, or why it is left out (sentinel, unknown enum, implausible). */
+export function checkDecoded(name: string, cls: ValueClass, value: Value | undefined): Value | Absent {
+  if (value === undefined) return Absent.of(cls === 'enum' ? 'unknownEnum' : 'sentinel');
+  // An enum mapped to "" contributes nothing (a status source with no token to add).
+  if (value === '') return Absent.of('empty');
+  if (typeof value === 'number' && implausible(name, value)) return Absent.of('implausible');
+  return value;
+}
