@@ -99,8 +99,8 @@ describe('a NUT-backed UPS in Node-RED', () => {
     // Prometheus: the NUT UPS on the scrape page.
     await vi.waitFor(async () => {
       const page = await (await fetch(`${base}/metrics`)).text();
-      expect(page).toContain('rackpower_device_up{device="usb ups"} 1');
-      expect(page).toContain(`rackpower_battery_charge_ratio{device="usb ups"} ${Number(reference.get("battery.charge")) / 100}`);
+      expect(page).toMatch(/rackpower_device_up\{device="usb ups"[^}]*\} 1/u);
+      expect(page).toMatch(new RegExp(`rackpower_battery_charge_ratio\\{device="usb ups"[^}]*\\} ${Number(reference.get('battery.charge')) / 100}\n`, 'u'));
     });
 
     // The power fails: dummy-ups re-reads the dump, upsd says OB, the node raises ONBATT.
