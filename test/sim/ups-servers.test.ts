@@ -1,7 +1,9 @@
 // The simulated rack's UPS served as a USB UPS is: a NUT server (read by NUT's own upsc/upscmd) and an apcupsd NIS
 // endpoint, driven by the same model and scenario as its SNMP agent.
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runSim } from '../../src/cli/sim';
+import { expectNoLeaks, openHandles } from './helpers';
 import { startRack, type RunningRack } from '../../src/sim/rack';
 import { loadScenario } from '../../src/sim/scenario';
 import { readOnce } from '../../src/cli/read';
@@ -53,5 +55,27 @@ describe('simulated NUT server', () => {
     expect(rack.setRequests()).toBe(before + 1);
     const list = await run('/usr/bin/upscmd', ['-l', upsAt()], env);
     expect(list.stdout).toMatch(/shutdown\.return/u);
+  });
+});
+
+describe('rackpower sim --ups-servers', () => {
+  it('prints the UPS again as nut:// and apcupsd:// URLs, and closes them on SIGINT', async () => {
+    const before = openHandles();
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      return true;
+    });
+    try {
+      const done = runSim(['--scenario', 'demo', '--speed', '0', '--ups-servers']);
+      await vi.waitFor(() => expect(lines).toHaveLength(6));
+      expect(lines[4]).toMatch(/^ups ups nut:\/\/127\.0\.0\.1:\d+\/ups nut$/u);
+      expect(lines[5]).toMatch(/^ups ups apcupsd:\/\/127\.0\.0\.1:\d+ apcupsd$/u);
+      process.emit('SIGINT');
+      await done;
+    } finally {
+      spy.mockRestore();
+    }
+    await expectNoLeaks(before);
   });
 });
