@@ -101,7 +101,6 @@ class LineReader {
 interface Connection {
   socket: net.Socket;
   reader: LineReader;
-  tracking: boolean;
 }
 
 export class NutClient {
@@ -371,8 +370,9 @@ export class NutClient {
         await this.expectOk(c, `USERNAME ${word(this.endpoint.username)}`, 'USERNAME');
         // The password is the one argument that may hold spaces or quotes: upsd takes it quoted.
         await this.expectOk(c, `PASSWORD ${quote(value(this.endpoint.password ?? ''))}`, 'PASSWORD');
+        // Commands then answer `OK TRACKING <id>`; an upsd without tracking says ERR and they answer a plain OK.
         await this.send(c, 'SET TRACKING ON');
-        c.tracking = (await c.reader.next()) === 'OK';
+        await c.reader.next();
       }
       for (const ups of this.logins) await this.loginOn(c, ups);
       return c;
@@ -386,7 +386,7 @@ export class NutClient {
 
   private wire(socket: net.Socket): Connection {
     const reader = new LineReader(socket);
-    const c: Connection = { socket, reader, tracking: false };
+    const c: Connection = { socket, reader };
     socket.on('error', (err) => this.fault(c, asNetError(err, this.describe())));
     socket.on('close', () => {
       reader.fail(new RackpowerError('UNREACHABLE', `upsd at ${this.describe()} closed the connection`));
