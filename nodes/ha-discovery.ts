@@ -64,6 +64,14 @@ export = (RED: NodeAPI): void => {
         done();
         return;
       }
+      // A standby handing its shard back: the owner publishes these devices now.
+      if (m.forget !== undefined) {
+        flush();
+        publisher.forget(typeof m.forget === 'string' ? m.forget : undefined);
+        publish([]);
+        done();
+        return;
+      }
       // A removed device stays removed until added back (or the flow is redeployed): its next reading announces it.
       if (m.add !== undefined) {
         publisher.add(typeof m.add === 'string' ? m.add : undefined);

@@ -11,6 +11,11 @@ export = (RED: NodeAPI): void => {
   RED.nodes.registerType(TYPE, function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
     this.on('input', (msg, send, done) => {
+      // A standby handing its shard back (msg.forget): nothing is kept here, nothing to write.
+      if ((msg as { forget?: unknown }).forget !== undefined) {
+        done();
+        return;
+      }
       const input = parseInput(msg as typeof msg & Record<string, unknown>);
       if (!input) {
         done(new Error(RED._(`${TYPE}.errors.notReading`)));

@@ -104,8 +104,10 @@ export = (RED: NodeAPI): void => {
 
     this.on('input', (msg, _send, done) => {
       const m = msg as typeof msg & Record<string, unknown>;
-      if (m.remove !== undefined) {
-        registry.remove(typeof m.remove === 'string' ? m.remove : undefined);
+      // remove, or forget (a standby handing its shard back): this page drops the series either way.
+      const gone = m.remove ?? m.forget;
+      if (gone !== undefined) {
+        registry.remove(typeof gone === 'string' ? gone : undefined);
         showCount();
         done();
         return;

@@ -1,9 +1,9 @@
 // rackpower-shutdown: the shutdown orchestrator (src/actions/shutdown.ts) fed by UPS device nodes' readings and
 // events. Output 1: one message per action (for exec, ssh, http request, outlet or ups-command nodes); output 2:
 // the audit trail, saying why each action fired and with which readings. msg.payload "drill" walks the plan with
-// every action marked dry run. Its progress (trigger time, stages done, a restore still due) is kept in Node-RED's
-// context (lib/kept-state.ts) before any action leaves, so a restart or redeploy resumes the plan instead of
-// repeating it. Texts: locales/en-US/shutdown.json; the reasons in the audit trail and a refused setting are the
+// every action marked dry run. Its progress (trigger time, stages done, a restore still due, the on-battery clock)
+// is kept in Node-RED's context (lib/kept-state.ts) before any action leaves, so a restart or redeploy resumes the
+// plan instead of repeating it. Texts: locales/en-US/shutdown.json; the reasons in the audit trail and a refused setting are the
 // engine's own (src/actions/shutdown.ts).
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { deviceInput } from '../src/actions/input';
@@ -78,9 +78,16 @@ export = function (RED: NodeAPI): void {
         this.status({ fill: state === 'done' ? 'red' : 'yellow', shape: 'dot', text });
       }
     };
+    let keptText = '';
     const emit = (outputs: Output[]): void => {
-      // Kept before anything leaves: a crash right after an action must not send it again after the restart.
-      if (outputs.length) kept.save(orchestrator.progress());
+      // Kept whenever it changed (on battery: each reading), and before anything leaves: a crash right after an
+      // action must not send it again after the restart.
+      const progress = orchestrator.progress();
+      const text = JSON.stringify(progress);
+      if (text !== keptText) {
+        keptText = text;
+        kept.save(progress);
+      }
       for (const o of outputs) {
         if (o.kind === 'action') {
           const msg: NodeMessage = { topic: o.topic ?? `rackpower/shutdown/${o.stage}`, payload: o.payload, dryRun: o.dryRun, shutdown: o } as NodeMessage;

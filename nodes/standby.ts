@@ -33,7 +33,9 @@ export = (RED: NodeAPI): void => {
       onRole: (role, reason) => {
         show(role);
         this.log(t(`log.${reason}`, { topic: ownerTopic }));
-        this.send([null, command(role)]);
+        // Handing back: the output nodes forget the shard without unpublishing it (the owner's now), so a home
+        // assistant node's expiry can never delete what the owner announced, and /metrics shows no stale series.
+        this.send([role === 'standby' ? { topic: 'rackpower/standby', payload: 'standby', forget: true } : null, command(role)]);
       },
     });
 

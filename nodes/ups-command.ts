@@ -3,10 +3,10 @@
 // read-back where the device offers one. The engine is src/control/ups.ts.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { parseList } from '../src/control/guards';
-import { num, upsRequest } from '../src/control/messages';
+import { num, nutCommandRequest, upsRequest } from '../src/control/messages';
 import { UpsCommander } from '../src/control/ups';
 import { runControlNode, type ControlLink } from './lib/control-node';
-import { NutCommander, type NutCommandRequest } from '../src/control/nut';
+import { NutCommander } from '../src/control/nut';
 import { RackpowerError } from '../src/errors';
 import type { NutServerNode } from './lib/nut-server';
 
@@ -59,7 +59,7 @@ export = function (RED: NodeAPI): void {
         what: 'ups',
         guard,
         link: () => nutLink(RED, def.server!, (def.ups ?? '').trim()),
-        request: (msg) => nutRequest(msg),
+        request: (msg) => nutCommandRequest(msg),
         topic: (result) => `rackpower/ups-command/${result.command}`,
       });
       return;
@@ -79,13 +79,3 @@ export = function (RED: NodeAPI): void {
     });
   });
 };
-
-/** msg.payload "beeper.mute" (any instant command the UPS lists), or {command, param}; msg.param also sets the param. */
-function nutRequest(msg: { payload?: unknown; param?: unknown }): NutCommandRequest {
-  const p = msg.payload as { command?: unknown; param?: unknown } | string | undefined;
-  const structured = typeof p === 'object' && p !== null;
-  const command = structured ? p.command : p;
-  if (typeof command !== 'string' || !command.trim()) throw new RackpowerError('CONFIG', `msg.payload must name a NUT instant command (got ${JSON.stringify(p)})`);
-  const param = structured && p.param !== undefined ? p.param : msg.param;
-  return { command: command.trim(), ...(param !== undefined && param !== null && { param: String(param) }) };
-}

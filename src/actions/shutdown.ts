@@ -5,7 +5,8 @@
 // It never acts on stale or missing data: a supply that stopped answering (COMMBAD, NOCOMM) or whose last reading
 // is older than `staleAfterS` is "unknown", which counts as possibly healthy. Silence is never a power cut.
 //
-// Its progress (when the plan started, which stages fired, a restore still due) is plain data the caller persists
+// Its progress (when the plan started, which stages fired, a restore still due, since when each supply has been on
+// battery) is plain data the caller persists
 // (progress()) and hands to the next instance after a restart or redeploy (resume()): no stage fires twice, and
 // later stages keep their times from the original trigger.
 import { statusTokens } from '../normalize/nut';
@@ -151,6 +152,8 @@ export interface ShutdownProgress {
   run?: Omit<Run, 'resumedAt'> & { stagesDone: string[] };
   /** state "done": the supplies that must be healthy again before the policy re-arms. */
   doneCritical?: string[];
+  /** Supplies on battery: since when, and when last read (the on-battery trigger's clock). */
+  onBattery?: Record<string, { since: number; seen: number }>;
   restore?: Omit<PendingRestore, 'stableSince'>;
 }
 
@@ -160,6 +163,8 @@ export class ShutdownOrchestrator {
   private pendingRestore: PendingRestore | undefined;
   /** After a completed run: the supplies whose return re-arms the policy (power back, not merely triggers quiet). */
   private doneCritical: string[] = [];
+  /** On-battery stretches a previous instance saw, until each supply's first reading after the restart. */
+  private readonly carried = new Map<string, { since: number; seen: number }>();
   private stateNow: PlanState = 'idle';
 
   constructor(private readonly policy: ShutdownPolicy) {
@@ -175,6 +180,9 @@ export class ShutdownOrchestrator {
   progress(): ShutdownProgress {
     const run = this.run;
     const restore = this.pendingRestore;
+    const onBattery = [...this.supplies]
+      .filter(([, sp]) => sp.obSince !== undefined && sp.lastSeen !== undefined)
+      .map(([name, sp]) => [name, { since: sp.obSince!, seen: sp.lastSeen! }] as const);
     return {
       version: 1,
       state: this.stateNow,
@@ -183,6 +191,7 @@ export class ShutdownOrchestrator {
       }),
       ...(restore && { restore: { stages: restore.stages, critical: restore.critical, cancelledAt: restore.cancelledAt } }),
       ...(this.stateNow === 'done' && { doneCritical: this.doneCritical }),
+      ...(onBattery.length && { onBattery: Object.fromEntries(onBattery) }),
     };
   }
 
@@ -198,6 +207,9 @@ export class ShutdownOrchestrator {
       const kept = (Array.isArray(names) ? names : []).filter((n): n is string => this.supplies.has(n as string));
       return kept.length ? kept : [...this.supplies.keys()];
     };
+    for (const [name, ob] of Object.entries(p.onBattery ?? {})) {
+      if (this.supplies.has(name) && Number.isFinite(ob?.since) && Number.isFinite(ob?.seen)) this.carried.set(name, { since: ob.since, seen: ob.seen });
+    }
     const supplies = this.report(now);
     const stages = this.policy.stages;
     if (p.run && Number.isFinite(p.run.start) && Number.isInteger(p.run.next)) {
@@ -236,6 +248,10 @@ export class ShutdownOrchestrator {
     const ob = statusTokens(values['ups.status']).includes('OB');
     // After a gap the stretch on battery is only known from now: never count time nobody observed.
     if (!ob || wasUnknown) s.obSince = undefined;
+    // A restart shorter than staleAfterS is a gap like any between two readings: the stretch goes on.
+    const carried = this.carried.get(source);
+    this.carried.delete(source);
+    if (ob && carried && now - carried.seen <= (this.policy.staleAfterS ?? 120) * 1000) s.obSince = carried.since;
     if (ob) s.obSince ??= now;
     return this.evaluate(now);
   }

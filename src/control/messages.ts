@@ -65,5 +65,35 @@ export function upsRequest(msg: Msg, defaultDelay: number): UpsRequest {
   return { command: command as UpsCommandName, delayS: fromPayload ?? fromMsg ?? defaultDelay };
 }
 
+const NUT_PARAMETERS = ['command', 'param'];
+/** NUT's instant command names: dotted lower-case words (beeper.mute, shutdown.return, outlet.1.load.off). */
+const NUT_COMMAND = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/u;
+
+/**
+ * msg.payload "beeper.mute" (any instant command the UPS lists), or {command, param}; msg.param also sets the param.
+ * The same refusals as upsRequest: a delay NUT cannot carry (upsd applies the UPS's own ups.delay.shutdown), a
+ * misspelt key or a param that is no plain value refuses the command instead of sending something else.
+ */
+export function nutCommandRequest(msg: Msg & { param?: unknown }): { command: string; param?: string } {
+  const p = msg.payload as { command?: unknown; param?: unknown } | string | undefined;
+  const structured = typeof p === 'object' && p !== null;
+  const command = typeof (structured ? p.command : p) === 'string' ? String(structured ? p.command : p).trim() : '';
+  if (!NUT_COMMAND.test(command)) throw new RackpowerError('CONFIG', `msg.payload must name a NUT instant command (got ${JSON.stringify(p)}): nothing sent`);
+  if (structured) {
+    const unknown = Object.keys(p).filter((k) => !NUT_PARAMETERS.includes(k));
+    if (unknown.length) {
+      const why = unknown.includes('delay') ? ': NUT instant commands take no delay (upsd uses the UPS\'s ups.delay.shutdown)' : ' (only command, param)';
+      throw new RackpowerError('CONFIG', `msg.payload has parameter(s) ${unknown.join(', ')}${why}: nothing sent`);
+    }
+  }
+  if (msg.delay !== undefined) throw new RackpowerError('CONFIG', "msg.delay: NUT instant commands take no delay (upsd uses the UPS's ups.delay.shutdown): nothing sent");
+  const param = structured && p.param !== undefined ? p.param : msg.param;
+  if (param === undefined || param === null) return { command };
+  if ((typeof param !== 'string' && typeof param !== 'number') || (typeof param === 'number' && !Number.isFinite(param)) || /[\r\n"]/u.test(String(param))) {
+    throw new RackpowerError('CONFIG', `param must be a plain string or number (got ${JSON.stringify(param) ?? String(param)}): nothing sent`);
+  }
+  return { command, param: String(param) };
+}
+
 /** A message may ask for a dry run (the shutdown node's drills); it can never ask for a real action. */
 export const wantsDryRun = (msg: Msg): boolean => msg.dryRun === true;

@@ -216,6 +216,14 @@ export class HomeAssistantPublisher {
     return this.table.remove(name).flatMap((known) => this.unpublish(known));
   }
 
+  /**
+   * Forgets one device (by its name) or all without a word to the broker: another publisher (the owner a standby
+   * handed back to) announces them now, and this one must never expire or remove what that one published.
+   */
+  forget(name?: string): void {
+    for (const known of this.table.remove(name)) this.announced.delete(known.device.name);
+  }
+
   /** Lets a removed device (by its name) or all of them be announced again with their next reading. */
   add(name?: string): void {
     if (name === undefined) this.removed.clear();

@@ -357,3 +357,30 @@ describe('resuming a plan whose policy was edited meanwhile', () => {
     expect(audits(out)[0].reason).toContain('2 of 2 stage(s) done (non-critical, ups only), not repeated (the plan was edited since: 2 stage(s) had fired)');
   });
 });
+
+describe('the on-battery clock across a restart', () => {
+  const p = policy({ triggers: { onBatteryS: 120 }, staleAfterS: 60 });
+  const restarted = (o: ShutdownOrchestrator, now: number): ShutdownOrchestrator => {
+    const next = new ShutdownOrchestrator(p);
+    expect(next.resume(JSON.parse(JSON.stringify(o.progress())), now)).toEqual([]); // nothing to say before a trigger
+    return next;
+  };
+
+  it('a restart shorter than staleAfterS is a gap like any other: the stretch on battery goes on', () => {
+    const o = new ShutdownOrchestrator(p);
+    run(o, 0, 100, () => OB()); // on battery since 0, last read at 100
+    const next = restarted(o, t(110));
+    const out = run(next, 130, 200, () => OB());
+    expect(audits(out)[0]).toMatchObject({ event: 'trigger', timestamp: t(130) }); // 130 s since 0, not 120 s from 130
+  });
+
+  it('a longer one starts it over (nobody watched), and power back in between clears it', () => {
+    const o = new ShutdownOrchestrator(p);
+    run(o, 0, 100, () => OB());
+    const late = restarted(o, t(170));
+    expect(audits(run(late, 170, 400, () => OB()))[0].timestamp).toBe(t(290));
+    const back = restarted(o, t(110));
+    back.reading('ups-a', OL, t(115));
+    expect(audits(run(back, 120, 400, () => OB()))[0].timestamp).toBe(t(240));
+  });
+});

@@ -1,7 +1,7 @@
 // What an outlet node accepts as a request: its own form, and NUT's instant command names that Home Assistant's
 // outlet switches publish, so a switch wired through `mqtt in` reaches the guarded control unchanged.
 import { describe, expect, it } from 'vitest';
-import { outletRequest, upsRequest } from '../../src/control/messages';
+import { nutCommandRequest, outletRequest, upsRequest } from '../../src/control/messages';
 
 describe('outlet requests', () => {
   it('payload on/off/cycle with msg.outlet (number or name)', () => {
@@ -46,5 +46,27 @@ describe('UPS command requests', () => {
 
   it('a misspelt parameter refuses the command rather than being ignored', () => {
     expect(() => upsRequest({ payload: { command: 'shutdown.return', dealy: 30 } }, 60)).toThrow(/unknown parameter\(s\) dealy/u);
+  });
+});
+
+describe('NUT instant command requests', () => {
+  it('a command alone, with a param from the payload or the message', () => {
+    expect(nutCommandRequest({ payload: 'beeper.mute' })).toEqual({ command: 'beeper.mute' });
+    expect(nutCommandRequest({ payload: { command: 'outlet.1.load.off' } })).toEqual({ command: 'outlet.1.load.off' });
+    expect(nutCommandRequest({ payload: { command: 'calibrate.start', param: 30 } })).toEqual({ command: 'calibrate.start', param: '30' });
+    expect(nutCommandRequest({ payload: 'test.battery.start', param: 'quick' })).toEqual({ command: 'test.battery.start', param: 'quick' });
+  });
+
+  it.each([
+    ['no command', { payload: {} }, /must name a NUT instant command/],
+    ['a command that is no NUT name', { payload: 'shutdown return\nLOGOUT' }, /must name a NUT instant command/],
+    ['a delay NUT cannot carry', { payload: { command: 'shutdown.return', delay: 120 } }, /take no delay/],
+    ['msg.delay', { payload: 'shutdown.return', delay: 'abc' }, /take no delay/],
+    ['a misspelt key', { payload: { command: 'beeper.mute', parm: 'x' } }, /parm \(only command, param\)/],
+    ['an object as param', { payload: { command: 'beeper.mute', param: { a: 1 } } }, /plain string or number/],
+    ['a param that would break the line', { payload: { command: 'beeper.mute', param: 'x"\nINSTCMD' } }, /plain string or number/],
+    ['NaN as param', { payload: 'beeper.mute', param: NaN }, /plain string or number/],
+  ])('%s refuses the command: nothing sent', (_what, msg, why) => {
+    expect(() => nutCommandRequest(msg)).toThrow(why);
   });
 });

@@ -292,6 +292,16 @@ describe('birth, removal and closing', () => {
     expect(topics(ha.handle([reading(demo.ups)]))).toContain('homeassistant/device/rackpower_rack_UPS/config');
   });
 
+  it('forgets a device without a word to the broker (a standby handing back): no later expiry unpublishes it', () => {
+    const ha = new HomeAssistantPublisher();
+    ha.handle([reading(demo.ups), reading(demo.pdu)], 0);
+    ha.forget('rack UPS');
+    expect(ha.size).toBe(1);
+    expect(ha.expire(10 * 86_400_000, 1000).map((m) => m.topic)).not.toContain('homeassistant/device/rackpower_rack_UPS/config');
+    // Taken over again later: announced afresh.
+    expect(topics(ha.handle([reading(demo.ups)]))).toContain('homeassistant/device/rackpower_rack_UPS/config');
+  });
+
   it('forgets devices not heard of for a while', () => {
     const ha = new HomeAssistantPublisher();
     ha.handle([reading(demo.ups)], 1000);

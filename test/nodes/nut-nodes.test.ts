@@ -99,8 +99,9 @@ describe('a NUT-backed UPS in Node-RED', () => {
     // Prometheus: the NUT UPS on the scrape page.
     await vi.waitFor(async () => {
       const page = await (await fetch(`${base}/metrics`)).text();
-      expect(page).toMatch(/rackpower_device_up\{device="usb ups"[^}]*\} 1/u);
-      expect(page).toMatch(new RegExp(`rackpower_battery_charge_ratio\\{device="usb ups"[^}]*\\} ${Number(reference.get('battery.charge')) / 100}\n`, 'u'));
+      // device_id: the stable label, from the serial upsd reports.
+      expect(page).toMatch(/^rackpower_device_up\{device="usb ups",device_id="[^"]+"\} 1$/mu);
+      expect(page).toMatch(new RegExp(`^rackpower_battery_charge_ratio\\{device="usb ups",device_id="[^"]+"\\} ${Number(reference.get('battery.charge')) / 100}$`, 'mu'));
     });
 
     // The power fails: dummy-ups re-reads the dump, upsd says OB, the node raises ONBATT.

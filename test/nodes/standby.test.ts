@@ -101,7 +101,9 @@ describe('rackpower-standby in Node-RED', () => {
     await vi.waitFor(() => expect(r.commands.map((m) => m.payload)).toEqual(['pause', 'resume', 'pause']));
     node.receive(reading);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    // Only the reading sent while active went through.
-    expect(r.passed).toHaveLength(1);
+    // Only the reading sent while active went through, then, on hand-back, the word to forget the shard.
+    expect(r.passed).toHaveLength(2);
+    expect(r.passed[0]).toMatchObject({ device: { name: 'rack ups' } });
+    expect(r.passed[1]).toMatchObject({ forget: true });
   });
 });
