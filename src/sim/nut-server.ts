@@ -1,6 +1,7 @@
 // The simulated UPS served the way upsd serves a USB UPS (NUT network protocol, RFC 9271), from the same model as its
 // SNMP agent: upsc, upsmon, Home Assistant's NUT integration and rackpower's nut:// all read it. Instant commands
-// (beeper, battery test, shutdown with return) act on the model when a user logged in; comms-lost answers DATA-STALE.
+// (beeper, battery test, shutdown with return) act on the model when a user logged in; comms-lost answers DATA-STALE,
+// garbage a garbled line.
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Ups } from './devices/ups';
@@ -75,7 +76,10 @@ export function startNutServer(options: NutServerOptions): Promise<RunningNutSer
     const values = (name: string | undefined): Record<string, unknown> | string => {
       const u = unit(name);
       if (!u) return 'ERR UNKNOWN-UPS';
-      if (u.source.fault()) return 'ERR DATA-STALE';
+      const fault = u.source.fault();
+      // A garbled reply (an unterminated quote, then noise), as a failing link or a broken proxy would send it.
+      if (fault === 'garbage') return `VAR ${name} ups.status "O\u0000\u00ff\nEND LIST`;
+      if (fault) return 'ERR DATA-STALE';
       return u.source.values();
     };
     const handle = (w: string[]): void => {

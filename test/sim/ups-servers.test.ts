@@ -3,6 +3,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runSim } from '../../src/cli/sim';
+import { NutClient } from '../../src/protocol/nut/client';
+import { NutDeviceReader } from '../../src/polling/nut-reader';
 import { expectNoLeaks, openHandles } from './helpers';
 import { startRack, type RunningRack } from '../../src/sim/rack';
 import { loadScenario } from '../../src/sim/scenario';
@@ -55,6 +57,29 @@ describe('simulated NUT server', () => {
     expect(rack.setRequests()).toBe(before + 1);
     const list = await run('/usr/bin/upscmd', ['-l', upsAt()], env);
     expect(list.stdout).toMatch(/shutdown\.return/u);
+  });
+});
+
+describe('a garbled NUT reply', () => {
+  it('is PROTOCOL for the reader, and the next poll on a fresh connection reads again', async () => {
+    const scenario = { name: 'garbage', seed: 1, devices: [{ name: 'ups', profile: 'ietf-ups' }], events: [{ at: 10, action: 'garbage' as const, device: 'ups', duration: 10 }] };
+    const garbled = await startRack(scenario, { speed: 0, upsServers: true });
+    try {
+      const nut = new URL(garbled.servers.find((d) => d.profile === 'nut')!.url);
+      const client = new NutClient({ host: '127.0.0.1', port: Number(nut.port), tls: 'off', timeoutMs: 2000 });
+      const reader = new NutDeviceReader(client, 'ups');
+      try {
+        expect((await reader.read())['ups.status']).toBe('OL');
+        garbled.model.advance(12);
+        await expect(reader.read()).rejects.toMatchObject({ code: 'PROTOCOL' });
+        garbled.model.advance(10);
+        expect((await reader.read())['ups.status']).toBe('OL');
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await garbled.close();
+    }
   });
 });
 
