@@ -1,6 +1,7 @@
 // rackpower-ups-command: battery self-test, beeper and shutdown-with-return commands to a UPS by SNMP SET, behind
 // the same guards as outlets (control allowed on the agent, allowed commands, rate limit, dry run), confirmed by
-// read-back where the device offers one. The engine is src/control/ups.ts.
+// read-back where the device offers one. The engine is src/control/ups.ts; through a NUT server the instant commands
+// go as INSTCMD behind the same guards, confirmed by upsd's tracking (src/control/nut.ts).
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { parseList } from '../src/control/guards';
 import { num, nutCommandRequest, upsRequest } from '../src/control/messages';
@@ -68,11 +69,7 @@ export = function (RED: NodeAPI): void {
       endpoint: def.endpoint,
       profile: def.profile,
       what: 'ups',
-      guard: {
-        allow: parseList(def.allow),
-        rateLimit: { count: num(def.rateCount, 3), perS: num(def.ratePerS, 300) },
-        dryRun: def.dryRun === true,
-      },
+      guard,
       engine: (client, control, guard) => new UpsCommander(client, control.ups!, guard),
       request: (msg) => upsRequest(msg, num(def.delay, 60)),
       topic: (result) => `rackpower/ups-command/${result.command}`,
