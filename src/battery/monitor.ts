@@ -11,7 +11,7 @@ export interface BatteryOptions {
   intervalMs: number;
   /** REPLBATT when the measured health falls below this, % (default 80: a lead-acid battery's end of life). */
   replaceBelowPct?: number;
-  /** Publish learned values only at this confidence or above, % (default 70: about ±15 %). */
+  /** Publish learned values only at this confidence or above, % (default 80: a standard error of about 10 %). */
   minConfidence?: number;
   /** Polls missing in a row before a discharge is split rather than bridged (default 3). */
   maxGapIntervals?: number;
@@ -95,7 +95,7 @@ export class BatteryMonitor {
 
     const prediction = predict(this.model, loadW);
     const sure = confidence(prediction.error);
-    if (sure < (this.options.minConfidence ?? 70)) {
+    if (sure < (this.options.minConfidence ?? 80)) {
       return { values: {}, learning: { code: 'uncertain', message: `learning the battery: confidence ${sure} % at ${Math.round(loadW)} W`, value: sure } };
     }
     const runtime = Math.round((prediction.fullS * charge) / 100);

@@ -25,6 +25,7 @@ const USAGE = `usage:
   rackpower profiles [--json]
   rackpower sim [--scenario FILE|NAME] [--port BASE] [--speed X] [--community C] [--copies N]
   rackpower watch <url[#name]>... [--interval S] [--confirm N] [--traps host:port]   JSON lines until Ctrl-C
+                  [--state FILE|none] [--replace-below PCT]   battery truth and energy kept in FILE
   rackpower traps [--listen host:port] [--community C]... [--user U --auth sha --priv aes]   JSON lines
   rackpower mqtt <url[#name]>... --broker mqtt://[user@]host[:port] [--ha] [--prefix P] [--interval S]
                  [--discovery-prefix P] [--status-topic T]   broker password from RACKPOWER_MQTT_PASSWORD

@@ -50,11 +50,11 @@ describe('energy counters', () => {
       }
       return seen;
     };
-    const first = run(new ReadingTracker({ kind: 'pdu', intervalMs: 10 * S }, store), 0, 1000);
+    const first = run(new ReadingTracker({ intervalMs: 10 * S }, store), 0, 1000);
     // A restart that took 15 s (within three intervals): bridged, as if never stopped.
-    const second = run(new ReadingTracker({ kind: 'pdu', intervalMs: 10 * S }, store), 1015, 2000);
+    const second = run(new ReadingTracker({ intervalMs: 10 * S }, store), 1015, 2000);
     // A restart after an hour: the hour is not counted, the counter resumes where it was.
-    const third = run(new ReadingTracker({ kind: 'pdu', intervalMs: 10 * S }, store), 5600, 6600);
+    const third = run(new ReadingTracker({ intervalMs: 10 * S }, store), 5600, 6600);
     const all = [...first, ...second, ...third];
     for (let i = 1; i < all.length; i++) expect(all[i]).toBeGreaterThanOrEqual(all[i - 1]);
     expect(first.at(-1)).toBe(0.1);
