@@ -15,6 +15,7 @@ interface ShutdownDef extends NodeDef {
   minHealthy: number | string;
   onBatteryS: number | string;
   runtimeBelowS: number | string;
+  runtimeSource?: 'reported' | 'measured';
   chargeBelowPct: number | string;
   lowBattery: boolean;
   fsd: boolean;
@@ -39,6 +40,7 @@ export = function (RED: NodeAPI): void {
         triggers: {
           onBatteryS: optional(def.onBatteryS),
           runtimeBelowS: optional(def.runtimeBelowS),
+          runtimeSource: def.runtimeSource === 'measured' ? 'measured' : 'reported',
           chargeBelowPct: optional(def.chargeBelowPct),
           lowBattery: def.lowBattery !== false,
           fsd: def.fsd !== false,
