@@ -72,6 +72,19 @@ export function discharging(values: Values): boolean {
   return tokens.includes('OB') || (tokens.includes('DISCHRG') && !tokens.includes('CHRG'));
 }
 
+/**
+ * Why a discharge began, as far as the UPS tells: calibrating (CAL), a test (on battery while the mains are fine,
+ * between the transfer points or within 15 % of nominal), else an outage.
+ */
+function sourceOf(values: Values): DischargeSource {
+  if (statusTokens(values['ups.status']).includes('CAL')) return 'calibration';
+  const v = num(values['input.voltage']);
+  const nominal = num(values['input.voltage.nominal']);
+  const low = num(values['input.transfer.low']) ?? (nominal !== undefined ? nominal * 0.85 : undefined);
+  const high = num(values['input.transfer.high']) ?? (nominal !== undefined ? nominal * 1.15 : undefined);
+  return v !== undefined && low !== undefined && high !== undefined && v > low && v < high ? 'test' : 'outage';
+}
+
 export function emptyHistory(): BatteryHistory {
   return { version: 1, discharges: [] };
 }
@@ -110,7 +123,7 @@ export class DischargeRecorder {
       this.history.active = {
         start: t,
         end: t,
-        source: this.pending ?? (statusTokens(values['ups.status']).includes('CAL') ? 'calibration' : 'outage'),
+        source: this.pending ?? sourceOf(values),
         segments: [{ start: t, end: t, startCharge: charge, endCharge: charge, energyWh: 0 }],
         full: false,
         samples: [[0, round(w), charge, voltage]],

@@ -26,6 +26,8 @@ const USAGE = `usage:
   rackpower sim [--scenario FILE|NAME] [--port BASE] [--speed X] [--community C] [--copies N]
   rackpower watch <url[#name]>... [--interval S] [--confirm N] [--traps host:port]   JSON lines until Ctrl-C
                   [--state FILE|none] [--replace-below PCT]   battery truth and energy kept in FILE
+  rackpower calibrate <ups-url[#name]> [--yes] [--floor PCT] [--min-runtime S] [--interval S] [--state FILE|none]
+                  a guarded calibration discharge (dry run without --yes), recorded in the battery history
   rackpower traps [--listen host:port] [--community C]... [--user U --auth sha --priv aes]   JSON lines
   rackpower mqtt <url[#name]>... --broker mqtt://[user@]host[:port] [--ha] [--prefix P] [--interval S]
                  [--discovery-prefix P] [--status-topic T]   broker password from RACKPOWER_MQTT_PASSWORD
@@ -48,6 +50,11 @@ async function main(argv: string[]): Promise<void> {
     const { runWatch } = await import('./watch.js');
     const { runTraps } = await import('./traps.js');
     await (command === 'watch' ? runWatch : runTraps)(rest);
+    return;
+  }
+  if (command === 'calibrate') {
+    const { runCalibrate } = await import('./calibrate.js');
+    await runCalibrate(rest);
     return;
   }
   if (command === 'mqtt') {
