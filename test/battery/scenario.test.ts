@@ -1,7 +1,11 @@
 // The battery-truth scenario over real SNMP: the simulated UPS (aged to 70 %, firmware estimating for a new battery)
 // read by the SNMP reader every 10 simulated seconds, and what the tracker learns against the simulator's truth.
 // The clock is simulated, so five minutes of scenario take a second or two.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Ajv from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MessageBuilder } from '../../src/normalize/messages';
 import { ReadingTracker } from '../../src/battery/tracker';
 import { openDevice, type OpenDevice } from '../../src/device';
 import { startRack, type RunningRack } from '../../src/sim/rack';
@@ -52,5 +56,10 @@ describe('battery-truth scenario', () => {
     }
     // RFC 1628 gives the output's real power: its energy is counted too (300 s at ~1.7 kW: about 0.14 kWh).
     expect(Number(last.values['output.energy'])).toBeGreaterThan(0.1);
+    // The added names obey the published message contract.
+    const schema = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'schema', 'reading.schema.json'), 'utf8'));
+    const validate = new Ajv({ allErrors: true }).compile(schema);
+    const [msg] = new MessageBuilder({ mode: 'always' }).reading({ device: { name: 'ups', kind: id.kind, profile: id.profile, address: device.address }, values: last.values, timestamp: T0 });
+    expect(validate(JSON.parse(JSON.stringify(msg))), JSON.stringify(validate.errors)).toBe(true);
   });
 });
