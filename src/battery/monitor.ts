@@ -3,8 +3,8 @@
 // enough it publishes nothing and says why; a measured health below the threshold raises REPLBATT once.
 import { statusTokens } from '../normalize/nut';
 import type { Values } from '../types';
-import { DischargeRecorder, emptyHistory, isHistory, loadWatts, type BatteryHistory, type DischargeSource } from './history';
-import { MIN_DROP, confidence, fit, predict, type BatteryModel } from './model';
+import { DischargeRecorder, emptyHistory, isHistory, loadWatts, type BatteryHistory, type Discharge, type DischargeSource } from './history';
+import { MIN_DROP, confidence, fit, predict, toPoint, type BatteryModel } from './model';
 
 export interface BatteryOptions {
   /** The device's poll interval, ms: polls further apart than a few of these are not bridged. */
@@ -48,6 +48,11 @@ export interface BatteryObservation {
 const VENDOR_MIN_CHARGE = 50;
 /** Health must climb this far back above the threshold before REPLBATT can fire again (a new battery, not noise). */
 const REARM_POINTS = 5;
+/** A fit this uncertain (variance of ln K: 0.1² is ±10 %) cannot set the battery's best. */
+const BEST_MAX_VARIANCE = 0.01;
+/** A discharge lasting this much longer than predicted, known to ±10 % or better, means a new battery. */
+const NEW_BATTERY_RATIO = 1.25;
+const NEW_BATTERY_MAX_ERROR = 0.1;
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
@@ -83,7 +88,7 @@ export class BatteryMonitor {
   observe(t: number, values: Values): BatteryObservation {
     const ended = this.recorder.observe(t, values);
     // The discharge in progress counts too: an outage teaches the model while it lasts.
-    if (ended || this.recorder.active) this.refit();
+    if (ended || this.recorder.active) this.refit(ended);
     const loadW = loadWatts(values);
     const charge = num(values['battery.charge']);
     const vendor = num(values['battery.runtime']);
@@ -115,15 +120,32 @@ export class BatteryMonitor {
     return { values: out, learning: { code: 'ready', message: `battery learned: ${this.model.points} discharge(s), confidence ${sure} %`, value: sure }, replace };
   }
 
-  private refit(): void {
+  private refit(ended?: Discharge): void {
+    if (ended) this.newBattery(ended);
     const { discharges, active } = this.state.history;
     this.model = fit(active ? [...discharges, active] : discharges);
-    if (this.model && (!this.state.best || this.model.k / 1500 ** this.model.n > this.state.best.k / 1500 ** this.state.best.n)) {
-      // "Best" compared at a typical load; only completed discharges may set it, so a discharge in progress that
-      // has used 3 % of the charge cannot claim a record.
-      const settled = fit(discharges);
-      if (settled) this.state.best = { k: settled.k, n: settled.n };
-    }
+    // "Best" only from completed discharges and a confident fit: a discharge in progress that has used 3 % of the
+    // charge cannot claim a record. Compared at the loads the fit saw.
+    const settled = fit(discharges);
+    if (!settled || settled.varMean > BEST_MAX_VARIANCE) return;
+    const at = Math.exp(settled.meanLnW);
+    const best = this.state.best;
+    if (!best || settled.k / at ** settled.n > best.k / at ** best.n) this.state.best = { k: settled.k, n: settled.n };
+  }
+
+  /**
+   * A discharge that lasted far longer than the older ones predict, and says so clearly, is a new battery: the
+   * history starts over with it (the old battery's discharges and its best would pull the new one down).
+   */
+  private newBattery(ended: Discharge): void {
+    const point = toPoint(ended);
+    const before = fit(this.state.history.discharges.filter((d) => d !== ended));
+    if (!point || !before || point.error > NEW_BATTERY_MAX_ERROR) return;
+    if (point.fullS < predict(before, point.loadW).fullS * NEW_BATTERY_RATIO) return;
+    this.state.history.discharges = [ended];
+    this.state.best = undefined;
+    this.state.vendor = undefined;
+    this.state.replaceRaised = false;
   }
 
   /**

@@ -138,4 +138,21 @@ describe('battery learning', () => {
     expect(value(rig.last, 'battery.health')).toBeGreaterThanOrEqual(95);
     expect(Math.abs(value(rig.last, 'battery.runtime.error')!)).toBeLessThan(8);
   });
+
+  it('starts the history over when a new battery lasts far longer than the old one', () => {
+    const rig = new Rig({ battery: AGED, events: [{ at: 30, action: 'power-cut', duration: 120 }, { at: 900, action: 'power-cut', duration: 120 }] });
+    const events = rig.run(600).flatMap((r) => r.events);
+    expect(value(rig.last, 'battery.health')).toBeLessThan(75);
+    // The battery is replaced (and charged) between the outages.
+    rig.model.control('ups', (u) => {
+      const battery = (u as unknown as { battery: { health: number; soc: number } }).battery;
+      battery.health = 1;
+      battery.soc = 1;
+    });
+    events.push(...rig.run(900).flatMap((r) => r.events));
+    expect(history(rig).discharges).toHaveLength(1);
+    within(value(rig.last, 'battery.runtime.measured'), rig.truthRuntime(), 10);
+    expect(value(rig.last, 'battery.health')).toBeGreaterThanOrEqual(90);
+    expect(events.map((e) => e.event)).toEqual(['REPLBATT']);
+  });
 });
