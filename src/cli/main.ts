@@ -30,7 +30,8 @@ const USAGE = `usage:
                   a guarded calibration discharge (dry run without --yes), recorded in the battery history
   rackpower traps [--listen host:port] [--community C]... [--user U --auth sha --priv aes]   JSON lines
   rackpower mqtt <url[#name]>... --broker mqtt://[user@]host[:port] [--ha] [--prefix P] [--interval S]
-                 [--discovery-prefix P] [--status-topic T]   broker password from RACKPOWER_MQTT_PASSWORD
+                 [--discovery-prefix P] [--status-topic T] [--state FILE|none]
+                 broker password from RACKPOWER_MQTT_PASSWORD
 
 urls:
   snmp://[community@]host[:port][?version=1&timeout=MS&retries=N]
