@@ -60,7 +60,8 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 /** The UPS's output load in W: real power, or load % of the nominal real power. */
 export function loadWatts(values: Values): number | undefined {
   const w = num(values['output.realpower']) ?? num(values['ups.realpower']);
-  if (w !== undefined) return w >= 0 ? w : undefined;
+  // No UPS carries a megawatt: such a reading is garbage, not a load.
+  if (w !== undefined) return w >= 0 && w < 1_000_000 ? w : undefined;
   const pct = num(values['ups.load']);
   const nominal = num(values['ups.realpower.nominal']) ?? num(values['output.realpower.nominal']);
   return pct !== undefined && nominal !== undefined && pct >= 0 && nominal > 0 ? (pct / 100) * nominal : undefined;
@@ -111,7 +112,7 @@ export class DischargeRecorder {
   /** Records one poll; returns the discharge that ended with it, if one did. */
   observe(t: number, values: Values): Discharge | undefined {
     const active = this.history.active;
-    if (active && t <= active.end) return undefined;
+    if (active && t === active.end) return undefined;
     if (!discharging(values)) return active ? this.finish(t, values) : undefined;
     const w = loadWatts(values);
     const charge = num(values['battery.charge']);
@@ -134,7 +135,8 @@ export class DischargeRecorder {
       return undefined;
     }
     const segment = active.segments[active.segments.length - 1];
-    if (t - active.end > this.maxGapMs) {
+    // A gap, or a clock stepped back: a new segment, nothing bridged.
+    if (t - active.end > this.maxGapMs || t < active.end) {
       active.segments.push({ start: t, end: t, startCharge: charge, endCharge: charge, energyWh: 0 });
     } else {
       segment.energyWh += ((active.lastW + w) / 2) * ((t - active.end) / 3_600_000);

@@ -79,4 +79,13 @@ describe('energy counters', () => {
     const c = new EnergyCounters({ intervalMs: 10 * S }, { version: 1, counters: { 'ups.energy': -3 }, last: {} });
     expect(c.observe(T0, { 'ups.realpower': 100 })).toEqual({ 'ups.energy': 0 });
   });
+
+  it('takes a clock stepped back as a gap, and keeps counting from there', () => {
+    const c = new EnergyCounters({ intervalMs: 10 * S });
+    feed(c, 3600, 7200, 10, () => ({ 'ups.realpower': 360 }));
+    // NTP steps the clock back an hour: nothing is counted for the step, nothing is lost, counting goes on.
+    const out = feed(c, 0, 3600, 10, () => ({ 'ups.realpower': 360 }));
+    expect(out[0]['ups.energy']).toBe(0.36);
+    expect(out.at(-1)!['ups.energy']).toBe(0.72);
+  });
 });
