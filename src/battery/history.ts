@@ -86,13 +86,39 @@ function sourceOf(values: Values): DischargeSource {
   return v !== undefined && low !== undefined && high !== undefined && v > low && v < high ? 'test' : 'outage';
 }
 
-export function emptyHistory(): BatteryHistory {
-  return { version: 1, discharges: [] };
+const finite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+
+function isSegment(s: unknown): s is Segment {
+  const g = s as Segment;
+  return typeof g === 'object' && g !== null && [g.start, g.end, g.startCharge, g.endCharge, g.energyWh].every(finite) && g.end >= g.start && g.energyWh >= 0;
 }
 
-export function isHistory(value: unknown): value is BatteryHistory {
+function isDischarge(d: unknown): d is Discharge {
+  const x = d as Discharge;
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    finite(x.start) &&
+    finite(x.end) &&
+    Array.isArray(x.segments) &&
+    x.segments.length > 0 &&
+    x.segments.every(isSegment) &&
+    Array.isArray(x.samples) &&
+    ['outage', 'test', 'calibration'].includes(x.source)
+  );
+}
+
+/**
+ * The history from saved state, keeping only well-formed discharges (state files are edited, context stores get
+ * corrupted): a damaged entry is dropped rather than fed to the model. Anything unreadable gives an empty history.
+ */
+export function restoreHistory(value: unknown): BatteryHistory {
   const h = value as BatteryHistory | undefined;
-  return typeof h === 'object' && h !== null && h.version === 1 && Array.isArray(h.discharges);
+  if (typeof h !== 'object' || h === null || h.version !== 1 || !Array.isArray(h.discharges)) return { version: 1, discharges: [] };
+  const history: BatteryHistory = { version: 1, discharges: h.discharges.filter(isDischarge).slice(-MAX_DISCHARGES) };
+  const active = h.active;
+  if (isDischarge(active) && finite(active.lastW) && typeof active.lowBattery === 'boolean') history.active = active;
+  return history;
 }
 
 export class DischargeRecorder {

@@ -3,7 +3,7 @@
 // enough it publishes nothing and says why; a measured health below the threshold raises REPLBATT once.
 import { statusTokens } from '../normalize/nut';
 import type { Values } from '../types';
-import { DischargeRecorder, emptyHistory, isHistory, loadWatts, type BatteryHistory, type Discharge, type DischargeSource } from './history';
+import { DischargeRecorder, loadWatts, restoreHistory, type BatteryHistory, type Discharge, type DischargeSource } from './history';
 import { MIN_DROP, confidence, fit, predict, toPoint, type BatteryModel } from './model';
 
 export interface BatteryOptions {
@@ -65,8 +65,11 @@ export class BatteryMonitor {
     private readonly options: BatteryOptions,
     restored?: unknown,
   ) {
-    const s = restored as BatteryState | undefined;
-    this.state = s && s.version === 1 && isHistory(s.history) ? s : { version: 1, history: emptyHistory() };
+    const s = restored as Partial<BatteryState> | undefined;
+    this.state = { version: 1, history: restoreHistory(s?.history) };
+    if (s?.vendor && [s.vendor.fullS, s.vendor.loadW].every((v) => Number.isFinite(v) && v > 0)) this.state.vendor = s.vendor;
+    if (s?.best && [s.best.k, s.best.n].every((v) => Number.isFinite(v) && v > 0)) this.state.best = s.best;
+    if (s?.replaceRaised === true) this.state.replaceRaised = true;
     this.recorder = new DischargeRecorder(this.state.history, options.intervalMs * (options.maxGapIntervals ?? 3));
     this.refit();
   }
@@ -74,10 +77,6 @@ export class BatteryMonitor {
   /** The next discharge is a battery test or calibration someone started, not an outage. */
   expect(source: DischargeSource): void {
     this.recorder.pending = source;
-  }
-
-  get history(): BatteryHistory {
-    return this.state.history;
   }
 
   /** What to save to survive a restart (a plain JSON object). */

@@ -155,4 +155,21 @@ describe('battery learning', () => {
     expect(value(rig.last, 'battery.health')).toBeGreaterThanOrEqual(90);
     expect(events.map((e) => e.event)).toEqual(['REPLBATT']);
   });
+
+  it('drops damaged entries of a saved history instead of crashing on them', () => {
+    const rig = new Rig({ battery: AGED, events: [{ at: 30, action: 'power-cut', duration: 120 }] });
+    rig.run(300);
+    const key = [...rig.store.data.keys()].find((k) => k.startsWith('battery_'))!;
+    const saved = rig.store.get(key) as BatteryState;
+    const junk = [{ start: 'yesterday' }, { ...saved.history.discharges[0], segments: [{ start: 1, end: 0, startCharge: 'x' }] }, null];
+    // Damaged while stopped: the new tracker reads the store at its first reading.
+    rig.restart();
+    rig.store.set(key, { ...saved, best: { k: -1, n: Number.NaN }, history: { ...saved.history, discharges: [...junk, ...saved.history.discharges] } });
+    rig.run(30);
+    expect(history(rig).discharges).toHaveLength(1);
+    within(value(rig.last, 'battery.runtime.measured'), rig.truthRuntime(), 10);
+    rig.restart();
+    rig.store.set(key, 'not a history');
+    expect(rig.run(30).every((r) => r.learning?.code === 'no-discharge')).toBe(true);
+  });
 });
