@@ -4,7 +4,8 @@ import { MIN_INTERVAL_S } from './validate';
 export { MIN_INTERVAL_S };
 
 export interface Command {
-  action: 'poll' | 'pause' | 'resume';
+  /** battery-replaced: a UPS node forgets the old battery's discharges (its measured health starts over). */
+  action: 'poll' | 'pause' | 'resume' | 'battery-replaced';
   /** New interval in seconds, set before the poll. */
   intervalS?: number;
   /** msg.interval was present but not a number of seconds >= MIN_INTERVAL_S: warned about, the poll still happens. */
@@ -14,6 +15,7 @@ export interface Command {
 export function parseCommand(msg: { payload?: unknown; [key: string]: unknown }): Command {
   if (msg.pause === true || msg.payload === 'pause') return { action: 'pause' };
   if (msg.resume === true || msg.payload === 'resume') return { action: 'resume' };
+  if (msg.payload === 'battery-replaced') return { action: 'battery-replaced' };
   const s = msg.interval;
   if (s === undefined) return { action: 'poll' };
   if (typeof s === 'number' && Number.isFinite(s) && s >= MIN_INTERVAL_S) return { action: 'poll', intervalS: s };

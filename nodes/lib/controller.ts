@@ -75,6 +75,10 @@ export class DeviceController {
       case 'resume':
         this.poller.resume();
         return;
+      case 'battery-replaced':
+        this.tracker?.batteryReplaced();
+        this.poller.pollNow();
+        return;
       case 'poll':
         if (cmd.badInterval) this.out.warn(this.t('warn.interval'));
         if (cmd.intervalS !== undefined) this.poller.setIntervalMs(cmd.intervalS * 1000);

@@ -79,6 +79,16 @@ export class BatteryMonitor {
     this.recorder.pending = source;
   }
 
+  /** A new battery: the old one's discharges, best and REPLBATT are forgotten (the firmware's reference stays). */
+  reset(): void {
+    // In place: the recorder holds the same history object.
+    this.state.history.discharges = [];
+    this.state.history.active = undefined;
+    this.state.best = undefined;
+    this.state.replaceRaised = false;
+    this.model = undefined;
+  }
+
   /** What to save to survive a restart (a plain JSON object). */
   snapshot(): BatteryState {
     return this.state;

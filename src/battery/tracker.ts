@@ -37,6 +37,7 @@ interface PerDevice {
 export class ReadingTracker {
   private current: PerDevice | undefined;
   private pending: DischargeSource | undefined;
+  private replaced = false;
 
   constructor(
     private readonly options: TrackerOptions,
@@ -78,6 +79,14 @@ export class ReadingTracker {
     return { reading: { ...reading, values }, events, ...(learning && { learning }) };
   }
 
+  /** The UPS got a new battery: its discharges and measured health start over (from the next reading if none yet). */
+  batteryReplaced(): void {
+    if (this.current?.battery) {
+      this.current.battery.reset();
+      this.save(this.current);
+    } else this.replaced = true;
+  }
+
   /** Saves what is pending (the caller's close path). */
   flush(): void {
     if (this.current) this.save(this.current);
@@ -95,8 +104,10 @@ export class ReadingTracker {
     if (this.options.energy !== false) device.energy = new EnergyCounters({ intervalMs, maxGapIntervals: this.options.maxGapIntervals }, this.store.get(`energy_${key}`));
     if (reading.device.kind === 'ups' && this.options.battery !== false) {
       device.battery = new BatteryMonitor(this.options, this.store.get(`battery_${key}`));
+      if (this.replaced) device.battery.reset();
       if (this.pending) device.battery.expect(this.pending);
       this.pending = undefined;
+      this.replaced = false;
     }
     this.current = device;
     return device;

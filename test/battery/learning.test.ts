@@ -172,4 +172,17 @@ describe('battery learning', () => {
     rig.store.set(key, 'not a history');
     expect(rig.run(30).every((r) => r.learning?.code === 'no-discharge')).toBe(true);
   });
+
+  it('forgets the old battery when told it was replaced, and can raise REPLBATT again later', () => {
+    const rig = new Rig({ battery: AGED, events: [{ at: 30, action: 'power-cut', duration: 120 }, { at: 700, action: 'power-cut', duration: 120 }] });
+    const events = rig.run(400).flatMap((r) => r.events);
+    expect(value(rig.last, 'battery.runtime.measured')).toBeDefined();
+    rig.tracker.batteryReplaced();
+    // Still the same aged battery, in fact: the next outage teaches it again and REPLBATT comes again.
+    const after = rig.run(60);
+    expect(after.every((r) => r.learning?.code === 'no-discharge' && value(r, 'battery.runtime.measured') === undefined)).toBe(true);
+    expect(history(rig).discharges).toEqual([]);
+    events.push(...rig.run(600).flatMap((r) => r.events));
+    expect(events.map((e) => e.event)).toEqual(['REPLBATT', 'REPLBATT']);
+  });
 });

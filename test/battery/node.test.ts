@@ -72,5 +72,9 @@ describe('rackpower-ups battery truth and energy', () => {
     await vi.waitFor(() => expect(after.out.length).toBeGreaterThan(0), { timeout: 10_000 });
     expect(Number(after.out[0].payload['output.energy'])).toBeGreaterThanOrEqual(energy);
     expect(after.out[0].payload['battery.runtime.measured']).toBeDefined();
+
+    // A new battery fitted: the node forgets the old one's discharges and says it is learning again.
+    helper.getNode('ups1').receive({ payload: 'battery-replaced' });
+    await vi.waitFor(() => expect(after.out.at(-1)!.payload['battery.runtime.measured']).toBeUndefined(), { timeout: 10_000 });
   }, 120_000);
 });
