@@ -112,3 +112,17 @@ describe('rackpower calibrate', () => {
     expect(discharge.segments[0].endCharge).toBeGreaterThanOrEqual(55);
   }, 120_000);
 });
+
+describe('calibrate.start from the UPS command node', () => {
+  const ready = { 'ups.status': 'OL', 'battery.charge': 100, 'output.realpower': 900, 'battery.runtime': 2400 };
+
+  it('needs the UPS reading and checks it as rackpower calibrate does', async () => {
+    const { upsRequest } = await import('../../src/control/messages');
+    expect(upsRequest({ payload: 'calibrate.start', ups: ready }, 60)).toMatchObject({ command: 'calibrate.start' });
+    expect(() => upsRequest({ payload: 'calibrate.start' }, 60)).toThrow(/needs msg.ups/u);
+    expect(() => upsRequest({ payload: 'calibrate.start', ups: { ...ready, 'ups.status': 'OB DISCHRG' } }, 60)).toThrow(/calibration refused: the UPS is not on line/u);
+    expect(() => upsRequest({ payload: 'calibrate.start', ups: { ...ready, 'battery.runtime.measured': 700 } }, 60)).toThrow(/runtime 700 s leaves too little/u);
+    // Stopping needs no reading: it only ever makes the battery safer.
+    expect(upsRequest({ payload: 'calibrate.stop' }, 60)).toMatchObject({ command: 'calibrate.stop' });
+  });
+});
