@@ -9,6 +9,7 @@ import type { BatteryState } from '../../src/battery/monitor';
 import { ReadingTracker } from '../../src/battery/tracker';
 import { runCalibrate } from '../../src/cli/calibrate';
 import { Guard } from '../../src/control/guards';
+import { upsRequest } from '../../src/control/messages';
 import { UpsCommander } from '../../src/control/ups';
 import { controlFor } from '../../src/control/vendors';
 import { openDevice } from '../../src/device';
@@ -116,8 +117,7 @@ describe('rackpower calibrate', () => {
 describe('calibrate.start from the UPS command node', () => {
   const ready = { 'ups.status': 'OL', 'battery.charge': 100, 'output.realpower': 900, 'battery.runtime': 2400 };
 
-  it('needs the UPS reading and checks it as rackpower calibrate does', async () => {
-    const { upsRequest } = await import('../../src/control/messages');
+  it('needs the UPS reading and checks it as rackpower calibrate does', () => {
     expect(upsRequest({ payload: 'calibrate.start', ups: ready }, 60)).toMatchObject({ command: 'calibrate.start' });
     expect(() => upsRequest({ payload: 'calibrate.start' }, 60)).toThrow(/needs msg.ups/u);
     expect(() => upsRequest({ payload: 'calibrate.start', ups: { ...ready, 'ups.status': 'OB DISCHRG' } }, 60)).toThrow(/calibration refused: the UPS is not on line/u);
