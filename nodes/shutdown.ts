@@ -18,6 +18,7 @@ interface ShutdownDef extends NodeDef {
   minHealthy: number | string;
   onBatteryS: number | string;
   runtimeBelowS: number | string;
+  runtimeSource?: 'reported' | 'measured';
   chargeBelowPct: number | string;
   lowBattery: boolean;
   fsd: boolean;
@@ -44,6 +45,7 @@ function policyOf(def: ShutdownDef): ShutdownPolicy {
     triggers: {
       onBatteryS: optional(def.onBatteryS),
       runtimeBelowS: optional(def.runtimeBelowS),
+      runtimeSource: def.runtimeSource === 'measured' ? 'measured' : 'reported',
       chargeBelowPct: optional(def.chargeBelowPct),
       lowBattery: def.lowBattery !== false,
       fsd: def.fsd !== false,

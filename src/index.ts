@@ -23,4 +23,5 @@ export { MetricsRegistry } from './integrations/prometheus';
 export { readingLines, eventLine } from './integrations/influx';
 export { AlarmEngine } from './actions/alarm';
 export { ShutdownOrchestrator } from './actions/shutdown';
+export { ReadingTracker, type StateStore, type TrackerOptions, type Tracked } from './battery/tracker';
 export { BudgetEngine } from './actions/budget';

@@ -5,7 +5,8 @@ export { MAX_INTERVAL_S, MIN_INTERVAL_S };
 
 export type Command =
   | {
-      action: 'poll' | 'pause' | 'resume';
+      /** battery-replaced: a UPS node forgets the old battery's discharges (its measured health starts over). */
+      action: 'poll' | 'pause' | 'resume' | 'battery-replaced';
       /** New interval in seconds, set before the poll. */
       intervalS?: number;
     }
@@ -15,6 +16,7 @@ export type Command =
 export function parseCommand(msg: { payload?: unknown; [key: string]: unknown }): Command {
   if (msg.pause === true || msg.payload === 'pause') return { action: 'pause' };
   if (msg.resume === true || msg.payload === 'resume') return { action: 'resume' };
+  if (msg.payload === 'battery-replaced') return { action: 'battery-replaced' };
   const s = msg.interval;
   if (s === undefined) return { action: 'poll' };
   if (typeof s === 'number' && s >= MIN_INTERVAL_S && s <= MAX_INTERVAL_S) return { action: 'poll', intervalS: s };

@@ -1,6 +1,7 @@
 // A running device node without Node-RED: poller output → messages on the two outputs, node status and
 // rate-limited errors; input commands → the poller. The Node-RED glue (device-node.ts) only builds and wires it.
 import type { NodeMessage, NodeStatus } from 'node-red';
+import type { ReadingTracker } from '../../src/battery/tracker';
 import type { RackpowerError } from '../../src/errors';
 import type { MessageBuilder } from '../../src/normalize/messages';
 import type { DevicePoller } from '../../src/polling/poller';
@@ -42,14 +43,18 @@ export class DeviceController {
     private readonly t: Translate,
     /** Gives the shared connection back to its config node. */
     private readonly release: () => Promise<void>,
+    /** Adds what rackpower measures itself (energy counters, battery truth) to each reading. */
+    private readonly tracker?: ReadingTracker,
   ) {
-    poller.on('reading', (reading) => {
+    poller.on('reading', (raw) => {
       if (this.closed) return;
       this.failures.succeeded();
-      this.show(readingStatus(kind, reading.values, t));
+      const { reading, events, learning } = tracker ? tracker.observe(raw) : { reading: raw, events: [], learning: undefined };
+      this.show(readingStatus(kind, reading.values, t, learning));
       // Spread: the builder's interfaces lack NodeMessage's index signature; a shallow copy types as plain data.
       const messages = builder.reading(reading).map((m) => ({ ...m }));
       if (messages.length) out.send([messages, null]);
+      for (const event of events) out.send([null, { ...builder.event(event) }]);
     });
     poller.on('event', (event) => {
       if (!this.closed) out.send([null, { ...builder.event(event) }]);
@@ -78,6 +83,10 @@ export class DeviceController {
       case 'resume':
         this.poller.resume();
         return;
+      case 'battery-replaced':
+        this.tracker?.batteryReplaced();
+        this.poller.pollNow();
+        return;
       case 'poll':
         if (cmd.intervalS !== undefined) this.poller.setIntervalMs(cmd.intervalS * 1000);
         // Paused means silent until resumed: the poller ignores pollNow() then.
@@ -90,6 +99,7 @@ export class DeviceController {
     this.closed = true;
     try {
       await this.poller.stop();
+      this.tracker?.flush();
     } finally {
       await this.release();
     }

@@ -1,6 +1,7 @@
 // The Node-RED side of the four device nodes (rackpower-ups, -pdu, -sensor, -meter): settings → a reader on the
 // config node's shared connection, a poller and a message builder, handed to a DeviceController.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { ReadingTracker } from '../../src/battery/tracker';
 import { RackpowerError, asRackpowerError } from '../../src/errors';
 import { MessageBuilder } from '../../src/normalize/messages';
 import { ModbusDeviceReader } from '../../src/polling/modbus-reader';
@@ -9,6 +10,7 @@ import { SnmpDeviceReader } from '../../src/polling/snmp-reader';
 import type { DeviceReader } from '../../src/polling/types';
 import type { DeviceKind } from '../../src/types';
 import { closeWith } from './close';
+import { contextStore, forgetContext } from './context-store';
 import { MAX_INTERVAL_S, MIN_INTERVAL_S, parseCommand } from './commands';
 import type { ModbusConnectionNode, SnmpEndpointNode } from './connections';
 import { DeviceController, reportError } from './controller';
@@ -128,11 +130,20 @@ function start(RED: NodeAPI, node: Node, kind: DeviceKind, config: DeviceConfig,
   // SNMP devices answer traps: a trap from their host makes them poll at once (src/traps/registry.ts).
   const unregister = config.transport === 'snmp' ? trapTargets.register({ id: node.id, host: opened.where, trap: () => poller.trap() }) : () => undefined;
   let releaseName = (): void => undefined;
-  const controller = new DeviceController(kind, poller, builder, node, t, async () => {
-    unregister();
-    releaseName();
-    await opened.release();
-  });
+  const tracker = new ReadingTracker({ intervalMs: config.interval * 1000, replaceBelowPct: config.replaceBelow }, contextStore(node, (error) => node.warn(t('warn.context', { error }))));
+  const controller = new DeviceController(
+    kind,
+    poller,
+    builder,
+    node,
+    t,
+    async () => {
+      unregister();
+      releaseName();
+      await opened.release();
+    },
+    tracker,
+  );
   // Two devices, one name: both nodes say so under themselves (and once in the debug sidebar), polling goes on.
   let shared = false;
   releaseName = deviceNames.claim(poller.device().name, opened.address, node.id, (others) => {
@@ -170,5 +181,10 @@ export function registerDeviceNode(RED: NodeAPI, kind: DeviceKind): void {
       done();
     });
     closeWith(this, () => controller.close());
+    // Two parameters: Node-RED hands a one-parameter close listener `done` and waits for it.
+    this.on('close', (removed: boolean, done: () => void) => {
+      if (removed) forgetContext(this.id);
+      done();
+    });
   });
 }

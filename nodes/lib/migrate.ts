@@ -30,6 +30,8 @@ export interface DeviceConfig {
   /** Comma-separated NUT names or `*` patterns; empty = all. */
   variables: string;
   prefix: string;
+  /** UPS: REPLBATT when the measured battery health falls below this, %. */
+  replaceBelow: number;
   configVersion: number;
 }
 
@@ -79,6 +81,7 @@ export function migrate(config: Record<string, unknown>): DeviceConfig {
     outputMode: mode,
     variables: text(config.variables),
     prefix: text(config.prefix) || 'rackpower',
+    replaceBelow: Math.min(100, Math.max(1, num(config.replaceBelow, 80))),
     configVersion: CONFIG_VERSION,
   };
 }

@@ -1,6 +1,7 @@
 // What a device node shows under itself: a short summary of the last reading, why it failed, or what it is doing.
 // Plain functions of the poller's output so they are tested without Node-RED.
 import type { NodeStatus } from 'node-red';
+import type { Learning } from '../../src/battery/monitor';
 import type { PollerState } from '../../src/polling/poller';
 import { statusTokens } from '../../src/normalize/nut';
 import type { DeviceKind, ErrorCode, Value, Values } from '../../src/types';
@@ -64,12 +65,20 @@ export function summary(kind: DeviceKind, values: Values, t: Translate): string 
 /** PDU load levels (NUT's threshold status words) that need attention: `warning-high`, `critical-low` ... */
 const LOAD_WARNING = /^(warning|critical)/u;
 
-export function readingStatus(kind: DeviceKind, values: Values, t: Translate): NodeStatus {
+/** A UPS's battery truth in a few words: the measured health, or why nothing is learned yet. */
+export function batteryStatus(values: Values, learning: Learning, t: Translate): string {
+  const health = values['battery.health'];
+  if (learning.code === 'ready' && health !== undefined) return t('status.battery.health', { health });
+  return t(`status.battery.${learning.code}`, { value: learning.value ?? '' });
+}
+
+export function readingStatus(kind: DeviceKind, values: Values, t: Translate, learning?: Learning): NodeStatus {
   const load = values['input.load.status'];
   const warn =
     statusTokens(values['ups.status']).some((token) => WARNING_TOKENS.includes(token)) ||
     (typeof load === 'string' && LOAD_WARNING.test(load));
-  return { fill: warn ? 'yellow' : 'green', shape: 'dot', text: summary(kind, values, t) };
+  const text = summary(kind, values, t);
+  return { fill: warn ? 'yellow' : 'green', shape: 'dot', text: learning ? `${text} · ${batteryStatus(values, learning, t)}` : text };
 }
 
 export function failureStatus(error: { code: ErrorCode; message: string }, t: Translate): NodeStatus {

@@ -17,6 +17,11 @@ export interface ShutdownTriggers {
   onBatteryS?: number;
   /** On battery with battery.runtime below this (s). */
   runtimeBelowS?: number;
+  /**
+   * Which runtime `runtimeBelowS` compares: the UPS's own estimate (`reported`, default) or rackpower's learned one
+   * (`measured`: battery.runtime.measured, with the UPS's estimate while nothing is learned yet).
+   */
+  runtimeSource?: 'reported' | 'measured';
   /** On battery with battery.charge below this (%). */
   chargeBelowPct?: number;
   /** On battery with LB (NUT's "critical"); default true. */
@@ -306,9 +311,10 @@ export class ShutdownOrchestrator {
       if (t.lowBattery !== false && tokens.includes('LB')) reasons.push('low battery (OB LB)');
       const onBatteryS = s.obSince === undefined ? 0 : (now - s.obSince) / 1000;
       if (t.onBatteryS !== undefined && onBatteryS >= t.onBatteryS) reasons.push(`on battery for ${Math.round(onBatteryS)} s (limit ${t.onBatteryS} s)`);
-      const runtime = v['battery.runtime'];
+      const measured = t.runtimeSource === 'measured' && typeof v['battery.runtime.measured'] === 'number';
+      const runtime = measured ? v['battery.runtime.measured'] : v['battery.runtime'];
       if (t.runtimeBelowS !== undefined && typeof runtime === 'number' && runtime < t.runtimeBelowS) {
-        reasons.push(`runtime ${runtime} s below ${t.runtimeBelowS} s`);
+        reasons.push(`${measured ? 'measured runtime' : 'runtime'} ${runtime} s below ${t.runtimeBelowS} s`);
       }
       const charge = v['battery.charge'];
       if (t.chargeBelowPct !== undefined && typeof charge === 'number' && charge < t.chargeBelowPct) {

@@ -39,10 +39,7 @@ export class EnergyCounters {
     return this.options.intervalMs * (this.options.maxGapIntervals ?? 3);
   }
 
-  /**
-   * Integrates one reading and returns the counters to publish (kWh, 3 decimals: one Wh) for the powers it carries.
-   * Readings older than the last one integrated (a clock step back, a replayed message) add nothing.
-   */
+  /** Integrates one reading and returns the counters to publish (kWh, 3 decimals: one Wh) for the powers it carries. */
   observe(t: number, values: Values): Values {
     const out: Values = {};
     for (const [name, value] of Object.entries(values)) {
@@ -56,7 +53,8 @@ export class EnergyCounters {
       if (w === undefined) continue;
       let kWh = this.state.counters[counter] ?? 0;
       if (last && t > last.t && t - last.t <= this.maxGapMs) kWh += ((last.w + w) / 2) * ((t - last.t) / 3_600_000_000);
-      if (!last || t > last.t) this.state.last[counter] = { t, w };
+      // A repeated reading adds nothing; a clock stepped back is a gap (nothing counted, counting resumes from here).
+      if (!last || t !== last.t) this.state.last[counter] = { t, w };
       this.state.counters[counter] = kWh;
       // Whole Wh, rounded down (less a hair for binary fractions: 0.3 must not read 0.299).
       out[counter] = Math.floor(kWh * 1000 + 1e-6) / 1000;

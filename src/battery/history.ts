@@ -60,7 +60,8 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 /** The UPS's output load in W: real power, or load % of the nominal real power. */
 export function loadWatts(values: Values): number | undefined {
   const w = num(values['output.realpower']) ?? num(values['ups.realpower']);
-  if (w !== undefined) return w >= 0 ? w : undefined;
+  // No UPS carries a megawatt: such a reading is garbage, not a load.
+  if (w !== undefined) return w >= 0 && w < 1_000_000 ? w : undefined;
   const pct = num(values['ups.load']);
   const nominal = num(values['ups.realpower.nominal']) ?? num(values['output.realpower.nominal']);
   return pct !== undefined && nominal !== undefined && pct >= 0 && nominal > 0 ? (pct / 100) * nominal : undefined;
@@ -72,13 +73,52 @@ export function discharging(values: Values): boolean {
   return tokens.includes('OB') || (tokens.includes('DISCHRG') && !tokens.includes('CHRG'));
 }
 
-export function emptyHistory(): BatteryHistory {
-  return { version: 1, discharges: [] };
+/**
+ * Why a discharge began, as far as the UPS tells: calibrating (CAL), a test (on battery while the mains are fine,
+ * between the transfer points or within 15 % of nominal), else an outage.
+ */
+function sourceOf(values: Values): DischargeSource {
+  if (statusTokens(values['ups.status']).includes('CAL')) return 'calibration';
+  const v = num(values['input.voltage']);
+  const nominal = num(values['input.voltage.nominal']);
+  const low = num(values['input.transfer.low']) ?? (nominal !== undefined ? nominal * 0.85 : undefined);
+  const high = num(values['input.transfer.high']) ?? (nominal !== undefined ? nominal * 1.15 : undefined);
+  return v !== undefined && low !== undefined && high !== undefined && v > low && v < high ? 'test' : 'outage';
 }
 
-export function isHistory(value: unknown): value is BatteryHistory {
+const finite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+
+function isSegment(s: unknown): s is Segment {
+  const g = s as Segment;
+  return typeof g === 'object' && g !== null && [g.start, g.end, g.startCharge, g.endCharge, g.energyWh].every(finite) && g.end >= g.start && g.energyWh >= 0;
+}
+
+function isDischarge(d: unknown): d is Discharge {
+  const x = d as Discharge;
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    finite(x.start) &&
+    finite(x.end) &&
+    Array.isArray(x.segments) &&
+    x.segments.length > 0 &&
+    x.segments.every(isSegment) &&
+    Array.isArray(x.samples) &&
+    ['outage', 'test', 'calibration'].includes(x.source)
+  );
+}
+
+/**
+ * The history from saved state, keeping only well-formed discharges (state files are edited, context stores get
+ * corrupted): a damaged entry is dropped rather than fed to the model. Anything unreadable gives an empty history.
+ */
+export function restoreHistory(value: unknown): BatteryHistory {
   const h = value as BatteryHistory | undefined;
-  return typeof h === 'object' && h !== null && h.version === 1 && Array.isArray(h.discharges);
+  if (typeof h !== 'object' || h === null || h.version !== 1 || !Array.isArray(h.discharges)) return { version: 1, discharges: [] };
+  const history: BatteryHistory = { version: 1, discharges: h.discharges.filter(isDischarge).slice(-MAX_DISCHARGES) };
+  const active = h.active;
+  if (isDischarge(active) && finite(active.lastW) && typeof active.lowBattery === 'boolean') history.active = active;
+  return history;
 }
 
 export class DischargeRecorder {
@@ -98,7 +138,7 @@ export class DischargeRecorder {
   /** Records one poll; returns the discharge that ended with it, if one did. */
   observe(t: number, values: Values): Discharge | undefined {
     const active = this.history.active;
-    if (active && t <= active.end) return undefined;
+    if (active && t === active.end) return undefined;
     if (!discharging(values)) return active ? this.finish(t, values) : undefined;
     const w = loadWatts(values);
     const charge = num(values['battery.charge']);
@@ -110,7 +150,7 @@ export class DischargeRecorder {
       this.history.active = {
         start: t,
         end: t,
-        source: this.pending ?? (statusTokens(values['ups.status']).includes('CAL') ? 'calibration' : 'outage'),
+        source: this.pending ?? sourceOf(values),
         segments: [{ start: t, end: t, startCharge: charge, endCharge: charge, energyWh: 0 }],
         full: false,
         samples: [[0, round(w), charge, voltage]],
@@ -121,7 +161,8 @@ export class DischargeRecorder {
       return undefined;
     }
     const segment = active.segments[active.segments.length - 1];
-    if (t - active.end > this.maxGapMs) {
+    // A gap, or a clock stepped back: a new segment, nothing bridged.
+    if (t - active.end > this.maxGapMs || t < active.end) {
       active.segments.push({ start: t, end: t, startCharge: charge, endCharge: charge, energyWh: 0 });
     } else {
       segment.energyWh += ((active.lastW + w) / 2) * ((t - active.end) / 3_600_000);

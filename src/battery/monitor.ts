@@ -3,15 +3,15 @@
 // enough it publishes nothing and says why; a measured health below the threshold raises REPLBATT once.
 import { statusTokens } from '../normalize/nut';
 import type { Values } from '../types';
-import { DischargeRecorder, emptyHistory, isHistory, loadWatts, type BatteryHistory, type DischargeSource } from './history';
-import { MIN_DROP, confidence, fit, predict, type BatteryModel } from './model';
+import { DischargeRecorder, loadWatts, restoreHistory, type BatteryHistory, type Discharge, type DischargeSource } from './history';
+import { MIN_DROP, confidence, fit, predict, toPoint, type BatteryModel } from './model';
 
 export interface BatteryOptions {
   /** The device's poll interval, ms: polls further apart than a few of these are not bridged. */
   intervalMs: number;
   /** REPLBATT when the measured health falls below this, % (default 80: a lead-acid battery's end of life). */
   replaceBelowPct?: number;
-  /** Publish learned values only at this confidence or above, % (default 70: about ±15 %). */
+  /** Publish learned values only at this confidence or above, % (default 80: a standard error of about 10 %). */
   minConfidence?: number;
   /** Polls missing in a row before a discharge is split rather than bridged (default 3). */
   maxGapIntervals?: number;
@@ -48,6 +48,11 @@ export interface BatteryObservation {
 const VENDOR_MIN_CHARGE = 50;
 /** Health must climb this far back above the threshold before REPLBATT can fire again (a new battery, not noise). */
 const REARM_POINTS = 5;
+/** A fit this uncertain (variance of ln K: 0.1² is ±10 %) cannot set the battery's best. */
+const BEST_MAX_VARIANCE = 0.01;
+/** A discharge lasting this much longer than predicted, known to ±10 % or better, means a new battery. */
+const NEW_BATTERY_RATIO = 1.25;
+const NEW_BATTERY_MAX_ERROR = 0.1;
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
@@ -60,8 +65,11 @@ export class BatteryMonitor {
     private readonly options: BatteryOptions,
     restored?: unknown,
   ) {
-    const s = restored as BatteryState | undefined;
-    this.state = s && s.version === 1 && isHistory(s.history) ? s : { version: 1, history: emptyHistory() };
+    const s = restored as Partial<BatteryState> | undefined;
+    this.state = { version: 1, history: restoreHistory(s?.history) };
+    if (s?.vendor && [s.vendor.fullS, s.vendor.loadW].every((v) => Number.isFinite(v) && v > 0)) this.state.vendor = s.vendor;
+    if (s?.best && [s.best.k, s.best.n].every((v) => Number.isFinite(v) && v > 0)) this.state.best = s.best;
+    if (s?.replaceRaised === true) this.state.replaceRaised = true;
     this.recorder = new DischargeRecorder(this.state.history, options.intervalMs * (options.maxGapIntervals ?? 3));
     this.refit();
   }
@@ -71,8 +79,14 @@ export class BatteryMonitor {
     this.recorder.pending = source;
   }
 
-  get history(): BatteryHistory {
-    return this.state.history;
+  /** A new battery: the old one's discharges, best and REPLBATT are forgotten (the firmware's reference stays). */
+  reset(): void {
+    // In place: the recorder holds the same history object.
+    this.state.history.discharges = [];
+    this.state.history.active = undefined;
+    this.state.best = undefined;
+    this.state.replaceRaised = false;
+    this.model = undefined;
   }
 
   /** What to save to survive a restart (a plain JSON object). */
@@ -83,7 +97,7 @@ export class BatteryMonitor {
   observe(t: number, values: Values): BatteryObservation {
     const ended = this.recorder.observe(t, values);
     // The discharge in progress counts too: an outage teaches the model while it lasts.
-    if (ended || this.recorder.active) this.refit();
+    if (ended || this.recorder.active) this.refit(ended);
     const loadW = loadWatts(values);
     const charge = num(values['battery.charge']);
     const vendor = num(values['battery.runtime']);
@@ -95,7 +109,7 @@ export class BatteryMonitor {
 
     const prediction = predict(this.model, loadW);
     const sure = confidence(prediction.error);
-    if (sure < (this.options.minConfidence ?? 70)) {
+    if (sure < (this.options.minConfidence ?? 80)) {
       return { values: {}, learning: { code: 'uncertain', message: `learning the battery: confidence ${sure} % at ${Math.round(loadW)} W`, value: sure } };
     }
     const runtime = Math.round((prediction.fullS * charge) / 100);
@@ -115,15 +129,32 @@ export class BatteryMonitor {
     return { values: out, learning: { code: 'ready', message: `battery learned: ${this.model.points} discharge(s), confidence ${sure} %`, value: sure }, replace };
   }
 
-  private refit(): void {
+  private refit(ended?: Discharge): void {
+    if (ended) this.newBattery(ended);
     const { discharges, active } = this.state.history;
     this.model = fit(active ? [...discharges, active] : discharges);
-    if (this.model && (!this.state.best || this.model.k / 1500 ** this.model.n > this.state.best.k / 1500 ** this.state.best.n)) {
-      // "Best" compared at a typical load; only completed discharges may set it, so a discharge in progress that
-      // has used 3 % of the charge cannot claim a record.
-      const settled = fit(discharges);
-      if (settled) this.state.best = { k: settled.k, n: settled.n };
-    }
+    // "Best" only from completed discharges and a confident fit: a discharge in progress that has used 3 % of the
+    // charge cannot claim a record. Compared at the loads the fit saw.
+    const settled = fit(discharges);
+    if (!settled || settled.varMean > BEST_MAX_VARIANCE) return;
+    const at = Math.exp(settled.meanLnW);
+    const best = this.state.best;
+    if (!best || settled.k / at ** settled.n > best.k / at ** best.n) this.state.best = { k: settled.k, n: settled.n };
+  }
+
+  /**
+   * A discharge that lasted far longer than the older ones predict, and says so clearly, is a new battery: the
+   * history starts over with it (the old battery's discharges and its best would pull the new one down).
+   */
+  private newBattery(ended: Discharge): void {
+    const point = toPoint(ended);
+    const before = fit(this.state.history.discharges.filter((d) => d !== ended));
+    if (!point || !before || point.error > NEW_BATTERY_MAX_ERROR) return;
+    if (point.fullS < predict(before, point.loadW).fullS * NEW_BATTERY_RATIO) return;
+    this.state.history.discharges = [ended];
+    this.state.best = undefined;
+    this.state.vendor = undefined;
+    this.state.replaceRaised = false;
   }
 
   /**

@@ -2,7 +2,7 @@
 // a UPS. State is kept per device (by serial, else name) in a store the caller provides: Node-RED context in the
 // nodes, a state file for the CLI. One tracker per poller; readings go through observe() before anyone sees them.
 import { eventMessage } from '../normalize/events';
-import type { DeviceEvent, DeviceKind, Reading } from '../types';
+import type { DeviceEvent, Reading } from '../types';
 import { EnergyCounters } from './energy';
 import { BatteryMonitor, type BatteryOptions, type Learning } from './monitor';
 import type { DischargeSource } from './history';
@@ -13,9 +13,7 @@ export interface StateStore {
   set(key: string, value: unknown): void;
 }
 
-export interface TrackerOptions extends Omit<BatteryOptions, 'intervalMs'> {
-  kind: DeviceKind;
-  intervalMs: number;
+export interface TrackerOptions extends BatteryOptions {
   /** Learn the battery of a UPS (default true). */
   battery?: boolean;
   /** Integrate energy counters the device lacks (default true). */
@@ -39,6 +37,7 @@ interface PerDevice {
 export class ReadingTracker {
   private current: PerDevice | undefined;
   private pending: DischargeSource | undefined;
+  private replaced = false;
 
   constructor(
     private readonly options: TrackerOptions,
@@ -80,6 +79,14 @@ export class ReadingTracker {
     return { reading: { ...reading, values }, events, ...(learning && { learning }) };
   }
 
+  /** The UPS got a new battery: its discharges and measured health start over (from the next reading if none yet). */
+  batteryReplaced(): void {
+    if (this.current?.battery) {
+      this.current.battery.reset();
+      this.save(this.current);
+    } else this.replaced = true;
+  }
+
   /** Saves what is pending (the caller's close path). */
   flush(): void {
     if (this.current) this.save(this.current);
@@ -92,13 +99,15 @@ export class ReadingTracker {
     if (this.current?.key === key) return this.current;
     // A new device behind the address (or the serial read for the first time): its own state.
     if (this.current) this.save(this.current);
-    const { kind, intervalMs } = this.options;
+    const { intervalMs } = this.options;
     const device: PerDevice = { key };
     if (this.options.energy !== false) device.energy = new EnergyCounters({ intervalMs, maxGapIntervals: this.options.maxGapIntervals }, this.store.get(`energy_${key}`));
-    if (kind === 'ups' && this.options.battery !== false) {
-      device.battery = new BatteryMonitor({ ...this.options, intervalMs }, this.store.get(`battery_${key}`));
+    if (reading.device.kind === 'ups' && this.options.battery !== false) {
+      device.battery = new BatteryMonitor(this.options, this.store.get(`battery_${key}`));
+      if (this.replaced) device.battery.reset();
       if (this.pending) device.battery.expect(this.pending);
       this.pending = undefined;
+      this.replaced = false;
     }
     this.current = device;
     return device;

@@ -2,6 +2,7 @@
 // The rackpower command: the same engine as the Node-RED nodes, for shells, scripts and bug reports.
 import { asRackpowerError } from '../errors';
 import type { ErrorCode } from '../types';
+import { CALIBRATE } from './calibrate';
 import { COMMAND } from './command';
 import { MQTT } from './mqtt';
 import { PROFILES } from './profiles';
@@ -24,7 +25,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
 };
 
 /** Every command: its spec validates its arguments and prints its --help. A new command is one entry here. */
-const COMMANDS: CommandSpec[] = [READ, DISCOVER, RECORD, PROFILES, COMMAND, SIM, WATCH, TRAPS, MQTT];
+const COMMANDS: CommandSpec[] = [READ, DISCOVER, RECORD, PROFILES, COMMAND, CALIBRATE, SIM, WATCH, TRAPS, MQTT];
 
 async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;

@@ -3,6 +3,7 @@
 // A bridge without Node-RED, and a shard of a scaled-out deployment (docs/scaling.md).
 import { randomBytes } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
+import { ReadingTracker } from '../battery/tracker';
 import { openDevice } from '../device';
 import { RackpowerError } from '../errors';
 import { HA_DEFAULTS, HomeAssistantPublisher, type MqttMessage } from '../integrations/home-assistant';
@@ -11,6 +12,8 @@ import { DevicePoller } from '../polling/poller';
 import { namedDevices } from './devices';
 import { untilSignal } from './signals';
 import { defineCommand, parseCommand, URL_FORMS } from './spec';
+import type { DeviceEvent } from '../types';
+import { FileStore, MemoryStore, defaultStateFile } from './state';
 
 export const ENV_MQTT_PASSWORD = 'RACKPOWER_MQTT_PASSWORD';
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -22,6 +25,8 @@ interface Options {
   discoveryPrefix: string;
   statusTopic: string;
   intervalMs: number;
+  /** Battery history and energy counters: a state file, or undefined for memory only. */
+  stateFile: string | undefined;
 }
 
 function options(args: string[]): { urls: string[]; opts: Options } {
@@ -47,6 +52,7 @@ function options(args: string[]): { urls: string[]; opts: Options } {
       discoveryPrefix: values['discovery-prefix'],
       statusTopic: values.ha ? values['status-topic'] : '',
       intervalMs: seconds * 1000,
+      stateFile: values.state === 'none' ? undefined : (values.state ?? defaultStateFile()),
     },
   };
 }
@@ -78,6 +84,7 @@ async function connect(opts: Options): Promise<MqttClient> {
 /** `rackpower mqtt <url>... --broker mqtt://host[:port] [--ha] [--prefix P]` until Ctrl-C. */
 export async function runMqtt(args: string[]): Promise<void> {
   const { urls, opts } = options(args);
+  const store = opts.stateFile ? new FileStore(opts.stateFile) : new MemoryStore();
   const devices = namedDevices(urls).map(({ target, name }) => ({ name, opened: openDevice(target) }));
   const client = await connect(opts);
   const ha = opts.ha ? new HomeAssistantPublisher({ discoveryPrefix: opts.discoveryPrefix, base: opts.prefix, statusTopic: opts.statusTopic }) : undefined;
@@ -92,16 +99,23 @@ export async function runMqtt(args: string[]): Promise<void> {
     await client.subscribeAsync(ha.birthTopic, { qos: 1 });
   }
 
+  const trackers: ReadingTracker[] = [];
   const pollers = devices.map(({ name, opened }) => {
     const poller = new DevicePoller(opened.reader, { name, address: opened.address, intervalMs: opts.intervalMs });
-    poller.on('reading', (reading) => {
+    // Battery truth and energy counters, as the device nodes add them.
+    const tracker = new ReadingTracker({ intervalMs: opts.intervalMs }, store);
+    trackers.push(tracker);
+    const event = (e: DeviceEvent): void => {
+      if (ha) publish(ha.handle([{ type: 'event', event: e }]));
+      else publish([{ topic: builder.event(e).topic, payload: JSON.stringify(e), retain: false, qos: 1 }]);
+    };
+    poller.on('reading', (raw) => {
+      const { reading, events } = tracker.observe(raw);
       if (ha) publish(ha.handle([{ type: 'reading', ...reading }]));
       else for (const m of builder.reading(reading)) publish([{ topic: m.topic, payload: JSON.stringify(m.payload), retain: false, qos: 0 }]);
+      events.forEach(event);
     });
-    poller.on('event', (event) => {
-      if (ha) publish(ha.handle([{ type: 'event', event }]));
-      else publish([{ topic: builder.event(event).topic, payload: JSON.stringify(event), retain: false, qos: 1 }]);
-    });
+    poller.on('event', event);
     poller.on('failure', (err) => process.stderr.write(`rackpower: ${name}: ${err.code.toLowerCase()}: ${err.message}\n`));
     process.stdout.write(`${name} ${opened.address} → ${opts.prefix}/${topicName(name)}\n`);
     poller.start();
@@ -110,6 +124,8 @@ export async function runMqtt(args: string[]): Promise<void> {
 
   await untilSignal();
   await Promise.all(pollers.map((p) => p.stop()));
+  trackers.forEach((t) => t.flush());
+  store.write();
   // Devices offline and our status `offline`, sent before a clean disconnect (the will only covers crashes).
   if (ha) publish([...ha.close(false), ...ha.offline()]);
   await client.endAsync();
@@ -127,6 +143,7 @@ export const MQTT = defineCommand({
     'discovery-prefix': { type: 'string', value: 'P', default: HA_DEFAULTS.discoveryPrefix, help: "Home Assistant's discovery prefix" },
     'status-topic': { type: 'string', value: 'T', default: HA_DEFAULTS.statusTopic, help: 'online/offline topic of this bridge (its MQTT will)' },
     interval: { type: 'string', value: 'S', default: '10', help: 'seconds between polls, at least 1' },
+    state: { type: 'string', value: 'FILE|none', help: 'battery history and energy counters kept across runs (default ~/.local/state/rackpower/state.json)' },
   },
   notes: [URL_FORMS, 'A #name after a URL names the device (its topic and Home Assistant device); default: the host, its port unless\n161, the Modbus unit. Two devices with one name are refused.'],
   run: (args): Promise<void> => runMqtt(args),

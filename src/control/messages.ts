@@ -1,5 +1,7 @@
 // What an input message asks of an outlet or UPS command node, read the same way by the nodes and their tests.
+import { refusals } from '../battery/calibration';
 import { RackpowerError } from '../errors';
+import type { Values } from '../types';
 import type { OutletRequest } from './outlet';
 import type { UpsRequest } from './ups';
 import { UPS_COMMANDS, type OutletAction, type UpsCommandName } from './vendors';
@@ -9,6 +11,8 @@ interface Msg {
   outlet?: unknown;
   delay?: unknown;
   dryRun?: unknown;
+  /** calibrate.start: the UPS node's latest reading (its msg.payload), checked before the battery is run down. */
+  ups?: unknown;
 }
 
 /** A settings field as a number, or the default when it is empty. */
@@ -59,6 +63,7 @@ export function upsRequest(msg: Msg, defaultDelay: number): UpsRequest {
     const unknown = Object.keys(p).filter((k) => !UPS_PARAMETERS.includes(k));
     if (unknown.length) throw new RackpowerError('CONFIG', `msg.payload has unknown parameter(s) ${unknown.join(', ')} (only command, delay): nothing sent`);
   }
+  if (command === 'calibrate.start') calibrationAllowed(msg.ups);
   // Every delay the message gives must be valid, even one the payload's own delay overrides.
   const fromMsg = msg.delay === undefined ? undefined : upsDelay(msg.delay, 'msg.delay');
   const fromPayload = structured && p.delay !== undefined ? upsDelay(p.delay, 'msg.payload.delay') : undefined;
@@ -93,6 +98,18 @@ export function nutCommandRequest(msg: Msg & { param?: unknown }): { command: st
     throw new RackpowerError('CONFIG', `param must be a plain string or number (got ${JSON.stringify(param) ?? String(param)}): nothing sent`);
   }
   return { command, param: String(param) };
+}
+
+/**
+ * A calibration runs the battery down on purpose: only with the UPS's latest reading at hand, showing it on line with
+ * a full battery and enough runtime (src/battery/calibration.ts). The UPS's own calibration ends it.
+ */
+function calibrationAllowed(ups: unknown): void {
+  if (typeof ups !== 'object' || ups === null || Array.isArray(ups)) {
+    throw new RackpowerError('CONFIG', 'calibrate.start needs msg.ups: the UPS node\'s latest msg.payload, to check the UPS is on line with a full battery');
+  }
+  const why = refusals(ups as Values);
+  if (why.length) throw new RackpowerError('CONFIG', `calibration refused: ${why.join('; ')}`);
 }
 
 /** A message may ask for a dry run (the shutdown node's drills); it can never ask for a real action. */

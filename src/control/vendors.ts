@@ -40,7 +40,17 @@ export interface UpsCommand {
   verify?: { oid: string; equals?: number; countdown?: boolean };
 }
 
-export const UPS_COMMANDS = ['test.battery.start', 'beeper.mute', 'beeper.disable', 'beeper.enable', 'shutdown.return', 'shutdown.stop'] as const;
+export const UPS_COMMANDS = [
+  'test.battery.start',
+  'beeper.mute',
+  'beeper.disable',
+  'beeper.enable',
+  'shutdown.return',
+  'shutdown.stop',
+  // A deep discharge to measure the battery (rackpower calibrate plans and stops it: src/battery/calibration.ts).
+  'calibrate.start',
+  'calibrate.stop',
+] as const;
 export type UpsCommandName = (typeof UPS_COMMANDS)[number];
 
 export interface VendorControl {

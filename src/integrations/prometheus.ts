@@ -21,6 +21,7 @@ const UNITS: Record<Quantity, { suffix: string; factor: number; help: string }> 
   frequency: { suffix: 'hertz', factor: 1, help: 'hertz' },
   // NUT counts energy in kWh; Prometheus' base unit is the joule.
   energy: { suffix: 'joules_total', factor: 3.6e6, help: 'joules (NUT kWh x 3.6e6)' },
+  stored: { suffix: 'joules', factor: 3600, help: 'joules (Wh x 3600)' },
   temperature: { suffix: 'celsius', factor: 1, help: 'degrees Celsius' },
   humidity: { suffix: 'ratio', factor: 0.01, help: 'ratio 0-1 (NUT %)' },
   charge: { suffix: 'ratio', factor: 0.01, help: 'ratio 0-1 (NUT %)' },

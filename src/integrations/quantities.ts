@@ -10,6 +10,7 @@ export type Quantity =
   | 'powerfactor' // 0-1
   | 'frequency' // Hz
   | 'energy' // kWh, a counter
+  | 'stored' // Wh a battery holds (rackpower's battery.capacity.measured), not a counter
   | 'temperature' // °C
   | 'humidity' // %
   | 'charge' // battery %
@@ -35,14 +36,18 @@ const SEGMENTS: Record<string, Quantity> = {
   efficiency: 'percent',
   percent: 'percent',
   runtime: 'duration',
+  // rackpower's battery truth (docs/messages.md): battery.health, battery.runtime.error, battery.measured.confidence.
+  health: 'percent',
+  error: 'percent',
+  confidence: 'percent',
   uptime: 'duration',
   delay: 'duration',
   timer: 'duration',
   interval: 'duration',
 };
 
-/** Trailing segments that still describe a live measurement, not a setting (`input.energy.import`). */
-const LIVE_QUALIFIERS = new Set(['import', 'export']);
+/** Trailing segments that still describe a live measurement, not a setting (`input.energy.import`, `battery.runtime.measured`). */
+const LIVE_QUALIFIERS = new Set(['import', 'export', 'measured']);
 
 export interface Measure {
   quantity: Quantity;
@@ -55,13 +60,16 @@ export interface Measure {
 
 /** The quantity of a numeric variable, given its base name (instances removed: see names.ts); undefined if unknown. */
 export function measureOf(base: string): Measure | undefined {
+  // NUT's own battery.capacity is in Ah; rackpower's measured one is the energy the battery holds, Wh.
+  if (base === 'battery.capacity.measured') return { quantity: 'stored', setting: false };
   const parts = base.split('.');
   for (let i = parts.length - 1; i >= 0; i--) {
     const quantity = SEGMENTS[parts[i]];
     if (!quantity) continue;
     const after = parts.slice(i + 1);
     // Of the durations only the battery runtime is a reading; uptime only grows, delays and timers are settings.
-    const setting = quantity === 'duration' ? parts[i] !== 'runtime' || after.length > 0 : after.some((p) => !LIVE_QUALIFIERS.has(p));
+    const live = after.every((p) => LIVE_QUALIFIERS.has(p));
+    const setting = quantity === 'duration' ? parts[i] !== 'runtime' || !live : !live;
     return { quantity, setting };
   }
   return undefined;

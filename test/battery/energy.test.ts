@@ -50,11 +50,11 @@ describe('energy counters', () => {
       }
       return seen;
     };
-    const first = run(new ReadingTracker({ kind: 'pdu', intervalMs: 10 * S }, store), 0, 1000);
+    const first = run(new ReadingTracker({ intervalMs: 10 * S }, store), 0, 1000);
     // A restart that took 15 s (within three intervals): bridged, as if never stopped.
-    const second = run(new ReadingTracker({ kind: 'pdu', intervalMs: 10 * S }, store), 1015, 2000);
+    const second = run(new ReadingTracker({ intervalMs: 10 * S }, store), 1015, 2000);
     // A restart after an hour: the hour is not counted, the counter resumes where it was.
-    const third = run(new ReadingTracker({ kind: 'pdu', intervalMs: 10 * S }, store), 5600, 6600);
+    const third = run(new ReadingTracker({ intervalMs: 10 * S }, store), 5600, 6600);
     const all = [...first, ...second, ...third];
     for (let i = 1; i < all.length; i++) expect(all[i]).toBeGreaterThanOrEqual(all[i - 1]);
     expect(first.at(-1)).toBe(0.1);
@@ -78,5 +78,14 @@ describe('energy counters', () => {
   it('restores nothing from a corrupt state rather than a wrong total', () => {
     const c = new EnergyCounters({ intervalMs: 10 * S }, { version: 1, counters: { 'ups.energy': -3 }, last: {} });
     expect(c.observe(T0, { 'ups.realpower': 100 })).toEqual({ 'ups.energy': 0 });
+  });
+
+  it('takes a clock stepped back as a gap, and keeps counting from there', () => {
+    const c = new EnergyCounters({ intervalMs: 10 * S });
+    feed(c, 3600, 7200, 10, () => ({ 'ups.realpower': 360 }));
+    // NTP steps the clock back an hour: nothing is counted for the step, nothing is lost, counting goes on.
+    const out = feed(c, 0, 3600, 10, () => ({ 'ups.realpower': 360 }));
+    expect(out[0]['ups.energy']).toBe(0.36);
+    expect(out.at(-1)!['ups.energy']).toBe(0.72);
   });
 });

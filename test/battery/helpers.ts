@@ -54,7 +54,7 @@ export class Rig {
   }
 
   newTracker(): ReadingTracker {
-    return new ReadingTracker({ kind: 'ups', intervalMs: this.intervalS * 1000 }, this.store);
+    return new ReadingTracker({ intervalMs: this.intervalS * 1000 }, this.store);
   }
 
   /** A restart: a fresh tracker that only has what the store kept. */

@@ -138,4 +138,51 @@ describe('battery learning', () => {
     expect(value(rig.last, 'battery.health')).toBeGreaterThanOrEqual(95);
     expect(Math.abs(value(rig.last, 'battery.runtime.error')!)).toBeLessThan(8);
   });
+
+  it('starts the history over when a new battery lasts far longer than the old one', () => {
+    const rig = new Rig({ battery: AGED, events: [{ at: 30, action: 'power-cut', duration: 120 }, { at: 900, action: 'power-cut', duration: 120 }] });
+    const events = rig.run(600).flatMap((r) => r.events);
+    expect(value(rig.last, 'battery.health')).toBeLessThan(75);
+    // The battery is replaced (and charged) between the outages.
+    rig.model.control('ups', (u) => {
+      const battery = (u as unknown as { battery: { health: number; soc: number } }).battery;
+      battery.health = 1;
+      battery.soc = 1;
+    });
+    events.push(...rig.run(900).flatMap((r) => r.events));
+    expect(history(rig).discharges).toHaveLength(1);
+    within(value(rig.last, 'battery.runtime.measured'), rig.truthRuntime(), 10);
+    expect(value(rig.last, 'battery.health')).toBeGreaterThanOrEqual(90);
+    expect(events.map((e) => e.event)).toEqual(['REPLBATT']);
+  });
+
+  it('drops damaged entries of a saved history instead of crashing on them', () => {
+    const rig = new Rig({ battery: AGED, events: [{ at: 30, action: 'power-cut', duration: 120 }] });
+    rig.run(300);
+    const key = [...rig.store.data.keys()].find((k) => k.startsWith('battery_'))!;
+    const saved = rig.store.get(key) as BatteryState;
+    const junk = [{ start: 'yesterday' }, { ...saved.history.discharges[0], segments: [{ start: 1, end: 0, startCharge: 'x' }] }, null];
+    // Damaged while stopped: the new tracker reads the store at its first reading.
+    rig.restart();
+    rig.store.set(key, { ...saved, best: { k: -1, n: Number.NaN }, history: { ...saved.history, discharges: [...junk, ...saved.history.discharges] } });
+    rig.run(30);
+    expect(history(rig).discharges).toHaveLength(1);
+    within(value(rig.last, 'battery.runtime.measured'), rig.truthRuntime(), 10);
+    rig.restart();
+    rig.store.set(key, 'not a history');
+    expect(rig.run(30).every((r) => r.learning?.code === 'no-discharge')).toBe(true);
+  });
+
+  it('forgets the old battery when told it was replaced, and can raise REPLBATT again later', () => {
+    const rig = new Rig({ battery: AGED, events: [{ at: 30, action: 'power-cut', duration: 120 }, { at: 700, action: 'power-cut', duration: 120 }] });
+    const events = rig.run(400).flatMap((r) => r.events);
+    expect(value(rig.last, 'battery.runtime.measured')).toBeDefined();
+    rig.tracker.batteryReplaced();
+    // Still the same aged battery, in fact: the next outage teaches it again and REPLBATT comes again.
+    const after = rig.run(60);
+    expect(after.every((r) => r.learning?.code === 'no-discharge' && value(r, 'battery.runtime.measured') === undefined)).toBe(true);
+    expect(history(rig).discharges).toEqual([]);
+    events.push(...rig.run(600).flatMap((r) => r.events));
+    expect(events.map((e) => e.event)).toEqual(['REPLBATT', 'REPLBATT']);
+  });
 });

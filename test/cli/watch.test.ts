@@ -38,7 +38,7 @@ describe('rackpower watch', () => {
   it('prints readings as JSON lines and, on a trap, the event from the poll it triggers', async () => {
     const r = await rack();
     const trapPort = await freeUdpPort();
-    const watch = start(runWatch, [`${r.devices[0].url}?timeout=500&retries=0#rack-ups`, '--interval', '3600', '--traps', `127.0.0.1:${trapPort}`]);
+    const watch = start(runWatch, [`${r.devices[0].url}?timeout=500&retries=0#rack-ups`, '--interval', '3600', '--traps', `127.0.0.1:${trapPort}`, '--state', 'none']);
     await vi.waitFor(() => expect(watch.lines().length).toBeGreaterThan(0), { timeout: 5000 });
     expect(watch.lines()[0]).toMatchObject({ device: 'rack-ups', values: { 'ups.status': 'OL' } });
     r.model.advance(11);

@@ -169,7 +169,8 @@ describe('a UPS over SNMP', () => {
     await deployFromEditor(page);
     const text = await until('the UPS status', async () => {
       const s = await statusText(page, ids.ups);
-      return /^OL.* · \d+(\.\d)? % · \d+(\.\d)? V$/u.test(s) ? s : '';
+      // Then what battery learning shows, from the catalog: what it waits for, or the measured health.
+      return /^OL.* · \d+(\.\d)? % · \d+(\.\d)? V · (battery: .+|health \d+ %)$/u.test(s) ? s : '';
     });
     expect(text).toMatch(/^OL/u);
   });

@@ -27,7 +27,8 @@ afterAll(async () => {
 });
 
 function run(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [CLI, 'mqtt', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // No state file: a test must not write to the user's ~/.local/state.
+  const child = spawn(process.execPath, [CLI, 'mqtt', ...args, '--state', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout!.on('data', (b: Buffer) => (text += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (text += b.toString()));

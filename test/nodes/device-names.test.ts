@@ -122,15 +122,16 @@ describe('two device nodes, one name', () => {
 });
 
 describe('the name registry', () => {
-  it('counts only holders of the name that read another address', () => {
+  it('counts the other devices (addresses) that carry the name, not the nodes', () => {
     const names = new DeviceNames();
     const heard: Record<string, number> = {};
     const releaseA = names.claim('rack ups', '10.0.0.5:161', 'a', (n) => (heard.a = n));
     names.claim('rack ups', '10.0.0.5:161', 'b', (n) => (heard.b = n)); // the same UPS in a second flow
     expect(heard).toEqual({ a: 0, b: 0 });
     names.claim('rack/ups', '10.0.0.6:161', 'c', (n) => (heard.c = n));
-    expect(heard).toEqual({ a: 1, b: 1, c: 2 });
-    releaseA();
     expect(heard).toEqual({ a: 1, b: 1, c: 1 });
+    releaseA();
+    names.claim('rack ups', '10.0.0.7:161', 'd', (n) => (heard.d = n));
+    expect(heard).toEqual({ a: 1, b: 2, c: 2, d: 2 });
   });
 });

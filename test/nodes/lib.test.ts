@@ -36,6 +36,7 @@ describe('migrate', () => {
       outputMode: 'always',
       variables: '',
       prefix: 'rackpower',
+      replaceBelow: 80,
       configVersion: CONFIG_VERSION,
     });
     expect(migrate({ type: 'rackpower-sensor' }).transport).toBe('modbus');

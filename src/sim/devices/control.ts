@@ -16,6 +16,12 @@ export interface ControlCell {
 
 const RPDU2_CONTROL = '1.3.6.1.4.1.318.1.1.26.9.2.4.1.5';
 const UPS_TEST_NONE = '1.3.6.1.2.1.33.1.7.7.1';
+/** upsTestId values that start or stop something on the simulated UPS (RFC 1628 upsTestAbortTestInProgress ...). */
+const UPS_TESTS: Record<string, 'quick' | 'calibration' | 'abort'> = {
+  '1.3.6.1.2.1.33.1.7.7.2': 'abort',
+  '1.3.6.1.2.1.33.1.7.7.4': 'quick',
+  '1.3.6.1.2.1.33.1.7.7.5': 'calibration',
+};
 
 function pduCells(name: string, model: SimModel): ControlCell[] {
   const count = Number(model.values(name)['outlet.count'] ?? 0);
@@ -50,7 +56,14 @@ function upsCells(name: string, model: SimModel): ControlCell[] {
       oid: '1.3.6.1.2.1.33.1.7.1.0',
       type: ObjectType.OID,
       read: () => test,
-      write: (v) => String(v).startsWith('1.3.6.1.2.1.33.1.7.7.') && ((test = String(v)), true),
+      write: (v) => {
+        const id = String(v);
+        if (!id.startsWith('1.3.6.1.2.1.33.1.7.7.')) return false;
+        test = id;
+        const kind = UPS_TESTS[id];
+        if (kind) model.control(name, (u) => (u as Ups).startTest(kind));
+        return true;
+      },
     },
   ];
 }
