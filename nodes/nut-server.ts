@@ -20,7 +20,27 @@ export = function (RED: NodeAPI): void {
         (client) => client.close(),
       );
       this.nis = () => nisEndpoint(def);
-      closeWith(this, () => this.connection.closeNow());
+      const perUps = new Map<string, SharedResource<NutClient>>();
+      this.loginConnection = (ups) => {
+        let resource = perUps.get(ups);
+        if (!resource) {
+          resource = new SharedResource(
+            () => {
+              const client = new NutClient(nutEndpoint(def, creds));
+              // Logged in before any request: the first poll sends LOGIN right after USERNAME/PASSWORD.
+              client.login(ups).catch((err: unknown) => this.warn(`LOGIN ${ups}: ${(err as Error).message}`));
+              return client;
+            },
+            (client) => client.close(),
+          );
+          perUps.set(ups, resource);
+        }
+        return resource;
+      };
+      closeWith(this, async () => {
+        await this.connection.closeNow();
+        await Promise.all([...perUps.values()].map((r) => r.closeNow()));
+      });
     },
     { credentials: NUT_SERVER_CREDENTIALS },
   );

@@ -53,16 +53,17 @@ function openServerReader(RED: NodeAPI, config: DeviceConfig): Opened {
     return { reader, address: reader.describe(), where: `${server.settings.host}`, defaultName: apcupsdDeviceName(nis.host, nis.port), release: async () => undefined };
   }
   if (!config.ups) throw new RackpowerError('CONFIG', 'which UPS on the NUT server? (Discover lists them)');
-  const client = server.connection.acquire();
+  // Secondary: a connection of this UPS's own, logged in to it (upsd counts it, a primary waits for it before cutting
+  // the power); otherwise the server's one shared connection.
+  const resource = server.settings.login ? server.loginConnection(config.ups) : server.connection;
+  const client = resource.acquire();
   const reader = new NutDeviceReader(client, config.ups);
-  // LOGIN as a secondary: upsd counts this host, and a primary waits for it before cutting the power.
-  if (server.settings.login) client.login(config.ups).catch((err: unknown) => server.warn(`LOGIN ${config.ups}: ${(err as Error).message}`));
   return {
     reader,
     address: `${client.describe()}/${config.ups}`,
     where: `${config.ups}@${server.settings.host}`,
     defaultName: nutDeviceName(config.ups, server.settings.host, Number(server.settings.port) || NUT_DEFAULT_PORT),
-    release: () => server.connection.release(),
+    release: () => resource.release(),
   };
 }
 

@@ -34,6 +34,11 @@ export interface NutServerNode extends Node<NutServerCredentials> {
   settings: NutServerDef;
   /** The shared NUT connection (protocol nut). */
   connection: SharedResource<NutClient>;
+  /**
+   * With `login`: the connection for one UPS, logged in to it as a secondary. upsd counts one LOGIN per connection,
+   * so each UPS read with Secondary on has its own (as upsmon has), shared by the nodes reading that UPS.
+   */
+  loginConnection(ups: string): SharedResource<NutClient>;
   /** The NIS endpoint (protocol apcupsd); throws CONFIG for a bad setting. */
   nis(): NisEndpoint;
 }

@@ -153,10 +153,11 @@ async function primaryFsd(ups: string): Promise<string[]> {
 }
 
 describe('a secondary of a NUT primary', () => {
-  it('LOGINs (upsd counts it) and a primary\'s forced shutdown reaches the shutdown node as FSD', async () => {
+  it('LOGINs to each UPS (upsd counts them) and a primary\'s forced shutdown reaches the shutdown node as FSD', async () => {
     const observer = new NutClient({ host: '127.0.0.1', port: upsd.port, tls: 'off', timeoutMs: 3000 });
     try {
       const before = await observer.numLogins('cyber');
+      const beforeApc = await observer.numLogins('apc');
       const nodes = flow().map((n) => {
         const node = n as Record<string, unknown>;
         if (node.id === 'srv') return { ...node, user: MONITOR.user, login: true };
@@ -167,7 +168,9 @@ describe('a secondary of a NUT primary', () => {
       await helper.load(modules(), nodes, { srv: { password: MONITOR.password } });
       const r = record(['readings', 'events', 'actions', 'audit']);
       await vi.waitFor(() => expect(r.readings.length).toBeGreaterThan(0), { timeout: 15_000 });
+      // Each UPS read with Secondary on is counted: upsd keeps one LOGIN per connection, so each has its own.
       await vi.waitFor(async () => expect(await observer.numLogins('cyber')).toBe(before + 1), { timeout: 10_000 });
+      await vi.waitFor(async () => expect(await observer.numLogins('apc')).toBe(beforeApc + 1), { timeout: 10_000 });
       expect(r.actions).toHaveLength(0);
 
       expect(await primaryFsd('cyber')).toEqual(['OK', 'OK', 'OK', 'OK FSD-SET']);
@@ -177,6 +180,7 @@ describe('a secondary of a NUT primary', () => {
       expect(r.audit[0].payload).toMatchObject({ event: 'trigger', reason: expect.stringMatching(/FSD|forced/iu) });
       await helper.unload();
       await vi.waitFor(async () => expect(await observer.numLogins('cyber')).toBe(before), { timeout: 10_000 });
+      await vi.waitFor(async () => expect(await observer.numLogins('apc')).toBe(beforeApc), { timeout: 10_000 });
     } finally {
       await observer.close();
     }

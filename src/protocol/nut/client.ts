@@ -110,6 +110,7 @@ export class NutClient {
   private failures = 0;
   private retryAt = 0;
   private lastError: RackpowerError | undefined;
+  /** The UPS this connection is logged in to as a secondary (at most one: see login()). */
   private readonly logins = new Set<string>();
   private closed = false;
   private requests = 0;
@@ -175,11 +176,32 @@ export class NutClient {
 
   /**
    * `LOGIN <ups>` as a secondary (upsd counts it in NUMLOGINS and a primary waits for it before powering off);
-   * repeated after every reconnect. Needs a user with the `upsmon secondary` role.
+   * repeated after every reconnect. Needs a user with the `upsmon secondary` role. upsd keeps one LOGIN per
+   * connection, so a client logs in to one UPS at most (upsmon, too, opens one connection per UPS it watches).
    */
   async login(ups: string): Promise<void> {
+    const other = [...this.logins].find((u) => u !== ups);
+    if (other) throw new RackpowerError('CONFIG', `this connection is logged in to ${other}: upsd counts one LOGIN per connection`);
     this.logins.add(word(ups));
-    await this.enqueue(async (c) => this.loginOn(c, ups));
+    await this.enqueue(async (c) => {
+      try {
+        await this.loginOn(c, ups);
+      } catch (err) {
+        // Refused (no upsmon role): every request on a new connection will be, as the LOGIN comes first there. So
+        // this one goes too, and reads fail with the reason rather than run without the secondary that was asked for.
+        this.fault(c, err as Error);
+        throw err;
+      }
+    });
+  }
+
+  /** Stops counting as a secondary of `ups`: NUT's LOGOUT ends the connection; the next request opens a new one. */
+  async logout(ups: string): Promise<void> {
+    if (!this.logins.delete(ups)) return;
+    await this.enqueue(async (c) => {
+      c.socket.end('LOGOUT\n');
+      this.drop(c);
+    });
   }
 
   /** `GET NUMLOGINS <ups>`. */

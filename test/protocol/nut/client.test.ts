@@ -106,6 +106,23 @@ describe('NutClient against upsd', () => {
     }
   });
 
+  it('one LOGIN per connection, as upsd counts them; logout() ends it', async () => {
+    const secondary = new NutClient(endpoint({ username: MONITOR.user, password: MONITOR.password }));
+    const observer = new NutClient(endpoint());
+    try {
+      const before = await observer.numLogins('ups1');
+      await secondary.login('ups1');
+      await expect(secondary.login('ups2')).rejects.toMatchObject({ code: 'CONFIG' });
+      expect(await observer.numLogins('ups1')).toBe(before + 1);
+      await secondary.logout('ups1');
+      expect(await secondary.getVar('ups1', 'ups.status')).toBe('OB'); // reconnected, not logged in
+      await vi.waitFor(async () => expect(await observer.numLogins('ups1')).toBe(before));
+    } finally {
+      await secondary.close();
+      await observer.close();
+    }
+  });
+
   it('a user without the upsmon role may not LOGIN (AUTH)', async () => {
     const client = new NutClient(endpoint({ username: ADMIN.user, password: 'wrong' }));
     try {
