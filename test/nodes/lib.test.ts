@@ -35,6 +35,8 @@ describe('migrate', () => {
       variables: '',
       prefix: 'rackpower',
       replaceBelow: 80,
+      server: '',
+      ups: '',
       configVersion: CONFIG_VERSION,
     });
     expect(migrate({ type: 'rackpower-sensor' }).transport).toBe('modbus');
