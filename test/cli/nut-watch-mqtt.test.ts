@@ -29,7 +29,7 @@ describe('rackpower watch nut:// apcupsd://', () => {
     let out = '';
     let stop!: () => void;
     const until = new Promise<void>((resolve) => (stop = resolve));
-    const done = runWatch([`${server('nut')}#via-nut`, `${server('apcupsd')}#via-apcupsd`, '--interval', '1', '--confirm', '1'], {
+    const done = runWatch([`${server('nut')}#via-nut`, `${server('apcupsd')}#via-apcupsd`, '--interval', '1', '--confirm', '1', '--state', 'none'], {
       out: { write: (t: string) => (out += t) },
       err: { write: () => 0 },
       until,
@@ -53,10 +53,10 @@ describe('rackpower watch nut:// apcupsd://', () => {
 });
 
 describe('rackpower mqtt nut://', () => {
-  it('publishes the NUT UPS readings, named ups@host:port', async () => {
-    const topic = `nut/ups@127.0.0.1:${new URL(server('nut')).port}`;
+  it('publishes the NUT UPS readings, named ups@host:port (the port is not 3493)', async () => {
     const recorder = await record(broker.port, ['nut/#']);
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'src', 'cli', 'main.js'), 'mqtt', server('nut'), '--broker', `mqtt://127.0.0.1:${broker.port}`, '--prefix', 'nut', '--interval', '1'], {
+    const topic = `nut/ups@127.0.0.1:${new URL(server('nut')).port}`;
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'src', 'cli', 'main.js'), 'mqtt', server('nut'), '--broker', `mqtt://127.0.0.1:${broker.port}`, '--prefix', 'nut', '--interval', '1', '--state', 'none'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise((resolve) => child.once('exit', resolve));

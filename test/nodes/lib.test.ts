@@ -27,8 +27,6 @@ describe('migrate', () => {
       transport: 'snmp',
       endpoint: 'ep1',
       connection: '',
-      server: '',
-      ups: '',
       profile: 'auto',
       unit: 1,
       interval: 10,
@@ -37,6 +35,8 @@ describe('migrate', () => {
       variables: '',
       prefix: 'rackpower',
       replaceBelow: 80,
+      server: '',
+      ups: '',
       configVersion: CONFIG_VERSION,
     });
     expect(migrate({ type: 'rackpower-sensor' }).transport).toBe('modbus');
