@@ -80,7 +80,7 @@ export async function fuzzModbus(opts: ModbusFuzzOptions): Promise<ModbusFuzzFig
     fault: (req) => planned.get(key(req.unit, req.fn, req.address, req.count)) ?? 'ok',
     delayMs: 5,
     // TCP: long after the timeout (the connection is gone by then). RTU: inside the transport's late-reply guard.
-    lateMs: opts.kind === 'tcp' ? timeoutMs * 2 : timeoutMs + 40,
+    lateMs: opts.kind === 'tcp' ? timeoutMs * 2 : timeoutMs + 20,
     random: () => rng.next(),
   };
   const figures: ModbusFuzzFigures = {
