@@ -220,6 +220,8 @@ export class ModbusTransport {
     const conn = this.conn;
     job.conn = conn;
     await conn.ready;
+    // Bytes nobody asked for may have arrived meanwhile: the flush they started must not swallow this request.
+    while (this.flushing) await this.flushing;
     if (this.active !== job) return; // timed out or closed while connecting
     this.rx = Buffer.alloc(0);
     this.requests++;
