@@ -3,7 +3,7 @@
 // processes at once; their figures go to bench/results/fuzz.json and fuzz.md. npm test runs a short seeded run of the same code
 // (test/fuzz/). Needs a build first (dist/) and socat for the pty pair.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -124,9 +124,13 @@ if (at > 0) {
   process.stdout.write(JSON.stringify(result));
   process.exit(0);
 }
-const parts = await Promise.all([child('snmp'), child('tcp'), child('rtu')]);
-const result = { date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', seed: SEED, ...Object.assign({}, ...parts) };
+// FUZZ_PARTS=rtu re-runs one part and keeps the other parts' figures from the last results.
+const PARTS = (env.FUZZ_PARTS ?? 'snmp,tcp,rtu').split(',');
+const resultsFile = path.join(here, 'results', 'fuzz.json');
+const previous = PARTS.length < 3 && existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
+const parts = await Promise.all(PARTS.map(child));
+const result = { ...previous, date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', seed: SEED, ...Object.assign({}, ...parts) };
 mkdirSync(path.join(here, 'results'), { recursive: true });
-writeFileSync(path.join(here, 'results', 'fuzz.json'), JSON.stringify(result, null, 2) + '\n');
+writeFileSync(resultsFile, JSON.stringify(result, null, 2) + '\n');
 writeFileSync(path.join(here, 'results', 'fuzz.md'), markdown(result));
 console.log(markdown(result));
