@@ -1,9 +1,9 @@
-// npm run fuzz: the long run of the fuzz and fault harness (src/fuzz/). The SNMP part (≥ 10,000 mutated replies) and
-// the Modbus part (TCP and RTU faults, ≥ 10,000 together, then the RTU bus with a dead unit) run in two processes at
-// once; their figures go to bench/results/fuzz.json and fuzz.md. npm test runs a short seeded run of the same code
+// npm run fuzz: the long run of the fuzz and fault harness (src/fuzz/). The SNMP part (≥ 10,000 mutated replies), the
+// Modbus TCP part and the Modbus RTU part (≥ 10,000 faults together; then the RTU bus with a dead unit) run in three
+// processes at once; their figures go to bench/results/fuzz.json and fuzz.md. npm test runs a short seeded run of the same code
 // (test/fuzz/). Needs a build first (dist/) and socat for the pty pair.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -47,13 +47,13 @@ async function part(name) {
     return { snmp: await fuzzSnmp({ seed: SEED, replies: SNMP_REPLIES, timeoutMs: 200, log }) };
   }
   const { fuzzModbus } = await import(dist('fuzz/modbus-fuzz.js'));
+  if (name === 'tcp') return { modbusTcp: await fuzzModbus({ seed: SEED, faults: TCP_FAULTS, kind: 'tcp', log }) };
   const { measureDeadUnit } = await import(dist('fuzz/rtu-dead-unit.js'));
-  const tcp = await fuzzModbus({ seed: SEED, faults: TCP_FAULTS, kind: 'tcp', log });
   const pty = await ptyPair();
   try {
     const rtu = await fuzzModbus({ seed: SEED, faults: RTU_FAULTS, kind: 'rtu', path: pty.b, peerPath: pty.a, log });
     const deadUnit = await measureDeadUnit({ path: pty.b, peerPath: pty.a, seconds: DEAD_SECONDS, warmupSeconds: DEAD_WARMUP });
-    return { modbusTcp: tcp, modbusRtu: rtu, rtuDeadUnit: deadUnit };
+    return { modbusRtu: rtu, rtuDeadUnit: deadUnit };
   } finally {
     pty.close();
   }
@@ -124,9 +124,13 @@ if (at > 0) {
   process.stdout.write(JSON.stringify(result));
   process.exit(0);
 }
-const [snmp, modbus] = await Promise.all([child('snmp'), child('modbus')]);
-const result = { date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', seed: SEED, ...snmp, ...modbus };
+// FUZZ_PARTS=rtu re-runs one part and keeps the other parts' figures from the last results.
+const PARTS = (env.FUZZ_PARTS ?? 'snmp,tcp,rtu').split(',');
+const resultsFile = path.join(here, 'results', 'fuzz.json');
+const previous = PARTS.length < 3 && existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
+const parts = await Promise.all(PARTS.map(child));
+const result = { ...previous, date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', seed: SEED, ...Object.assign({}, ...parts) };
 mkdirSync(path.join(here, 'results'), { recursive: true });
-writeFileSync(path.join(here, 'results', 'fuzz.json'), JSON.stringify(result, null, 2) + '\n');
+writeFileSync(resultsFile, JSON.stringify(result, null, 2) + '\n');
 writeFileSync(path.join(here, 'results', 'fuzz.md'), markdown(result));
 console.log(markdown(result));

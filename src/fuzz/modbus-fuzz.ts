@@ -21,6 +21,13 @@ export const RTU_FAULTS: ModbusFault[] = [
   'extraBytes', 'duplicate', 'badCrc',
 ];
 
+/**
+ * A serial late reply comes this long after the request's timeout, well inside the late-reply guard: a serial frame
+ * has no transaction id, so only the guard keeps it from answering the next request (later ones cannot be told apart).
+ */
+const RTU_LATE_AFTER_TIMEOUT_MS = 50;
+const RTU_GUARD_MS = 250;
+
 export interface ModbusFuzzOptions {
   seed: number;
   /** Faulty replies to play before stopping. */
@@ -69,7 +76,7 @@ export async function fuzzModbus(opts: ModbusFuzzOptions): Promise<ModbusFuzzFig
   const started = Date.now();
   const rng = new Random(opts.seed);
   const rate = opts.rate ?? 0.6;
-  const timeoutMs = opts.timeoutMs ?? (opts.kind === 'tcp' ? 150 : 200);
+  const timeoutMs = opts.timeoutMs ?? (opts.kind === 'tcp' ? 150 : 300);
   const log = opts.log ?? (() => undefined);
   const list = opts.kind === 'tcp' ? TCP_FAULTS : RTU_FAULTS;
   const watch = new CrashWatch().start();
@@ -80,7 +87,7 @@ export async function fuzzModbus(opts: ModbusFuzzOptions): Promise<ModbusFuzzFig
     fault: (req) => planned.get(key(req.unit, req.fn, req.address, req.count)) ?? 'ok',
     delayMs: 5,
     // TCP: long after the timeout (the connection is gone by then). RTU: inside the transport's late-reply guard.
-    lateMs: opts.kind === 'tcp' ? timeoutMs * 2 : timeoutMs + 40,
+    lateMs: opts.kind === 'tcp' ? timeoutMs * 2 : timeoutMs + RTU_LATE_AFTER_TIMEOUT_MS,
     random: () => rng.next(),
   };
   const figures: ModbusFuzzFigures = {
@@ -99,7 +106,7 @@ export async function fuzzModbus(opts: ModbusFuzzOptions): Promise<ModbusFuzzFig
       config = { kind: 'tcp', host: '127.0.0.1', port: peer.port, timeoutMs };
     } else {
       peer = await startFaultyRtuPeer(opts.peerPath!, new Set([1, 2, 3]), plan);
-      config = { kind: 'rtu', path: opts.path!, baudRate: 38400, parity: 'none', stopBits: 1, dataBits: 8, timeoutMs };
+      config = { kind: 'rtu', path: opts.path!, baudRate: 38400, parity: 'none', stopBits: 1, dataBits: 8, timeoutMs, lateReplyGuardMs: RTU_GUARD_MS };
     }
     transport = new ModbusTransport(config);
     const reader = new ModbusDeviceReader(transport, findProfile('eastron-sdm120') as ModbusProfile, 3);

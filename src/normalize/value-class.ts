@@ -11,7 +11,9 @@ import { decodeValue } from './transform';
 /** The ASN.1 type an SNMP agent sent (net-snmp's ObjectType, named). */
 export type SnmpType =
   | 'integer' | 'counter' | 'gauge' | 'timeticks' | 'counter64' | 'octetString' | 'oid' | 'ipAddress'
-  | 'null' | 'boolean' | 'bitString' | 'opaque' | 'noSuchObject' | 'noSuchInstance' | 'endOfMibView';
+  | 'null' | 'boolean' | 'bitString' | 'opaque' | 'noSuchObject' | 'noSuchInstance' | 'endOfMibView'
+  /** a value that does not decode as its type says (a truncated string, an empty Counter64) */
+  | 'malformed';
 
 /** One answer as a protocol client hands it over: the value, and the type it came as when the protocol says. */
 export interface RawAnswer {
@@ -26,7 +28,7 @@ export type ValueClass = 'number' | 'text' | 'enum';
 
 /** Why a value was left out of a reading. */
 export type AbsentReason =
-  | 'null' | 'noSuchObject' | 'noSuchInstance' | 'endOfMibView' | 'boolean' | 'bitString' | 'opaque'
+  | 'null' | 'noSuchObject' | 'noSuchInstance' | 'endOfMibView' | 'boolean' | 'bitString' | 'opaque' | 'malformed'
   /** an OID or IP address where a number or enum key belongs */
   | 'wrongType'
   /** text that does not read as a number where a number belongs */
@@ -68,6 +70,7 @@ const NEVER: Partial<Record<SnmpType, AbsentReason>> = {
   noSuchObject: 'noSuchObject',
   noSuchInstance: 'noSuchInstance',
   endOfMibView: 'endOfMibView',
+  malformed: 'malformed',
 };
 
 /** Numeric text: an optional sign, digits with an optional fraction, an optional exponent. No hex, no blanks. */

@@ -99,8 +99,8 @@ interface Connection {
   lastError?: Error;
   ready: Promise<void>;
   write(frame: Buffer): void;
-  /** Serial: discards what the OS holds received and unsent. */
-  flush(): void;
+  /** Serial: discards what the OS holds received and unsent; resolves when done. Never rejects. */
+  flush(): Promise<void>;
   /** Closes the handle; resolves when the OS has released it. Never rejects. */
   release(): Promise<void>;
 }
@@ -129,6 +129,8 @@ export class ModbusTransport {
   /** The one timer alive at any time: the active request's timeout, or the wait for the quiet time to pass. */
   private timer?: NodeJS.Timeout;
   private quietUntil = 0;
+  /** A serial flush under way: the next request waits for it (a flush finishing late would discard that request). */
+  private flushing?: Promise<void>;
   private requests = 0;
   private tid = 0;
   private readonly counts = { timeouts: 0, exceptions: 0, badFrames: 0, strayBytes: 0, resyncs: 0 };
@@ -198,7 +200,7 @@ export class ModbusTransport {
 
   /** Starts the next request when nothing is in flight and the quiet time has passed. */
   private pump(): void {
-    if (this.active || this.timer || this.closing || this.queue.length === 0) return;
+    if (this.active || this.timer || this.flushing || this.closing || this.queue.length === 0) return;
     const wait = this.quietUntil - Date.now();
     if (wait > 0) {
       this.timer = setTimeout(() => {
@@ -218,6 +220,8 @@ export class ModbusTransport {
     const conn = this.conn;
     job.conn = conn;
     await conn.ready;
+    // Bytes nobody asked for may have arrived meanwhile: the flush they started must not swallow this request.
+    while (this.flushing) await this.flushing;
     if (this.active !== job) return; // timed out or closed while connecting
     this.rx = Buffer.alloc(0);
     this.requests++;
@@ -285,7 +289,12 @@ export class ModbusTransport {
       return;
     }
     this.counts.resyncs++;
-    conn.flush();
+    if (!this.flushing) {
+      this.flushing = conn.flush().then(() => {
+        this.flushing = undefined;
+        this.pump();
+      });
+    }
     this.quietUntil = Math.max(this.quietUntil, Date.now() + Math.max(this.gapMs, this.interRequestDelayMs, quietMs));
   }
 
@@ -348,7 +357,7 @@ export class ModbusTransport {
         closed.then(() => reject(conn.lastError ?? new Error('connection closed')));
       }),
       write: (frame) => void socket.write(frame),
-      flush: () => undefined,
+      flush: () => Promise.resolve(),
       release: () => {
         socket.destroy();
         return closed;
@@ -389,9 +398,7 @@ export class ModbusTransport {
         });
       }),
       write: (frame) => void port.write(frame),
-      flush: () => {
-        if (port.isOpen) port.flush(() => undefined);
-      },
+      flush: () => new Promise((resolve) => (port.isOpen ? port.flush(() => resolve()) : resolve())),
       release: () => new Promise((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
     };
     port.on('data', (chunk: Buffer) => this.received(conn, chunk));

@@ -73,24 +73,30 @@ const NUMERIC = new Map<number, SnmpType>([
 /** One shared value per refused type: such answers allocate nothing. */
 const REFUSED = new Map([...NOT_A_READING].map(([t, type]) => [t, Object.freeze({ value: '', numeric: false, type }) as TypedValue]));
 
+/** What a varbind whose value net-snmp could not really decode (a truncated string, a Counter64 of nothing) gives. */
+const MALFORMED: TypedValue = Object.freeze({ value: '', numeric: false, type: 'malformed' });
+
+/** Never throws, never invents a number: a value that is not what its type promises is MALFORMED. */
 function decodeVarbind(vb: snmp.Varbind): TypedValue {
   const refused = REFUSED.get(vb.type as number);
   if (refused) return refused;
+  const v: unknown = vb.value;
   const numeric = NUMERIC.get(vb.type as number);
-  if (numeric) return { value: Number(vb.value), numeric: true, type: numeric };
+  if (numeric) return typeof v === 'number' && Number.isFinite(v) ? { value: v, numeric: true, type: numeric } : MALFORMED;
   switch (vb.type) {
     case T.OctetString:
       // Agents pad with NULs; text is what NUT publishes.
-      return { value: (vb.value as Buffer).toString('latin1').replace(/\0+$/u, ''), numeric: false, type: 'octetString' };
+      return Buffer.isBuffer(v) ? { value: v.toString('latin1').replace(/\0+$/u, ''), numeric: false, type: 'octetString' } : MALFORMED;
     case T.OID:
-      return { value: String(vb.value), numeric: false, type: 'oid' };
+      return typeof v === 'string' ? { value: v, numeric: false, type: 'oid' } : MALFORMED;
     case T.IpAddress:
-      return { value: String(vb.value), numeric: false, type: 'ipAddress' };
+      return typeof v === 'string' ? { value: v, numeric: false, type: 'ipAddress' } : MALFORMED;
     case T.Counter64:
-      return { value: Buffer.isBuffer(vb.value) ? Number(BigInt('0x' + (vb.value.toString('hex') || '0'))) : Number(vb.value), numeric: true, type: 'counter64' };
+      if (Buffer.isBuffer(v) && v.length > 0) return { value: Number(BigInt('0x' + v.toString('hex'))), numeric: true, type: 'counter64' };
+      return typeof v === 'number' && Number.isFinite(v) ? { value: v, numeric: true, type: 'counter64' } : MALFORMED;
     default:
       // net-snmp refuses unknown types while decoding; should one pass, it is no reading.
-      return REFUSED.get(T.Opaque)!;
+      return MALFORMED;
   }
 }
 

@@ -89,12 +89,12 @@ describe('Modbus TCP: one bad frame costs at most the request it hit', () => {
 });
 
 describe('Modbus RTU: a flushed bus, the inter-frame gap, late frames discarded', () => {
-  async function rtu(units: number[], faults: ModbusFault[], lateMs?: number, delayMs?: number) {
+  async function rtu(units: number[], faults: ModbusFault[], lateMs?: number, delayMs?: number, guardMs?: number) {
     const pty = await startPtyPair();
     cleanups.push(() => pty.close());
     const peer = await startFaultyRtuPeer(pty.a, new Set(units), script(faults, lateMs, delayMs));
     cleanups.push(() => peer.close());
-    const transport = new ModbusTransport({ kind: 'rtu', path: pty.b, baudRate: 9600, parity: 'none', stopBits: 1, dataBits: 8, timeoutMs: 300 });
+    const transport = new ModbusTransport({ kind: 'rtu', path: pty.b, baudRate: 9600, parity: 'none', stopBits: 1, dataBits: 8, timeoutMs: 300, lateReplyGuardMs: guardMs });
     cleanups.push(() => transport.close());
     return { peer, transport };
   }
@@ -113,9 +113,9 @@ describe('Modbus RTU: a flushed bus, the inter-frame gap, late frames discarded'
   });
 
   it('a late frame in the guard time after a timeout is discarded, not matched to the next request to the same unit', async () => {
-    // The late reply comes 60 ms after the timeout; the next request (same unit, function and size) is answered slowly,
-    // so without the guard the late frame would arrive while it waits and pass for its answer.
-    const { transport } = await rtu([1], ['late', 'slow'], 360, 150);
+    // The late reply comes 150 ms after the timeout, inside a 400 ms guard; the next request (same unit, function and
+    // size) is answered slowly, so without the guard the late frame would arrive while it waits and pass for its answer.
+    const { transport } = await rtu([1], ['late', 'slow'], 450, 150, 400);
     expect(await outcome(transport.read(1, 4, 10, 2))).toMatch(/^TIMEOUT/u);
     expect(await transport.read(1, 4, 20, 2)).toEqual(registersFor(1, 20, 2));
     expect(await transport.read(1, 4, 30, 2)).toEqual(registersFor(1, 30, 2));

@@ -113,6 +113,15 @@ describe('SnmpClient against hostile replies', () => {
     c.close();
   });
 
+  it('an OCTET STRING longer than the datagram: a malformed value, never a TypeError out of the client', async () => {
+    reply = crafted(PDU.response, Buffer.from([0x04, 0x05, 0x41]));
+    const c = client();
+    const got = await c.get([SYS_DESCR]).then((r) => r, (e: unknown) => e);
+    expect(got).toBeInstanceOf(Map);
+    expect((got as Map<string, unknown>).get(SYS_DESCR)).toEqual({ value: '', numeric: false, type: 'malformed' });
+    c.close();
+  });
+
   it('the exact bytes of the Report case', () => {
     const bytes = crafted(PDU.report, Buffer.from([0x05, 0x00]))({ requestId: Buffer.from([0x12, 0x34]) } as SnmpMessage);
     expect(bytes.toString('hex')).toBe('3027020101040670756' + '26c6963a81a02021234020100020100300e300c06082b060102010101000500');
