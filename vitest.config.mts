@@ -3,17 +3,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Two tiers. A test file that starts a peer outside its own process (snmpsimd, upsd, socat, mosquitto, a node-red
-// process, chromium, net-snmp or NUT tools ...) says so with a `// @module-tag peer: <what>` line, one that takes many
-// seconds of real time with `// @module-tag slow: <why>`, and everything in test/e2e/ is both. Project "unit"
-// (`npm run test:unit`) runs the other files; `npm test` runs both projects.
+// Tiers. A test file that starts a peer outside its own process (snmpsimd, upsd, socat, mosquitto, a node-red process,
+// chromium, net-snmp or NUT tools ...) says so with a `// @module-tag peer: <what>` line, one that takes many seconds
+// of real time with `// @module-tag slow: <why>`; test/e2e/ is peer tests. Project "unit" (`npm run test:unit`) runs
+// every other file; `npm test` runs all three projects.
 const TESTS = 'test/**/*.test.ts';
 const E2E = 'test/e2e/**/*.test.ts';
-const TIER_TAG = /^\/\/ @module-tag (peer|slow)\b/m;
 const root = path.dirname(fileURLToPath(import.meta.url));
-const tagged = readdirSync(path.join(root, 'test'), { recursive: true, encoding: 'utf8' })
+const testFiles = readdirSync(path.join(root, 'test'), { recursive: true, encoding: 'utf8' })
   .map((file) => `test/${file.split(path.sep).join('/')}`)
-  .filter((file) => file.endsWith('.test.ts') && TIER_TAG.test(readFileSync(path.join(root, file), 'utf8')));
+  .filter((file) => file.endsWith('.test.ts'));
+const tagged = (tag: string): string[] =>
+  testFiles.filter((file) => new RegExp(`^// @module-tag ${tag}\\b`, 'm').test(readFileSync(path.join(root, file), 'utf8')));
+const peer = [E2E, ...tagged('peer')];
+const slow = tagged('slow');
 
 export default defineConfig({
   test: {
@@ -25,8 +28,9 @@ export default defineConfig({
       { name: 'slow', description: 'takes many seconds of real time' },
     ],
     projects: [
-      { extends: true, test: { name: 'unit', include: [TESTS], exclude: [E2E, ...tagged] } },
-      { extends: true, test: { name: 'slow', include: [E2E, ...tagged] } },
+      { extends: true, test: { name: 'unit', include: [TESTS], exclude: [...peer, ...slow] } },
+      { extends: true, test: { name: 'slow', include: slow, exclude: peer } },
+      { extends: true, test: { name: 'peer', include: peer } },
     ],
   },
 });
