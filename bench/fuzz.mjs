@@ -92,7 +92,7 @@ function markdown(r) {
   const table = rows.map((row, i) => `| ${row.join(' | ')} |${i === 0 ? `\n|${row.map(() => '---').join('|')}|` : ''}`).join('\n');
   return `# Fuzz and fault run
 
-${r.date}, Node ${r.node}, ${r.cpu}, seed ${r.seed}. \`npm run fuzz\`; see bench/README.md.
+${r.date}, Node ${r.node}, ${r.cpu}, seed ${r.seed}. \`npm run fuzz\`; see bench/README.md. Parts run at: ${Object.entries(r.runs ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}.
 
 ${table}
 
@@ -118,6 +118,13 @@ dead unit's backoff has settled (${d.deadAttempts} attempts at unit 4).
 `;
 }
 
+if (env.FUZZ_REPORT_ONLY === '1') {
+  // Writes fuzz.md again from fuzz.json (after editing the layout), running nothing.
+  const saved = JSON.parse(readFileSync(path.join(here, 'results', 'fuzz.json'), 'utf8'));
+  writeFileSync(path.join(here, 'results', 'fuzz.md'), markdown(saved));
+  process.exit(0);
+}
+
 const at = process.argv.indexOf('--part');
 if (at > 0) {
   const result = await part(process.argv[at + 1]);
@@ -129,7 +136,9 @@ const PARTS = (env.FUZZ_PARTS ?? 'snmp,tcp,rtu').split(',');
 const resultsFile = path.join(here, 'results', 'fuzz.json');
 const previous = PARTS.length < 3 && existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
 const parts = await Promise.all(PARTS.map(child));
-const result = { ...previous, date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', seed: SEED, ...Object.assign({}, ...parts) };
+const date = new Date().toISOString();
+const runs = { ...previous.runs, ...Object.fromEntries(PARTS.map((p) => [p, date])) };
+const result = { ...previous, date, node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', seed: SEED, runs, ...Object.assign({}, ...parts) };
 mkdirSync(path.join(here, 'results'), { recursive: true });
 writeFileSync(resultsFile, JSON.stringify(result, null, 2) + '\n');
 writeFileSync(path.join(here, 'results', 'fuzz.md'), markdown(result));

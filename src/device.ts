@@ -1,6 +1,7 @@
 // Opens a device from a parsed target: the connection, the right reader and its profile. Used by the CLI and the
 // benchmark; the Node-RED nodes assemble the same parts from their config nodes.
 import { RackpowerError } from './errors';
+import { serialPortProblem } from './protocol/modbus/serial-port';
 import { ModbusTransport } from './protocol/modbus/transport';
 import { SnmpClient } from './protocol/snmp/client';
 import { findProfile, shippedProfiles } from './profiles/load';
@@ -50,6 +51,9 @@ export function openDevice(target: DeviceTarget, profiles: Profile[] = shippedPr
   }
   const profile = chosen;
   if (profile.protocol !== 'modbus') throw new RackpowerError('CONFIG', `profile ${profile.id} is an SNMP profile`);
+  // Only a serial port is opened as one: /etc/passwd or /dev/watchdog must never be (the Modbus link checks the same).
+  const problem = target.modbus.kind === 'rtu' ? serialPortProblem(target.modbus.path) : undefined;
+  if (problem) throw new RackpowerError('CONFIG', problem);
   const transport = new ModbusTransport({ ...target.modbus, timeoutMs: target.timeoutMs });
   const reader = new ModbusDeviceReader(transport, profile as ModbusProfile, target.unit);
   const address = `${transport.describe()}${transport.describe().includes('?') ? '&' : '?'}unit=${target.unit}`;

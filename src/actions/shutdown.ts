@@ -99,6 +99,19 @@ export interface ActionOut {
   timestamp: number;
 }
 
+/** The message one stage action sends (a shutdown action, or with `restore` a switch back on). */
+function actionOut(stage: string, stageIndex: number, a: StageAction, how: Pick<ActionOut, 'dryRun' | 'reason' | 'supplies' | 'timestamp'>): ActionOut {
+  return {
+    kind: 'action',
+    stage,
+    stageIndex,
+    action: a.name,
+    ...(a.topic !== undefined && { topic: a.topic }),
+    ...(a.payload !== undefined && { payload: a.payload }),
+    ...how,
+  };
+}
+
 export interface AuditOut {
   kind: 'audit';
   event: 'trigger' | 'drill' | 'stage' | 'cancel' | 'complete' | 'reset' | 'resume' | 'restore';
@@ -413,21 +426,7 @@ export class ShutdownOrchestrator {
       const stage = this.policy.stages[index];
       const actions = stage.restore ?? [];
       if (!actions.length) continue;
-      for (const a of actions) {
-        out.push({
-          kind: 'action',
-          stage: stage.name,
-          stageIndex: index,
-          action: a.name,
-          ...(a.topic !== undefined && { topic: a.topic }),
-          ...(a.payload !== undefined && { payload: a.payload }),
-          dryRun,
-          restore: true,
-          reason,
-          supplies,
-          timestamp: now,
-        });
-      }
+      for (const a of actions) out.push({ ...actionOut(stage.name, index, a, { dryRun, reason, supplies, timestamp: now }), restore: true });
       out.push({ ...this.audit('restore', reason, supplies, now), stage: stage.name, actions: actions.map((a) => a.name), dryRun });
     }
     return out;
@@ -443,20 +442,7 @@ export class ShutdownOrchestrator {
       const index = run.next;
       const stage = stages[index];
       const dryRun = run.drill || this.policy.drill === true;
-      for (const a of stage.actions) {
-        out.push({
-          kind: 'action',
-          stage: stage.name,
-          stageIndex: index,
-          action: a.name,
-          ...(a.topic !== undefined && { topic: a.topic }),
-          ...(a.payload !== undefined && { payload: a.payload }),
-          dryRun,
-          reason: run.reason,
-          supplies,
-          timestamp: now,
-        });
-      }
+      for (const a of stage.actions) out.push(actionOut(stage.name, index, a, { dryRun, reason: run.reason, supplies, timestamp: now }));
       out.push({ ...this.audit('stage', run.reason, supplies, now), stage: stage.name, actions: stage.actions.map((a) => a.name), due: at });
       run.next++;
       at += (stages[run.next]?.delayS ?? 0) * 1000;

@@ -106,28 +106,22 @@ const READ_OPTIONS = {
   verbose: { type: 'boolean', short: 'v', help: 'also what the reading left out and why (diagnostics), and the connection counters' },
 } as const;
 
-export const READ = defineCommand({
-  name: 'read',
-  summary: 'identify a device and print one reading: NUT variables with units',
-  args: '<url> [options]',
-  positionals: { min: 1, max: 1, missing: 'read needs a device URL' },
-  options: READ_OPTIONS,
-  notes: [URL_FORMS],
-  run: async (args) => {
-    const { values, positionals } = parseCommand(READ, args);
-    await runRead(positionals[0], { profile: values.profile, profileFile: values['profile-file'], json: values.json === true, verbose: values.verbose === true });
-  },
-});
+function readCommand<O extends typeof PROFILE_OPTIONS>(name: 'read' | 'discover', summary: string, options: O, run: (url: string, values: ReadOptions) => Promise<void>) {
+  const spec = defineCommand({
+    name,
+    summary,
+    args: '<url> [options]',
+    positionals: { min: 1, max: 1, missing: `${name} needs a device URL` },
+    options,
+    notes: [URL_FORMS],
+    run: async (args) => {
+      const { values, positionals } = parseCommand(spec, args);
+      const v = values as Record<string, unknown>;
+      await run(positionals[0], { profile: v.profile as string | undefined, profileFile: v['profile-file'] as string | undefined, json: v.json === true, verbose: v.verbose === true });
+    },
+  });
+  return spec;
+}
 
-export const DISCOVER = defineCommand({
-  name: 'discover',
-  summary: 'identify a device: detected profile, vendor, model, serial, firmware',
-  args: '<url> [options]',
-  positionals: { min: 1, max: 1, missing: 'discover needs a device URL' },
-  options: PROFILE_OPTIONS,
-  notes: [URL_FORMS],
-  run: async (args) => {
-    const { values, positionals } = parseCommand(DISCOVER, args);
-    await runDiscover(positionals[0], { profile: values.profile, profileFile: values['profile-file'], json: values.json === true });
-  },
-});
+export const READ = readCommand('read', 'identify a device and print one reading: NUT variables with units', READ_OPTIONS, runRead);
+export const DISCOVER = readCommand('discover', 'identify a device: detected profile, vendor, model, serial, firmware', PROFILE_OPTIONS, runDiscover);

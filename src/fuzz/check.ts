@@ -67,3 +67,25 @@ export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
+
+/** What every fuzz run reports on the process, whatever it fuzzed. */
+export interface RunFigures {
+  uncaughtExceptions: number;
+  unhandledRejections: number;
+  recoveryMs: { median: number; p99: number; max: number };
+  rssStartMb: number;
+  rssEndMb: number;
+  durationS: number;
+}
+
+/** Closes a run's figures: recovery percentiles, the crash watch's counts (samples to `log`), rounded memory and time. */
+export function finishRun(figures: RunFigures, recoveries: number[], watch: CrashWatch, startedAt: number, log: (line: string) => void): void {
+  recoveries.sort((a, b) => a - b);
+  figures.recoveryMs = { median: percentile(recoveries, 50), p99: percentile(recoveries, 99), max: recoveries[recoveries.length - 1] ?? 0 };
+  figures.uncaughtExceptions = watch.uncaught;
+  figures.unhandledRejections = watch.unhandled;
+  for (const s of watch.samples) log(`crash: ${s}`);
+  figures.rssStartMb = Math.round(figures.rssStartMb);
+  figures.rssEndMb = Math.round(figures.rssEndMb);
+  figures.durationS = Math.round((Date.now() - startedAt) / 100) / 10;
+}

@@ -9,7 +9,7 @@ import { findProfile } from '../profiles/load';
 import type { ModbusProfile } from '../profiles/types';
 import { ModbusTransport, type ModbusTransportConfig } from '../protocol/modbus/transport';
 import { Random } from '../sim/random';
-import { CrashWatch, badValues, percentile, within } from './check';
+import { CrashWatch, badValues, finishRun, within } from './check';
 import { HARMLESS, TRAILING, registersFor, startFaultyRtuPeer, startFaultyTcpServer, type FaultPlan, type FaultyPeer, type ModbusFault } from './modbus-faults';
 
 export const TCP_FAULTS: ModbusFault[] = [
@@ -177,13 +177,6 @@ export async function fuzzModbus(opts: ModbusFuzzOptions): Promise<ModbusFuzzFig
     await new Promise((resolve) => setTimeout(resolve, 50));
     watch.stop();
   }
-  recoveries.sort((a, b) => a - b);
-  figures.recoveryMs = { median: percentile(recoveries, 50), p99: percentile(recoveries, 99), max: recoveries[recoveries.length - 1] ?? 0 };
-  figures.uncaughtExceptions = watch.uncaught;
-  figures.unhandledRejections = watch.unhandled;
-  for (const s of watch.samples) log(`crash: ${s}`);
-  figures.rssStartMb = Math.round(figures.rssStartMb);
-  figures.rssEndMb = Math.round(figures.rssEndMb);
-  figures.durationS = Math.round((Date.now() - started) / 100) / 10;
+  finishRun(figures, recoveries, watch, started, log);
   return figures;
 }

@@ -11,7 +11,7 @@ import { SNMP_DEFAULTS } from '../protocol/snmp/target';
 import { Random } from '../sim/random';
 import { startRack } from '../sim/rack';
 import { parseScenario } from '../sim/scenario';
-import { CrashWatch, badValues, percentile, within } from './check';
+import { CrashWatch, badValues, finishRun, within } from './check';
 import { mutate, pickMutation, type SnmpMutation } from './snmp-mutations';
 import { startUdpProxy, type UdpProxy } from './udp-proxy';
 
@@ -164,13 +164,6 @@ export async function fuzzSnmp(opts: SnmpFuzzOptions): Promise<SnmpFuzzFigures> 
     await new Promise((resolve) => setTimeout(resolve, 50));
     watch.stop();
   }
-  recoveries.sort((a, b) => a - b);
-  figures.recoveryMs = { median: percentile(recoveries, 50), p99: percentile(recoveries, 99), max: recoveries[recoveries.length - 1] ?? 0 };
-  figures.uncaughtExceptions = watch.uncaught;
-  figures.unhandledRejections = watch.unhandled;
-  for (const s of watch.samples) log(`crash: ${s}`);
-  figures.rssStartMb = Math.round(figures.rssStartMb);
-  figures.rssEndMb = Math.round(figures.rssEndMb);
-  figures.durationS = Math.round((Date.now() - started) / 100) / 10;
+  finishRun(figures, recoveries, watch, started, log);
   return figures;
 }

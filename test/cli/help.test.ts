@@ -111,6 +111,13 @@ describe('command lines that do not fit: exit 2 before any device is contacted',
   ])('%s port 0 → 2 (config), not 7 (unreachable)', async (_what, url) => {
     expect(refused(await rackpower(['read', url]), '')).toContain('port 0');
   });
+
+  it.each([
+    ['a regular file', 'modbus-rtu:/etc/passwd?profile=xy-md02', /is a regular file, not a serial port/],
+    ['a character device that is no serial port', 'modbus-rtu:/dev/null?profile=xy-md02', /not a serial port/],
+  ])('a modbus-rtu: URL naming %s → 2, never opened', async (_what, url, why) => {
+    expect(refused(await rackpower(['read', url]), '')).toMatch(why);
+  });
 });
 
 describe('units in the table', () => {
