@@ -2,6 +2,28 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Layer rules (dependencies point one way: nodes → polling → normalize/profiles → protocol). Each entry forbids import
+// paths with one of these folder segments, or one of these packages; test/lint/layers.test.ts proves they bite.
+const NODE_RED = { regex: '^@?node-red(/|-|$)', message: 'Node-RED belongs in nodes/: src/ is plain TypeScript.' };
+const folders = (names, message) => ({ regex: `(^|/)(${names.join('|')})(/|$)`, message });
+const SRC = [
+  NODE_RED,
+  folders(['nodes', 'test', 'bench', 'scripts'], 'src/ imports neither the node wrappers nor test, bench or scripts.'),
+];
+const PROTOCOL = [
+  ...SRC,
+  folders(
+    ['polling', 'normalize', 'profiles', 'integrations', 'actions', 'control', 'cli', 'sim', 'traps', 'battery', 'fuzz'],
+    'src/protocol knows nothing above it: only other protocol files, src/errors and src/types.',
+  ),
+  { regex: '^(\\.\\./)+(device|device-name|url|index)$', message: 'src/protocol knows nothing above it.' },
+];
+const NO_POLLING = folders(['polling'], 'The simulator and integrations do not depend on polling internals.');
+const NODES = [
+  folders(['test', 'bench', 'scripts', 'dist', 'fuzz'], 'Nodes import src/ modules only (never test, bench or fuzz code).'),
+];
+const layer = (files, patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.node-red/', 'coverage/'] },
   js.configs.recommended,
@@ -19,4 +41,9 @@ export default tseslint.config(
     files: ['nodes/**/*.ts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // Later entries replace earlier ones for the files they match, so each carries the rules of the wider layer too.
+  layer(['src/**/*.ts'], SRC),
+  layer(['src/protocol/**/*.ts'], PROTOCOL),
+  layer(['src/sim/**/*.ts', 'src/integrations/**/*.ts'], [...SRC, NO_POLLING]),
+  layer(['nodes/**/*.ts'], NODES),
 );

@@ -3,17 +3,13 @@
 // reading: it is left out, and the reason is named so the device's diagnostics can count it. Every answer a reader
 // publishes goes through `decodeAnswer` here, then through the plausibility limits of its NUT quantity.
 import type { Transform } from '../profiles/types';
+import type { SnmpType } from '../protocol/snmp/client';
 import type { Value } from '../types';
 import { isTextVariable } from './nut';
 import { implausible } from './plausible';
 import { decodeValue } from './transform';
 
-/** The ASN.1 type an SNMP agent sent (net-snmp's ObjectType, named). */
-export type SnmpType =
-  | 'integer' | 'counter' | 'gauge' | 'timeticks' | 'counter64' | 'octetString' | 'oid' | 'ipAddress'
-  | 'null' | 'boolean' | 'bitString' | 'opaque' | 'noSuchObject' | 'noSuchInstance' | 'endOfMibView'
-  /** a value that does not decode as its type says (a truncated string, an empty Counter64) */
-  | 'malformed';
+export type { SnmpType };
 
 /** One answer as a protocol client hands it over: the value, and the type it came as when the protocol says. */
 export interface RawAnswer {

@@ -24,8 +24,8 @@ export class ModbusDeviceReader implements DeviceReader {
   private readonly transport: ModbusTransport;
   private readonly profile: ModbusProfile;
   private readonly unit: number;
-  private readonly staticBlocks: ReadBlock[];
-  private readonly dynamicBlocks: ReadBlock[];
+  private readonly staticBlocks: ReadBlock<ModbusVariable>[];
+  private readonly dynamicBlocks: ReadBlock<ModbusVariable>[];
   private staticRaw?: RawValues;
   private staticReadAt = 0;
   private requests = 0;
@@ -80,7 +80,7 @@ export class ModbusDeviceReader implements DeviceReader {
    * illegal function, address or value only loses its own values, as a model variant without some registers
    * would; any other failure fails the whole read, and so does a read where every block was refused.
    */
-  private async readBlocks(blocks: ReadBlock[]): Promise<RawValues> {
+  private async readBlocks(blocks: ReadBlock<ModbusVariable>[]): Promise<RawValues> {
     const raw: RawValues = new Map();
     let refused: RackpowerError | undefined;
     for (const block of blocks) {

@@ -5,7 +5,8 @@ import type { SnmpClient, TypedValue } from '../protocol/snmp/client';
 import { chooseProfile, probeOids } from '../profiles/detect';
 import type { Scaling, SnmpProfile, Transform } from '../profiles/types';
 import { joinStatus } from '../normalize/nut';
-import { Absent, decodeAnswer, numberOf, type AbsentReason, type SnmpType } from '../normalize/value-class';
+import { Absent, decodeAnswer, type AbsentReason, type SnmpType } from '../normalize/value-class';
+import { applyScaling } from '../normalize/scaling';
 import type { Values } from '../types';
 import { AbsentCounter, type DeviceDiagnostics } from './diagnostics';
 import { liveOutputStatus } from '../normalize/live-output';
@@ -25,43 +26,8 @@ const SYSTEM_GROUP = '1.3.6.1.2.1.1.';
 
 const strip = (oid: string): string => (oid.startsWith('.') ? oid.slice(1) : oid);
 
-/**
- * The transform of one value once its helpers are known: digits and exponent fold into `scale`, a Fahrenheit unit
- * becomes the °F → °C conversion. Undefined when a helper the value needs says it cannot be read (unknown exponent).
- */
 function needsHelpers(def: Scaling): boolean {
   return !!(def.decimalsFrom || def.exponentFrom || def.unitFrom);
-}
-
-export function applyScaling(def: Transform & Scaling, helper: (oid: string) => TypedValue | undefined): Transform | undefined {
-  if (!def.decimalsFrom && !def.exponentFrom && !def.unitFrom) return def;
-  let power = 0;
-  if (def.decimalsFrom) {
-    const digits = helper(def.decimalsFrom);
-    const n = digits ? numberOf(digits) : 0;
-    if (!Number.isInteger(n)) return undefined;
-    power -= n;
-  }
-  if (def.exponentFrom) {
-    const got = helper(def.exponentFrom.oid);
-    if (!got) return undefined;
-    const key = String(got.value);
-    const map = def.exponentFrom.map;
-    const n = map ? (Object.prototype.hasOwnProperty.call(map, key) ? map[key] : NaN) : numberOf(got);
-    if (!Number.isInteger(n)) return undefined;
-    power += n;
-  }
-  const out: Transform = { ...def };
-  if (power) out.scale = Number(((def.scale ?? 1) * 10 ** power).toPrecision(12));
-  let fahrenheit = false;
-  if (def.unitFrom) {
-    const unit = helper(def.unitFrom.oid);
-    fahrenheit = unit !== undefined && def.unitFrom.fahrenheit.includes(String(unit.value));
-    if (fahrenheit) out.convert = 'fahrenheit-to-celsius';
-  }
-  // Digits read from the device also say how many places are meaningful (one more once converted from °F).
-  if (def.decimals === undefined && power < 0) out.decimals = Math.min(6, -power + (fahrenheit ? 1 : 0));
-  return out;
 }
 
 export class SnmpDeviceReader implements DeviceReader {

@@ -1,5 +1,6 @@
 // Shape of a device profile file (profiles/**/*.json). schema/profile.schema.json is the normative form;
 // these types mirror it for the code that reads profiles.
+import type { RegisterType, WordOrder } from '../protocol/modbus/codec';
 import type { DeviceKind } from '../types';
 
 /** How a raw number becomes a NUT value, applied in this order: sentinels, enum, scale, offset, convert, round. */
@@ -163,8 +164,7 @@ export interface SnmpProfile extends ProfileBase {
   tables?: SnmpTable[];
 }
 
-export type RegisterType = 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'string' | 'bits16' | 'bits32';
-export type WordOrder = 'ABCD' | 'CDAB' | 'BADC' | 'DCBA';
+export type { RegisterType, WordOrder };
 
 export interface ModbusVariable extends Transform {
   name: string;

@@ -8,7 +8,7 @@
 import { ObjectType } from 'net-snmp';
 import { clampInt32, encodeSim } from './encode';
 import { digitsFor, exponentCode, lineLabels, modelKey, presentCode, raw, unitCode } from './wire';
-import { applyScaling } from '../polling/snmp-reader';
+import { applyScaling } from '../normalize/scaling';
 import type { TypedValue } from '../protocol/snmp/client';
 import type { Scaling, SnmpColumn, SnmpProfile, SnmpTable, Transform, TypedBy, TypedName } from '../profiles/types';
 import type { Values } from '../types';

@@ -1,6 +1,6 @@
 // The example flows for alarms, traps, outlet power-cycle, UPS shutdown and budgets load into Node-RED with every
-// node of theirs created, and the shutdown example's drill walks its whole plan against the simulated rack on the
-// example's ports without one SET reaching the simulator.
+// node of theirs created, and the shutdown example's drill walks its whole plan against the simulated rack without
+// one SET reaching the simulator.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => helper.stopServer());
 afterEach(() => helper.unload());
 
-type FlowNode = { id: string; type: string; z?: string; name?: string; wires?: string[][] };
+type FlowNode = { id: string; type: string; z?: string; name?: string; port?: string; wires?: string[][] };
 /** An example flow with its debug nodes as test helpers (which record what the debug sidebar would show). */
 const example = (name: string): FlowNode[] =>
   (JSON.parse(readFileSync(path.join(ROOT, 'examples', 'flows', `${name}.json`), 'utf8')) as FlowNode[]).map((n) =>
@@ -39,15 +39,24 @@ describe('example flows', () => {
     });
   }
 
-  describe('ups-shutdown.json on the simulated rack (the ports npm start uses)', () => {
+  describe('ups-shutdown.json on the simulated rack', () => {
+    // The example's agents are the demo rack's devices at the ports npm start serves them on (scripts/start.mjs).
+    // This rack's ports are chosen by the OS; each agent is moved to its device's port, as `npm start --sim-port` does.
+    const DEVICE_AT = { '16161': 'ups', '16162': 'pdu' } as Record<string, string>;
     let rack: RunningRack;
     beforeAll(async () => {
-      rack = await startRack(loadScenario('demo'), { basePort: 16161, speed: 0, control: true });
+      rack = await startRack(loadScenario('demo'), { speed: 0, control: true });
     });
     afterAll(() => rack.close());
+    const onThisRack = (flow: FlowNode[]): FlowNode[] => {
+      const agents = flow.filter((n) => n.type === 'rackpower-snmp-endpoint');
+      expect(agents.map((n) => n.port).sort()).toEqual(Object.keys(DEVICE_AT));
+      const portOf = (name: string): string => new URL(rack.devices.find((d) => d.name === name)!.url).port;
+      return flow.map((n) => (agents.includes(n) ? { ...n, port: portOf(DEVICE_AT[n.port!]) } : n));
+    };
 
     it('drill: the whole plan, each action answered by a dry run, no SET at the simulator', async () => {
-      const flow = example('ups-shutdown');
+      const flow = onThisRack(example('ups-shutdown'));
       const audit = flow.find((n) => n.name === 'audit: why')!;
       const results = flow.filter((n) => n.type === 'helper' && /results|host actions/u.test(n.name ?? ''));
       await helper.load(nodes, flow);

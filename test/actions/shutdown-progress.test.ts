@@ -2,6 +2,7 @@
 // actions carried out by an outlet node on the simulated PDU, which counts every SET: a redeploy in the middle of a
 // plan resumes it (stage 1 not sent again, stage 2 at its time from the original trigger), and a cancel followed by
 // stable power switches back on what the plan switched off, through the same guarded outlet node.
+// @module-tag slow: shutdown stages waited out in real time
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';

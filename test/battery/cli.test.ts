@@ -1,5 +1,6 @@
 // `rackpower watch` keeps what it measures in its state file: energy counters continue after a restart of the
 // command instead of starting over, and a state file it cannot read is refused, never overwritten.
+// @module-tag slow: rackpower watch run and restarted in real time
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,6 +1,7 @@
 // The UPS node in a real Node-RED runtime against a simulated UPS with a tiny aged battery, in real time: energy
 // counters and battery truth in the payload, the learning shown in the node status, REPLBATT on the events output,
 // and the state kept in the node's context across a redeploy.
+// @module-tag slow: a simulated battery learned in real time
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRack, type RunningRack } from '../../src/sim/rack';
 import { parseScenario } from '../../src/sim/scenario';

@@ -1,6 +1,7 @@
 // Discharges on purpose: the UPS command node's battery test (UpsCommander, the same engine) and `rackpower
 // calibrate`, against a simulated UPS with a tiny aged battery that answers the RFC 1628 test SETs. Both end up in
 // the battery history, marked as such.
+// @module-tag slow: battery tests discharging a simulated UPS in real time
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,6 +1,7 @@
 // The built `rackpower` command as a real process (node dist/src/cli/main.js) against a simulated rack running in
 // this test process: output formats, values that agree with the simulator, and the one-line reasons and exit codes
 // of every failure class. Children are spawned asynchronously: the rack answers from this process's event loop.
+// @module-tag peer: snmpsimd
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

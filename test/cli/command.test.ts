@@ -1,5 +1,6 @@
 // `rackpower command`: INSTCMD through a real upsd (tracked) and through the simulator's NUT server, SNMP UPS
 // commands through the simulator's agent, with the ups command node's guards.
+// @module-tag peer: upsd
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, ROOT } from '../harness/build';

@@ -1,6 +1,7 @@
 // The built `rackpower` command's help and argument checks as a real process: `--help` everywhere exits 0 with
 // usage, options, URL forms and exit codes; a command line that does not fit its command exits 2 (config) before
 // any device is contacted; URL numbers are decimal integers and port 0 is refused.
+// @module-tag slow: about 30 runs of the built CLI as processes
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRack, type RunningRack } from '../../src/sim/rack';

@@ -1,5 +1,6 @@
 // nut:// and apcupsd:// URLs where every device URL works: `rackpower watch` (in-process) and `rackpower mqtt` (the
 // built CLI against a real Mosquitto), reading the simulated UPS as a NUT server and an apcupsd NIS endpoint.
+// @module-tag peer: upsd
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

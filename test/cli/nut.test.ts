@@ -1,4 +1,5 @@
 // `rackpower read|discover nut://…` against a real upsd serving real NUT device dumps, checked against upsc.
+// @module-tag peer: upsd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { ensureBuilt, ROOT } from '../harness/build';

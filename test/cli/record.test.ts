@@ -2,6 +2,7 @@
 // (readOnce, the function behind the command) must read from the replay what it reads from the original, except the
 // values anonymization replaced. Two originals: the simulator's APC UPS (startRack, paused) and a real walk (the Eaton
 // 93E) served by snmpsimd. The built command is run once for its wiring (--out, --raw, exit status).
+// @module-tag peer: snmpsimd
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,6 +1,7 @@
 // `rackpower watch` and `rackpower traps` in-process against the simulated rack: JSON lines for readings, the
 // ONBATT event after a power cut, a trap that makes the UPS poll at once, and the traps command printing a
 // normalized trap. The commands stop when the test resolves their `until` promise, as Ctrl-C would.
+// @module-tag peer: snmptrap
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';

@@ -1,5 +1,6 @@
 // rackpower-ups-command sending NUT instant commands (INSTCMD, confirmed by upsd tracking) through the NUT server
 // config node, in a real Node-RED runtime against the simulated rack's NUT server: the same guards as over SNMP.
+// @module-tag peer: upsd
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';

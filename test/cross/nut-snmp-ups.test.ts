@@ -5,6 +5,7 @@
 // NUT 2.8.0's ietf mapping (drivers/ietf-mib.c): upsOutputSource 3 → "OL", 5 → "OB", 4 → "OL BYPASS" ...;
 // upsBatteryStatus 3 (batteryLow) → "LB"; upsEstimatedMinutesRemaining × 60 → battery.runtime. With mibs=ietf it
 // prints ups.status (not blank), so the status is compared directly rather than through the raw OID.
+// @module-tag peer: NUT's snmp-ups driver
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';

@@ -1,6 +1,7 @@
 // The admin endpoints in a real Node-RED with adminAuth (two users: an admin, and a viewer with read permission
 // only), against the simulated rack started with a community that is not "public": permissions, input validation,
 // and discovery with credentials typed in the dialog or stored in a deployed config node.
+// @module-tag peer: a node-red process
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../nodes/harness';

@@ -1,6 +1,7 @@
 // The UPS dialog's Discover with a NUT or apcupsd server (nodes/lib/discover.ts without Node-RED): against a real
 // upsd it lists the server's UPS units and reads the chosen one (or the first); the stored password goes only to the
 // host it was stored for; apcupsd through the simulator's NIS endpoint.
+// @module-tag peer: upsd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRequest, discover, parseDiscoverRequest, type Deployed } from '../../nodes/lib/discover';
 import type { NutServerDef } from '../../nodes/lib/nut-server';

@@ -3,6 +3,7 @@
 // Discover (for a config node not deployed yet, then with the stored credentials of a deployed one), deploy, the
 // status under the node, and the help panel. Waits are on DOM conditions only. The rack's SNMP agents answer a
 // community that is not "public", so a discovery that works proves which credentials it used.
+// @module-tag peer: a node-red process and chromium
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -2,6 +2,7 @@
 // package and FlowFuse Dashboard 2.0 installed, against the simulated rack: no node in error, no missing type, every
 // device node green, and the examples do what they say (the alarm fires on the simulated hot spot, kWh today
 // counts up, the dashboard page is served). The rack runs at speed 0: the test moves its clock.
+// @module-tag peer: a node-red process
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

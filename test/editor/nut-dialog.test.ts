@@ -1,6 +1,7 @@
 // The UPS dialog with a NUT or apcupsd server, in headless Chromium against a real Node-RED and the simulated rack's
 // NUT server: the protocol offered for UPS nodes only, a NUT server config node added from the dialog (password
 // field, apcupsd switch), Discover listing the server's UPS units and filling the UPS name, deploy and the status.
+// @module-tag peer: upsd, a node-red process and chromium
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,6 @@
 // The shutdown node's dialog in headless Chromium against a real Node-RED: the restore plan (off by default, its
 // per-stage restore actions shown only when it is on) and the context store are edited and saved with the node.
+// @module-tag peer: a node-red process and chromium
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ensureBuilt } from '../nodes/harness';

@@ -1,6 +1,7 @@
 // The short, seeded run of the Modbus fuzz harness (npm run fuzz does the long one): a misbehaving TCP server and a
 // serial peer on a socat pty pair play one fault per request. Every faulty reply fails only its own request, harmless
 // ones (slow, split) succeed, no register set goes to the wrong request, nothing crashes or hangs.
+// @module-tag peer: socat
 import { describe, expect, it } from 'vitest';
 import { fuzzModbus, type ModbusFuzzFigures } from '../../src/fuzz/modbus-fuzz';
 import { startPtyPair } from '../harness/pty';

@@ -1,6 +1,7 @@
 // The short, seeded run of the SNMP fuzz harness (npm run fuzz does the long one): simulated UPS, PDU and sensor
 // behind mutating relays, read by the real reader and a real poller. Nothing may crash, hang, or publish a value of
 // the wrong type or outside plausible limits; every device must come back once the faults stop.
+// @module-tag slow: a seeded fuzz campaign (about 35 s)
 import { describe, expect, it } from 'vitest';
 import { fuzzSnmp } from '../../src/fuzz/snmp-fuzz';
 

@@ -1,6 +1,7 @@
 // `rackpower mqtt` as a user runs it (the built CLI in a child process) against the simulated rack and a real
 // Mosquitto: plain readings and events, Home Assistant discovery with --ha (the ha-discovery node's code), offline
 // on Ctrl-C, and its refusals.
+// @module-tag peer: mosquitto
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';

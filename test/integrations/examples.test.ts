@@ -1,6 +1,7 @@
 // The example flows (examples/flows/home-assistant.json, prometheus.json, influxdb.json) in a Node-RED runtime
 // against the simulated rack and real peers (Mosquitto, InfluxDB 1.x), with only their addresses moved to the test's
 // free ports; plus the prometheus node the npm start demo flow (simulated-rack.json) is to get.
+// @module-tag peer: mosquitto, influxd and promtool
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

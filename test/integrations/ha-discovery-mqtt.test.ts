@@ -2,6 +2,7 @@
 // and mqtt in nodes, against a real Mosquitto (MQTT 5) started here and the simulated rack: what a Home Assistant
 // would find on the broker. Discovery retained and well-formed, states, availability flipping on a dead device,
 // re-announce on homeassistant/status online, no ghosts when a device or the node goes, offline when Node-RED stops.
+// @module-tag peer: mosquitto
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';

@@ -1,6 +1,7 @@
 // InfluxDB line protocol: the text itself, then a real InfluxDB 1.x (Debian influxdb, started here on loopback with
 // a temporary data directory) taking it on /write and giving back names, tags and values intact on /query, awkward
 // device and outlet names included.
+// @module-tag peer: influxd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeKey, escapeMeasurement, escapeString, eventLine, nanoseconds, readingLines } from '../../src/integrations/influx';
 import type { Reading } from '../../src/types';

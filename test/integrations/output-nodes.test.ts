@@ -1,6 +1,7 @@
 // The Prometheus and InfluxDB nodes in a Node-RED runtime (node-red-node-test-helper) fed by real device nodes on
 // the simulated rack: the scrape page on Node-RED's HTTP node server (linted by promtool), redeploys without
 // "already registered", a taken path refused, and line protocol out of the influx node.
+// @module-tag peer: promtool
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';

@@ -1,5 +1,6 @@
 // The Prometheus exposition on real demo readings: names and base units, labels, status flags, up and events,
 // removal, escaping, and Prometheus' own linter (promtool check metrics, Debian package prometheus) on the page.
+// @module-tag peer: promtool
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Input } from '../../src/integrations/input';
 import { MetricsRegistry, variableMetric } from '../../src/integrations/prometheus';

@@ -1,6 +1,7 @@
 // The six nodes inside a real Node-RED runtime (node-red-node-test-helper) against real peers: snmpsimd serving
 // recorded walks, a modbus-serial TCP server, and a UDP port nobody answers. A status node and a catch node in
 // each flow see what the editor and a Catch node would.
+// @module-tag peer: snmpsimd
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startModbusServer, type TestModbusServer } from '../harness/modbus-server';

@@ -1,6 +1,7 @@
 // examples/flows/nut-usb-ups.json against the simulated rack's NUT server and apcupsd endpoint (what `npm start`
 // serves on 16164/16165; here on free ports): both UPS nodes read, the shutdown node stays armed, the UPS command
 // node's dry run checks the command against the UPS's list and sends nothing.
+// @module-tag peer: upsd
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';

@@ -2,6 +2,7 @@
 // the NUT server config node shares one connection between two UPS nodes; readings, ONBATT/LOWBATT from a status
 // change in the dump, the shutdown node triggered by them, Prometheus and Home Assistant outputs, COMMBAD when the
 // driver is gone, and nothing left open after the flow stops.
+// @module-tag peer: upsd
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';

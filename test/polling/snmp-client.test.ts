@@ -5,6 +5,7 @@
 // it answers a GET of any size. The "agent that refuses GETs of more than 10 varbinds with tooBig" is therefore a
 // small UDP relay in front of a second snmpsimd (PduLimiter below). It also truncates GETBULK replies in the middle of
 // a row, which RFC 3416 §4.2.3 allows ("some of the variable bindings at the end of the set removed").
+// @module-tag peer: snmpsimd
 import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -1,3 +1,4 @@
+// @module-tag peer: snmpsimd
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnmpClient } from '../../src/protocol/snmp/client';

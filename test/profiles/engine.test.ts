@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseProfile, rankProfiles } from '../../src/profiles/detect';
 import type { SnmpProfile } from '../../src/profiles/types';
-import { applyScaling } from '../../src/polling/snmp-reader';
+import { applyScaling } from '../../src/normalize/scaling';
 import { decodeValue } from '../../src/normalize/transform';
 import type { TypedValue } from '../../src/protocol/snmp/client';
 

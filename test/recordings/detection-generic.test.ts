@@ -3,6 +3,7 @@
 // (upsIdentManufacturer): no vendor profile may claim it through a generic probe and stamp its own name on it.
 // The walks are the real Huawei GSE200M walk with its vendor tree (1.3.6.1.4.1.2011) removed, served under other
 // sysObjectIDs with other upsIdentManufacturer texts: built here, at run time, from the committed fixture.
+// @module-tag peer: snmpsimd
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -2,6 +2,7 @@
 // each one must be read with, as NUT's snmp-ups would pick it (exact sysObjectID, prefix, probes; vendor over
 // generic). UPS family ids belong to the UPS profiles; PDU and sensor ids to the PDU/sensor profiles. Eight of the
 // walks hold sysDescr and sysObjectID only: their family is recognised from sysObjectID alone.
+// @module-tag peer: snmpsimd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnmpDeviceReader } from '../../src/polling/snmp-reader';
 import { rankProfiles } from '../../src/profiles/detect';

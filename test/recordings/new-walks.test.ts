@@ -2,6 +2,7 @@
 // device: detected among every shipped SNMP profile, then read twice (learning, then steady). Every value checked
 // is listed with its oracle in new-walks.checks.ts; the share of them read right is printed, and the few known
 // misses are named there so that a change for better or worse shows.
+// @module-tag peer: snmpsimd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SnmpClient } from '../../src/protocol/snmp/client';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';

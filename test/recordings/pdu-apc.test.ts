@@ -1,5 +1,6 @@
 // APC AP8932 (real walk, snmpsim-data) through both APC PDU profiles: rPDU2 wins detection, the legacy sPDU/rPDU
 // profile reads the same unit the way NUT's apc_pdu mapping does.
+// @module-tag peer: snmpsimd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
 import { client, fixture, reader } from '../profiles/recording-helpers';

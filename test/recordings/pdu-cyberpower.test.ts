@@ -2,6 +2,7 @@
 // its own breaker), told apart by ePDULoadStatusBankNumber (0 on phase rows). A bank is not a line: its current
 // is outlet.group.N.current, never input.L2.current. The walk is synthetic, laid out from the CPS-MIB text
 // (test/fixtures/snmprec/SOURCES.md); the oracle is the MIB's units (0.1 A, 0.1 V, W, VA, 0.01, 0.1 kWh).
+// @module-tag peer: snmpsimd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
 import { client, fixture, reader } from '../profiles/recording-helpers';

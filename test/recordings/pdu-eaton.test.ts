@@ -2,6 +2,7 @@
 // inputPowerMeasType); rows are named by that, not by their position: a wye unit's phase-to-phase voltages are
 // never "L4-N", its neutral current is no line, its total power row is no phase. The walk is synthetic, laid out
 // from the MIB (test/fixtures/snmprec/SOURCES.md); the oracle is the MIB's units (mV, mA, W, VA).
+// @module-tag peer: snmpsimd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
 import { client, fixture, reader } from '../profiles/recording-helpers';

@@ -2,6 +2,7 @@
 // under NUT's daisy-chain prefix (device.2.), with the unit's model and serial from the tower table. The walk is
 // synthetic, laid out from the Sentry3-MIB text (test/fixtures/snmprec/SOURCES.md); the oracle is the MIB's units
 // (infeedLoadValue 0.01 A, infeedVoltage 0.1 V line-to-line, W, VA, 0.1 kWh; towerEnergy kWh).
+// @module-tag peer: snmpsimd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
 import { client, fixture, reader } from '../profiles/recording-helpers';

@@ -1,5 +1,6 @@
 // ServerTech Sentry PRO2 3-phase (real walk, LibreNMS tests/snmpsim/sentry4). NUT has no ServerTech mapping: the
 // Sentry4-MIB (units and sentinels in its DESCRIPTIONs) is the oracle for every value.
+// @module-tag peer: snmpsimd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
 import { client, fixture, reader } from '../profiles/recording-helpers';

@@ -1,6 +1,7 @@
 // A Tripp Lite ATS has two inputs: both are read, under NUT's ATS names (input.1.voltage, input.2.voltage,
 // input.source), from tlpAtsInputPhaseTable (index device.input.phase). The walk is synthetic, laid out from the
 // TRIPPLITE-PRODUCTS MIB (test/fixtures/snmprec/SOURCES.md); the oracle is the MIB's units (0.1 V, 0.1 Hz, 0.01 A).
+// @module-tag peer: snmpsimd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
 import { client, fixture, reader } from '../profiles/recording-helpers';

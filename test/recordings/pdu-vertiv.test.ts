@@ -2,6 +2,7 @@
 // the line conductor (pduLineTable, about the phase current times the square root of 3), the phase voltages are
 // line-to-line and named so (input.L1-L2.voltage), the breakers are outlet groups. The walk is synthetic, laid out
 // from the MIB with the magnitudes of a real MN03 walk (test/fixtures/snmprec/SOURCES.md).
+// @module-tag peer: snmpsimd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
 import { client, fixture, reader } from '../profiles/recording-helpers';

@@ -1,6 +1,7 @@
 // CyberPower OL2200RTXL2U RMCARD (real walk, LibreNMS tests/snmpsim/cyberpower) with an ENVIROSENSOR. NUT's
 // cyberpower mapping does not read the probe: CPS-MIB (envirTemperature in tenths of °F) and LibreNMS's reading of
 // the same walk (tests/data/cyberpower.json: 20.17 °C) are the oracles.
+// @module-tag peer: snmpsimd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
 import { client, fixture, reader } from '../profiles/recording-helpers';

@@ -1,6 +1,7 @@
 // ENTITY-SENSOR-MIB (RFC 3433). No real walk at hand has the table, so test/fixtures/snmprec/entity-sensor.snmprec
 // is SYNTHETIC: rows laid out as RFC 3433's entPhySensorTable (type, scale, precision, value, operStatus, units)
 // with values chosen to exercise every rule. The RFC is the oracle: value × 10^scale × 10^-precision.
+// @module-tag peer: snmpsimd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
 import { client, fixture, reader } from '../profiles/recording-helpers';

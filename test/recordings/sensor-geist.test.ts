@@ -1,5 +1,6 @@
 // Geist Watchdog 15 (real walk, snmpsim-data; its snmpsim `numeric` drift fixed to the initial values). NUT has no
 // Geist mapping: GEIST-V4-MIB is the oracle (tenths of the unit in temperatureUnits, 1 = Celsius here).
+// @module-tag peer: snmpsimd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
 import { client, fixture, reader } from '../profiles/recording-helpers';

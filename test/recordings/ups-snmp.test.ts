@@ -4,6 +4,7 @@
 //            used where NUT is right;
 //   MIB      the raw value in the walk read through the vendor MIB, where NUT is silent or wrong (NUT 2.8.0 leaves
 //            ups.status blank for cyberpower, publishes sentinels, and has known mapping slips).
+// @module-tag peer: snmpsimd
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseProfile, probeOids } from '../../src/profiles/detect';

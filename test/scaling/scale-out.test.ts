@@ -3,6 +3,7 @@
 // rack and publishing into one Mosquitto through the ha-discovery node, each with its own status topic. A consumer
 // subscribing to the broker sees every device exactly once, owned by one instance, and an instance that stops takes
 // only its own devices offline.
+// @module-tag peer: node-red processes
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

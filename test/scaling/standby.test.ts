@@ -3,6 +3,7 @@
 // topic. Each instance reaches the UPS through its own UDP relay, so the test sees who polls when. A standby does
 // not poll; kill -9 of A makes B take over after the grace period (Home Assistant sees the device through B); A
 // back makes B hand over within about one polling interval.
+// @module-tag peer: node-red processes
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';

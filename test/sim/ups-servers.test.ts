@@ -1,5 +1,6 @@
 // The simulated rack's UPS served as a USB UPS is: a NUT server (read by NUT's own upsc/upscmd) and an apcupsd NIS
 // endpoint, driven by the same model and scenario as its SNMP agent.
+// @module-tag peer: upsd
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runSim } from '../../src/cli/sim';

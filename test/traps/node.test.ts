@@ -1,6 +1,7 @@
 // rackpower-trap-receiver in a real Node-RED runtime next to a rackpower-ups node reading the simulated UPS: a real
 // snmptrap reaches the receiver, which sends the normalized trap and makes the UPS node poll at once, so its
 // ONBATT event arrives without waiting for its one-hour interval.
+// @module-tag peer: snmptrap
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';

@@ -1,6 +1,7 @@
 // The trap receiver on loopback with real notifications from net-snmp's command-line tools (Debian package snmp):
 // v1 and v2c traps, v3 authPriv traps and informs (acknowledged: snmpinform exits 0 only when answered), a wrong
 // community dropped and reported, an unknown trap passed through raw.
+// @module-tag peer: snmptrap
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';

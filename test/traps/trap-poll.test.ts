@@ -1,6 +1,7 @@
 // A trap makes the matching device poll at once: the simulated UPS loses mains, a real snmptrap reaches the
 // receiver, the registry finds the poller by address, and ONBATT comes from that poll, long before the 60 s
 // interval. With confirmPolls 2 a single odd poll does not flip the state, but a trap-triggered poll does.
+// @module-tag peer: snmptrap
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,6 +1,10 @@
 // 16-bit Modbus registers ⇄ typed values, with explicit word/byte order (Telegraf's ABCD/CDAB/BADC/DCBA naming:
 // A is the most significant byte; ABCD is big-endian words and bytes, the Modbus convention).
-import type { RegisterType, WordOrder } from '../../profiles/types';
+
+/** How a value is laid out in registers (`string` takes `length` registers, 2 characters each). */
+export type RegisterType = 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'string' | 'bits16' | 'bits32';
+/** Telegraf's naming: A is the most significant byte of a 32-bit value. */
+export type WordOrder = 'ABCD' | 'CDAB' | 'BADC' | 'DCBA';
 
 /** Registers a value of this type occupies. */
 export function registerCount(type: RegisterType, length?: number): number {

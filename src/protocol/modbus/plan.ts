@@ -2,19 +2,28 @@
 // 9600-baud bus every request costs a round trip plus turnaround, so reading a few filler registers is cheaper
 // than another request.
 import { RackpowerError } from '../../errors';
-import type { ModbusVariable } from '../../profiles/types';
-import { registerCount } from './codec';
+import { registerCount, type RegisterType } from './codec';
+
+/** What the planner needs of a variable (a profile's ModbusVariable has this shape). */
+export interface PlannedRegister {
+  name: string;
+  /** 0-based protocol address. */
+  register: number;
+  function: 3 | 4;
+  type: RegisterType;
+  length?: number;
+}
 
 /** The Modbus spec's ceiling for one Read Holding/Input Registers request. */
 export const MAX_READ_REGISTERS = 125;
 
-export interface ReadBlock {
+export interface ReadBlock<V extends PlannedRegister = PlannedRegister> {
   function: 3 | 4;
   /** First register (0-based protocol address). */
   start: number;
   count: number;
   /** The variables inside this block, by address. */
-  variables: ModbusVariable[];
+  variables: V[];
 }
 
 export interface PlanOptions {
@@ -25,11 +34,11 @@ export interface PlanOptions {
 }
 
 /** Coalesces variables into reads, one function code per read, never splitting a value across two reads. */
-export function planReads(variables: ModbusVariable[], opts: PlanOptions): ReadBlock[] {
+export function planReads<V extends PlannedRegister>(variables: V[], opts: PlanOptions): ReadBlock<V>[] {
   const limit = Math.min(opts.maxRegisters, MAX_READ_REGISTERS);
   const sorted = [...variables].sort((a, b) => a.function - b.function || a.register - b.register);
-  const blocks: ReadBlock[] = [];
-  let current: ReadBlock | undefined;
+  const blocks: ReadBlock<V>[] = [];
+  let current: ReadBlock<V> | undefined;
   for (const v of sorted) {
     const size = registerCount(v.type, v.length);
     if (size > limit) {

@@ -2,10 +2,16 @@
 // that cope with short replies, and errors sorted into TIMEOUT / AUTH / PROTOCOL / UNREACHABLE.
 import snmp from 'net-snmp';
 import { RackpowerError, asRackpowerError } from '../../errors';
-import type { SnmpType } from '../../normalize/value-class';
 import { AdaptiveBatch } from './batch-size';
 import { classifySnmpError, describeTarget, openSession } from './session';
 import { type SnmpTarget, checkTarget } from './target';
+
+/** The ASN.1 type an SNMP agent sent (net-snmp's ObjectType, named). */
+export type SnmpType =
+  | 'integer' | 'counter' | 'gauge' | 'timeticks' | 'counter64' | 'octetString' | 'oid' | 'ipAddress'
+  | 'null' | 'boolean' | 'bitString' | 'opaque' | 'noSuchObject' | 'noSuchInstance' | 'endOfMibView'
+  /** a value that does not decode as its type says (a truncated string, an empty Counter64) */
+  | 'malformed';
 
 /** A decoded varbind value: numbers for the integer types, text for strings, dotted text for OIDs. */
 export type SnmpValue = number | string;

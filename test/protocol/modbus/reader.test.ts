@@ -1,5 +1,6 @@
 // ModbusDeviceReader against a real Modbus/TCP server holding registers encoded the way each device encodes them,
 // with mbpoll (an independent Modbus master) reading the same registers as a cross-check.
+// @module-tag peer: mbpoll
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RackpowerError } from '../../../src/errors';

@@ -3,6 +3,7 @@
 // their request, so a reply given to the wrong request shows. Regression tests for what wedged or fooled the
 // modbus-serial based transport: one bad frame timed out every later request on the connection, frames of the wrong
 // unit or function were taken as register data, and a late frame could answer a newer request.
+// @module-tag peer: socat
 import { afterEach, describe, expect, it } from 'vitest';
 import { RackpowerError } from '../../../src/errors';
 import { registersFor, startFaultyRtuPeer, startFaultyTcpServer, type FaultyPeer, type ModbusFault } from '../../../src/fuzz/modbus-faults';

@@ -1,5 +1,6 @@
 // ModbusTransport against real Modbus servers on loopback: modbus-serial's ServerTCP, a raw TCP server for malformed
 // replies, and ServerSerial over a socat pty pair for RTU.
+// @module-tag peer: socat
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';

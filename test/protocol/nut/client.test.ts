@@ -1,5 +1,6 @@
 // The NUT client against a real upsd (dummy-ups serving a real dump): lists, GET, auth, error replies, SET VAR and
 // INSTCMD with tracking compared with upsrw/upscmd, LOGIN as a secondary, one connection, reconnecting.
+// @module-tag peer: upsd
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NutClient, type NutEndpoint } from '../../../src/protocol/nut/client';
 import { NutReplyError } from '../../../src/protocol/nut/errors';

@@ -1,5 +1,6 @@
 // STARTTLS against a real upsd with a self-signed certificate: verified against a CA, pinned, or unchecked; a wrong
 // pin and an unknown certificate refused as AUTH, before any user name or password is sent.
+// @module-tag peer: upsd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NutClient, type NutEndpoint } from '../../../src/protocol/nut/client';
 import { ADMIN, startUpsd, type Upsd } from '../../harness/upsd';
