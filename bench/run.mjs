@@ -12,6 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findSnmpExporter, moduleName, snmpExporterConfig, startSnmpExporter } from './snmp-exporter.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -30,6 +31,8 @@ const KIND_DEVICES = num('BENCH_KIND_DEVICES', 100); // per-kind runs: this many
 const PAIRS = num('BENCH_PAIRS', 5);
 const PAIR_SECONDS = num('BENCH_PAIR_SECONDS', 5);
 const MAX_SPREAD = num('BENCH_MAX_SPREAD', 0.2); // (max - min) / median of the ratios above this: too wide to judge
+// A real peer in the same pairs: Prometheus' snmp_exporter scraping the same devices for the same OIDs ('' = none).
+const EXPORTER_BIN = env.BENCH_SNMP_EXPORTER ?? '/usr/bin/prometheus-snmp-exporter';
 const WARMUP_S = num('BENCH_WARMUP_SECONDS', 5); // at least this long before a window opens
 const TIMEOUT_MS = num('BENCH_TIMEOUT_MS', 2000);
 const RETRIES = num('BENCH_RETRIES', 1);
@@ -71,11 +74,14 @@ const maxSize = Math.max(...SIZES_RUN, 1);
 const copies = copiesFor(maxSize);
 
 const sim = await startSim();
+let exporter = null;
 try {
   const all = sim.devices;
   const ofKind = (kind) => all.filter((d) => d.kind === kind);
   const deadPorts = await freePorts(BASE_PORT + all.length + 100, Math.ceil(maxSize * DEAD_FRACTION));
-  const requests = await recordRequests(ofKind('ups')[0], ofKind('pdu')[0]);
+  const { requests, types } = await recordRequests(ofKind('ups')[0], ofKind('pdu')[0]);
+  const exporterBin = findSnmpExporter(EXPORTER_BIN);
+  if (!exporterBin) notes.push(`snmp_exporter not run: ${EXPORTER_BIN ? `${EXPORTER_BIN} is not installed (apt-get install prometheus-snmp-exporter)` : 'BENCH_SNMP_EXPORTER is empty'}.`);
 
   // Every 1/DEAD_FRACTION-th device (the kinds rotate, so all kinds lose some) is pointed at a closed port.
   const withDead = (list) => {
@@ -112,18 +118,29 @@ try {
   };
   const paired = KINDS.filter((kind) => requests[kind]);
   for (let pair = 1; pair <= PAIRS; pair++) {
-    for (const kind of paired) phases.push(kindPhase(kind, 'ours', pair, PAIR_SECONDS), kindPhase(kind, 'floor', pair, PAIR_SECONDS));
+    for (const kind of paired) {
+      phases.push(kindPhase(kind, 'ours', pair, PAIR_SECONDS), kindPhase(kind, 'floor', pair, PAIR_SECONDS));
+      if (exporterBin) phases.push(kindPhase(kind, 'exporter', pair, PAIR_SECONDS));
+    }
   }
   for (const kind of KINDS.filter((k) => !requests[k])) phases.push(kindPhase(kind, 'ours', null, Math.max(5, Math.round(SECONDS / 2))));
 
   // BENCH_ONLY=regex keeps the phases whose "<mode> <label>" matches (e.g. "ours 100 pdu" while profiling).
   if (env.BENCH_ONLY) phases.splice(0, phases.length, ...phases.filter((p) => new RegExp(env.BENCH_ONLY, 'u').test(`${p.mode ?? 'ours'} ${p.label}`)));
   const estimate = phases.reduce((s, p) => s + p.seconds + WARMUP_S + 3, 0);
+  if (phases.some((p) => p.mode === 'exporter')) {
+    const community = decodeURIComponent(new URL(ofKind('ups')[0].url).username) || 'public';
+    const config = snmpExporterConfig(requests, types, { community, timeoutMs: TIMEOUT_MS, retries: RETRIES });
+    exporter = await startSnmpExporter(exporterBin, config);
+    exporter.version = spawnSync(exporterBin, ['--version'], { encoding: 'utf8' }).stderr.split('\n')[0].trim();
+    exporter.modules = Object.fromEntries(Object.keys(requests).map((kind) => [kind, moduleName(kind)]));
+    exporter.clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+  }
   console.log(`bench: ${all.length} simulated devices up; ${phases.length} phases, about ${Math.round(estimate / 60)} min`);
   for (const p of phases) {
     const pair = p.pair ? `pair ${p.pair}/${PAIRS} ` : '';
-    process.stdout.write(`  ${(p.mode ?? 'ours').padEnd(5)} ${p.label.padEnd(16)} ${pair}every ${p.intervalMs / 1000} s for ${p.seconds} s ... `);
-    p.result = await runPhase(p, requests);
+    process.stdout.write(`  ${(p.mode ?? 'ours').padEnd(8)} ${p.label.padEnd(16)} ${pair}every ${p.intervalMs / 1000} s for ${p.seconds} s ... `);
+    p.result = await runPhase(p, requests, exporter);
     const r = p.result;
     console.log(r.error ? `FAILED: ${r.error}` : `${r.polls} polls, ${fmt(r.cpuPerPollMs, 3)} ms CPU/poll`);
   }
@@ -139,6 +156,7 @@ try {
   console.log('\n' + md);
   console.log(`written: ${path.relative(root, path.join(dir, name))}.json and .md`);
 } finally {
+  await exporter?.stop();
   await sim.stop();
 }
 
@@ -208,15 +226,21 @@ async function recordRequests(ups, pdu) {
   const { openDevice } = require('../dist/src/device.js');
   const { parseTarget } = require('../dist/src/url.js');
   const out = {};
+  const types = {};
   for (const d of [ups, pdu]) {
     const open = openDevice(parseTarget(d.url));
     await open.reader.identify();
     const session = open.reader.client.session; // private fields of SnmpDeviceReader / SnmpClient, bench only
     const recorded = [];
     const { get, getBulk } = session;
-    session.get = (oids, cb) => (recorded.push({ op: 'get', oids: [...oids] }), get.call(session, oids, cb));
+    // The type each OID (or each column's first row) was answered with: snmp_exporter's module decodes by it.
+    const typed = (oids, cb) => (err, res) => {
+      if (!err) oids.forEach((oid, i) => (types[oid] ??= (Array.isArray(res[i]) ? res[i][0] : res[i])?.type));
+      cb(err, res);
+    };
+    session.get = (oids, cb) => (recorded.push({ op: 'get', oids: [...oids] }), get.call(session, oids, typed(oids, cb)));
     session.getBulk = (oids, nonRepeaters, maxRepetitions, cb) => (
-      recorded.push({ op: 'getBulk', oids: [...oids], nonRepeaters, maxRepetitions }), getBulk.call(session, oids, nonRepeaters, maxRepetitions, cb)
+      recorded.push({ op: 'getBulk', oids: [...oids], nonRepeaters, maxRepetitions }), getBulk.call(session, oids, nonRepeaters, maxRepetitions, typed(oids, cb))
     );
     await open.reader.read();
     await open.close();
@@ -228,11 +252,12 @@ async function recordRequests(ups, pdu) {
     }
     out[d.kind] = recorded;
   }
-  return out;
+  return { requests: out, types };
 }
 
-function runPhase(phase, requests) {
+function runPhase(phase, requests, exporter) {
   const job = {
+    exporter: phase.mode === 'exporter' ? { pid: exporter.pid, url: exporter.url, modules: exporter.modules, clockTicks: exporter.clockTicks } : null,
     mode: phase.mode ?? 'ours',
     intervalMs: phase.intervalMs,
     seconds: phase.seconds,
@@ -271,12 +296,20 @@ function buildReport(phases, requests) {
     const windows = (mode) => phases.filter((p) => p.group === 'kind' && p.kind === kind && p.mode === mode && p.result && !p.result.error);
     const ours = windows('ours');
     const floor = windows('floor');
+    const peer = windows('exporter');
     const cpu = (list) => list.map((p) => p.result.cpuPerPollMs).filter((n) => n > 0);
     // A pair is one window of ours and the floor window right after it; the ratio is taken inside each pair.
     const pairs = ours.flatMap((o) => {
       const f = floor.find((p) => p.pair === o.pair);
       if (!o.pair || !f?.result.cpuPerPollMs || !o.result.cpuPerPollMs) return [];
       return [{ pair: o.pair, ours: o.result.cpuPerPollMs, floor: f.result.cpuPerPollMs, ratio: round2(o.result.cpuPerPollMs / f.result.cpuPerPollMs) }];
+    });
+    // snmp_exporter against the floor and against ours, inside the same pair.
+    const peerPairs = peer.flatMap((x) => {
+      const f = floor.find((p) => p.pair === x.pair)?.result.cpuPerPollMs;
+      const o = ours.find((p) => p.pair === x.pair)?.result.cpuPerPollMs;
+      const e = x.result.cpuPerPollMs;
+      return e && f && o ? [{ pair: x.pair, exporter: e, vsFloor: round2(e / f), vsOurs: round2(e / o) }] : [];
     });
     return {
       kind,
@@ -288,7 +321,17 @@ function buildReport(phases, requests) {
       floorCpuPerPollMs: summary(cpu(floor)),
       ratio: summary(pairs.map((p) => p.ratio)),
       pairs,
-      windows: { ours: ours.map((p) => p.result), floor: floor.map((p) => p.result) },
+      exporter: peer.length
+        ? {
+            version: exporter?.version,
+            first: peer[0].result,
+            cpuPerScrapeMs: summary(cpu(peer)),
+            vsFloor: summary(peerPairs.map((p) => p.vsFloor)),
+            vsOurs: summary(peerPairs.map((p) => p.vsOurs)),
+            pairs: peerPairs,
+          }
+        : null,
+      windows: { ours: ours.map((p) => p.result), floor: floor.map((p) => p.result), exporter: peer.map((p) => p.result) },
     };
   });
   const live = (n) => mix.find((m) => m.devices === n && !m.dead && m.intervalMs === INTERVAL_MS && !m.label.includes('staggered'));
@@ -362,6 +405,40 @@ function round2(n) {
 
 function round3(n) {
   return Math.round(n * 1000) / 1000;
+}
+
+/** The snmp_exporter table: its CPU per device-scrape beside ours and the floor, taken in the same pairs. */
+function peerSection(r) {
+  const rows = r.kinds.filter((k) => k.exporter).map((k) => {
+    const e = k.exporter;
+    const range = (x) => (x ? `**${x.median.toFixed(2)}x** (${x.min.toFixed(2)}-${x.max.toFixed(2)})` : '-');
+    return [
+      k.kind,
+      `${e.first.devices} every ${e.first.intervalMs / 1000} s`,
+      fmt(e.first.byKind?.[k.kind]?.requestsPerPoll, 2),
+      fmt(e.first.valuesPerPoll, 0),
+      e.cpuPerScrapeMs ? `${fmt(e.cpuPerScrapeMs.median, 3)} (${fmt(e.cpuPerScrapeMs.min, 3)}-${fmt(e.cpuPerScrapeMs.max, 3)})` : '-',
+      range(e.vsFloor),
+      range(e.vsOurs),
+      e.pairs.map((p) => p.vsFloor.toFixed(2)).join(', '),
+      `${fmt(e.first.maxRssMB, 0)}`,
+      [...Object.entries(e.first.failures ?? {})].map(([c, n]) => `${c} ${n}`).join(', '),
+    ];
+  });
+  if (!rows.length) return [];
+  return [
+    `## A real peer in the same run: ${r.kinds.find((k) => k.exporter).exporter.version}`,
+    '',
+    `Prometheus' snmp_exporter scrapes the same simulated devices at the same rate, as a third window in every pair`,
+    '(ours, floor, exporter). Its module (generated by bench/snmp-exporter.mjs) GETs the OIDs one poll of ours GETs and',
+    "walks the columns ours reads by GETBULK, with the generator's default max_repetitions. It walks one column per",
+    'request, so the PDU takes more requests than ours (SNMP req/scrape is its own snmp_scrape_packets_sent). CPU is',
+    "the exporter process's user + system time from /proc/<pid>/stat (all threads, 10 ms ticks) over the window, per",
+    'scrape; the HTTP client driving it is not counted. Memory is its peak RSS (VmHWM) after the first window.',
+    '',
+    table(['kind', 'devices', 'SNMP req/scrape', 'samples/scrape', 'exporter CPU ms/scrape (min-max)', 'vs floor (min-max)', 'vs ours (min-max)', 'vs floor per pair', 'max RSS MB', 'failures (1st window)'], rows),
+    '',
+  ];
 }
 
 function describe(list) {
@@ -440,6 +517,7 @@ function markdown(r) {
       kindRows,
     ),
     '',
+    ...peerSection(r),
     'Requests one poll sends (recorded at the net-snmp session after identification; "continued" = a GETBULK re-asking',
     'columns the agent answered short):',
     '',
