@@ -395,8 +395,12 @@ function summary(list) {
 }
 
 function ratioText(r) {
-  const flags = [r.tooWide ? 'spread too wide to judge' : '', r.tooFew ? `only ${r.n} pairs` : ''].filter(Boolean);
-  return `${r.median.toFixed(2)}x (${r.min.toFixed(2)}-${r.max.toFixed(2)}, ${r.n} pairs${flags.length ? `; ${flags.join(', ')}` : ''})`;
+  const flags = [r.tooWide ? 'spread too wide to judge' : '', r.tooFew ? `only ${pairs(r.n)}` : ''].filter(Boolean);
+  return `${r.median.toFixed(2)}x (${r.min.toFixed(2)}-${r.max.toFixed(2)}, ${pairs(r.n)}${flags.length ? `; ${flags.join(', ')}` : ''})`;
+}
+
+function pairs(n) {
+  return n === 1 ? '1 pair' : `${n} pairs`;
 }
 
 function round2(n) {
@@ -489,7 +493,7 @@ function markdown(r) {
     k.floorCpuPerPollMs ? fmt(k.floorCpuPerPollMs.median, 3) : 'n/a',
     k.ratio ? `**${k.ratio.median.toFixed(2)}x**` : '-',
     k.ratio ? `${k.ratio.min.toFixed(2)}-${k.ratio.max.toFixed(2)}` : '',
-    k.ratio ? `${(100 * k.ratio.spread).toFixed(0)} %${k.ratio.tooWide ? ' **too wide to judge**' : ''}${k.ratio.tooFew ? ` (only ${k.ratio.n} pairs)` : ''}` : '',
+    k.ratio ? `${(100 * k.ratio.spread).toFixed(0)} %${k.ratio.tooWide ? ' **too wide to judge**' : ''}${k.ratio.tooFew ? ` (only ${pairs(k.ratio.n)})` : ''}` : '',
     k.pairs.map((p) => p.ratio.toFixed(2)).join(', '),
     `${lat(k.ours?.latenessMs?.live)}${k.floor ? ` (floor ${lat(k.floor.latenessMs?.live)})` : ''}`,
     `${fmt(k.ours?.maxRssMB, 0)}${k.floor ? ` (floor ${fmt(k.floor.maxRssMB, 0)})` : ''}`,
@@ -508,7 +512,7 @@ function markdown(r) {
     '',
     '## Against the floor (bare net-snmp sending the same requests)',
     '',
-    `Ours and the floor alternate in ${r.settings.PAIRS} pairs of ${r.settings.PAIR_SECONDS} s windows per kind (ours, floor, ours, floor …; the`,
+    `Ours and the floor alternate in ${pairs(r.settings.PAIRS)} of ${r.settings.PAIR_SECONDS} s windows per kind (ours, floor, ours, floor …; the`,
     'kinds take turns inside each pair). CPU figures are medians over the windows; the ratio is the median of the',
     `per-pair ratios, with its min-max. Spread = (max - min) / median; above ${(100 * r.settings.MAX_SPREAD).toFixed(0)} % the run is too noisy to judge.`,
     '',
