@@ -12,6 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findSnmpExporter, moduleName, snmpExporterConfig, startSnmpExporter } from './snmp-exporter.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -25,6 +26,13 @@ const FAST_INTERVAL_MS = num('BENCH_FAST_INTERVAL_MS', 1000); // the extra 1-dev
 const SIZES = (env.BENCH_SIZES ?? '1,100,1000').split(',').map(Number);
 const DEAD_FRACTION = num('BENCH_DEAD_FRACTION', 0.1);
 const KIND_DEVICES = num('BENCH_KIND_DEVICES', 100); // per-kind runs: this many devices at FAST_INTERVAL_MS
+// Against the floor: ours and the floor alternate (ours, floor, ours, floor …) in PAIRS short windows per kind, so
+// whatever else runs on the machine lands on both sides; the figure is the median of the per-pair ratios.
+const PAIRS = num('BENCH_PAIRS', 5);
+const PAIR_SECONDS = num('BENCH_PAIR_SECONDS', 5);
+const MAX_SPREAD = num('BENCH_MAX_SPREAD', 0.2); // (max - min) / median of the ratios above this: too wide to judge
+// A real peer in the same pairs: Prometheus' snmp_exporter scraping the same devices for the same OIDs ('' = none).
+const EXPORTER_BIN = env.BENCH_SNMP_EXPORTER ?? '/usr/bin/prometheus-snmp-exporter';
 const WARMUP_S = num('BENCH_WARMUP_SECONDS', 5); // at least this long before a window opens
 const TIMEOUT_MS = num('BENCH_TIMEOUT_MS', 2000);
 const RETRIES = num('BENCH_RETRIES', 1);
@@ -38,7 +46,7 @@ const KINDS = ['ups', 'pdu', 'sensor'];
 const TARGETS = {
   upsRequests: 'UPS: one GET per poll',
   pduRequests: '24-outlet PDU: one GET + one or two GETBULK',
-  floorRatio: 'CPU per device-poll <= 1.2x floor',
+  floorRatio: 'CPU per device-poll <= 1.15x floor (median of the pairs)',
   cpu1000: '1000 devices every 10 s: < 5 % of one core',
   rss1000: '1000 devices: < 300 MB RSS',
   lateness: 'poll lateness p99 < 250 ms, unchanged with 10 % dead',
@@ -66,11 +74,14 @@ const maxSize = Math.max(...SIZES_RUN, 1);
 const copies = copiesFor(maxSize);
 
 const sim = await startSim();
+let exporter = null;
 try {
   const all = sim.devices;
   const ofKind = (kind) => all.filter((d) => d.kind === kind);
   const deadPorts = await freePorts(BASE_PORT + all.length + 100, Math.ceil(maxSize * DEAD_FRACTION));
-  const requests = await recordRequests(ofKind('ups')[0], ofKind('pdu')[0]);
+  const { requests, types } = await recordRequests(ofKind('ups')[0], ofKind('pdu')[0]);
+  const exporterBin = findSnmpExporter(EXPORTER_BIN);
+  if (!exporterBin) notes.push(`snmp_exporter not run: ${EXPORTER_BIN ? `${EXPORTER_BIN} is not installed (apt-get install prometheus-snmp-exporter)` : 'BENCH_SNMP_EXPORTER is empty'}.`);
 
   // Every 1/DEAD_FRACTION-th device (the kinds rotate, so all kinds lose some) is pointed at a closed port.
   const withDead = (list) => {
@@ -99,22 +110,37 @@ try {
     const seconds = n >= 1000 ? 2 * SECONDS : SECONDS;
     phases.push({ group: 'mix', label: `${n}, ${Math.round(DEAD_FRACTION * 100)} % dead`, devices: withDead(all.slice(0, n)), intervalMs: INTERVAL_MS, seconds });
   }
-  for (const kind of KINDS) {
+  // Kinds with a floor: PAIRS rounds, each holding one window of ours then one of the floor per kind, so the kinds
+  // and the two sides are spread over the same stretch of time. Kinds without a floor get one window of ours.
+  const kindPhase = (kind, mode, pair, seconds) => {
     const devices = ofKind(kind).slice(0, KIND_DEVICES);
-    const seconds = Math.max(5, Math.round(SECONDS / 2));
-    phases.push({ group: 'kind', kind, label: `${devices.length} ${kind}`, mode: 'ours', devices, intervalMs: FAST_INTERVAL_MS, seconds });
-    if (requests[kind]) {
-      phases.push({ group: 'kind', kind, label: `${devices.length} ${kind}`, mode: 'floor', devices, intervalMs: FAST_INTERVAL_MS, seconds });
+    return { group: 'kind', kind, label: `${devices.length} ${kind}`, mode, pair, devices, intervalMs: FAST_INTERVAL_MS, seconds };
+  };
+  const paired = KINDS.filter((kind) => requests[kind]);
+  for (let pair = 1; pair <= PAIRS; pair++) {
+    for (const kind of paired) {
+      phases.push(kindPhase(kind, 'ours', pair, PAIR_SECONDS), kindPhase(kind, 'floor', pair, PAIR_SECONDS));
+      if (exporterBin) phases.push(kindPhase(kind, 'exporter', pair, PAIR_SECONDS));
     }
   }
+  for (const kind of KINDS.filter((k) => !requests[k])) phases.push(kindPhase(kind, 'ours', null, Math.max(5, Math.round(SECONDS / 2))));
 
   // BENCH_ONLY=regex keeps the phases whose "<mode> <label>" matches (e.g. "ours 100 pdu" while profiling).
   if (env.BENCH_ONLY) phases.splice(0, phases.length, ...phases.filter((p) => new RegExp(env.BENCH_ONLY, 'u').test(`${p.mode ?? 'ours'} ${p.label}`)));
   const estimate = phases.reduce((s, p) => s + p.seconds + WARMUP_S + 3, 0);
+  if (phases.some((p) => p.mode === 'exporter')) {
+    const community = decodeURIComponent(new URL(ofKind('ups')[0].url).username) || 'public';
+    const config = snmpExporterConfig(requests, types, { community, timeoutMs: TIMEOUT_MS, retries: RETRIES });
+    exporter = await startSnmpExporter(exporterBin, config);
+    exporter.version = spawnSync(exporterBin, ['--version'], { encoding: 'utf8' }).stderr.split('\n')[0].trim();
+    exporter.modules = Object.fromEntries(Object.keys(requests).map((kind) => [kind, moduleName(kind)]));
+    exporter.clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+  }
   console.log(`bench: ${all.length} simulated devices up; ${phases.length} phases, about ${Math.round(estimate / 60)} min`);
   for (const p of phases) {
-    process.stdout.write(`  ${(p.mode ?? 'ours').padEnd(5)} ${p.label.padEnd(16)} every ${p.intervalMs / 1000} s for ${p.seconds} s ... `);
-    p.result = await runPhase(p, requests);
+    const pair = p.pair ? `pair ${p.pair}/${PAIRS} ` : '';
+    process.stdout.write(`  ${(p.mode ?? 'ours').padEnd(8)} ${p.label.padEnd(16)} ${pair}every ${p.intervalMs / 1000} s for ${p.seconds} s ... `);
+    p.result = await runPhase(p, requests, exporter);
     const r = p.result;
     console.log(r.error ? `FAILED: ${r.error}` : `${r.polls} polls, ${fmt(r.cpuPerPollMs, 3)} ms CPU/poll`);
   }
@@ -130,6 +156,7 @@ try {
   console.log('\n' + md);
   console.log(`written: ${path.relative(root, path.join(dir, name))}.json and .md`);
 } finally {
+  await exporter?.stop();
   await sim.stop();
 }
 
@@ -199,15 +226,21 @@ async function recordRequests(ups, pdu) {
   const { openDevice } = require('../dist/src/device.js');
   const { parseTarget } = require('../dist/src/url.js');
   const out = {};
+  const types = {};
   for (const d of [ups, pdu]) {
     const open = openDevice(parseTarget(d.url));
     await open.reader.identify();
     const session = open.reader.client.session; // private fields of SnmpDeviceReader / SnmpClient, bench only
     const recorded = [];
     const { get, getBulk } = session;
-    session.get = (oids, cb) => (recorded.push({ op: 'get', oids: [...oids] }), get.call(session, oids, cb));
+    // The type each OID (or each column's first row) was answered with: snmp_exporter's module decodes by it.
+    const typed = (oids, cb) => (err, res) => {
+      if (!err) oids.forEach((oid, i) => (types[oid] ??= (Array.isArray(res[i]) ? res[i][0] : res[i])?.type));
+      cb(err, res);
+    };
+    session.get = (oids, cb) => (recorded.push({ op: 'get', oids: [...oids] }), get.call(session, oids, typed(oids, cb)));
     session.getBulk = (oids, nonRepeaters, maxRepetitions, cb) => (
-      recorded.push({ op: 'getBulk', oids: [...oids], nonRepeaters, maxRepetitions }), getBulk.call(session, oids, nonRepeaters, maxRepetitions, cb)
+      recorded.push({ op: 'getBulk', oids: [...oids], nonRepeaters, maxRepetitions }), getBulk.call(session, oids, nonRepeaters, maxRepetitions, typed(oids, cb))
     );
     await open.reader.read();
     await open.close();
@@ -219,11 +252,12 @@ async function recordRequests(ups, pdu) {
     }
     out[d.kind] = recorded;
   }
-  return out;
+  return { requests: out, types };
 }
 
-function runPhase(phase, requests) {
+function runPhase(phase, requests, exporter) {
   const job = {
+    exporter: phase.mode === 'exporter' ? { pid: exporter.pid, url: exporter.url, modules: exporter.modules, clockTicks: exporter.clockTicks } : null,
     mode: phase.mode ?? 'ours',
     intervalMs: phase.intervalMs,
     seconds: phase.seconds,
@@ -259,10 +293,46 @@ function buildReport(phases, requests) {
   const strip = (p) => ({ group: p.group, kind: p.kind, mode: p.mode ?? 'ours', label: p.label, seconds: p.seconds, ...p.result });
   const mix = phases.filter((p) => p.group === 'mix').map(strip);
   const kinds = KINDS.map((kind) => {
-    const ours = phases.find((p) => p.group === 'kind' && p.kind === kind && (p.mode ?? 'ours') === 'ours')?.result;
-    const floor = phases.find((p) => p.group === 'kind' && p.kind === kind && p.mode === 'floor')?.result;
-    const ratio = ours?.cpuPerPollMs && floor?.cpuPerPollMs ? ours.cpuPerPollMs / floor.cpuPerPollMs : null;
-    return { kind, devices: ours?.devices, intervalMs: FAST_INTERVAL_MS, ours, floor, ratio: ratio && Math.round(ratio * 100) / 100 };
+    const windows = (mode) => phases.filter((p) => p.group === 'kind' && p.kind === kind && p.mode === mode && p.result && !p.result.error);
+    const ours = windows('ours');
+    const floor = windows('floor');
+    const peer = windows('exporter');
+    const cpu = (list) => list.map((p) => p.result.cpuPerPollMs).filter((n) => n > 0);
+    // A pair is one window of ours and the floor window right after it; the ratio is taken inside each pair.
+    const pairs = ours.flatMap((o) => {
+      const f = floor.find((p) => p.pair === o.pair);
+      if (!o.pair || !f?.result.cpuPerPollMs || !o.result.cpuPerPollMs) return [];
+      return [{ pair: o.pair, ours: o.result.cpuPerPollMs, floor: f.result.cpuPerPollMs, ratio: round2(o.result.cpuPerPollMs / f.result.cpuPerPollMs) }];
+    });
+    // snmp_exporter against the floor and against ours, inside the same pair.
+    const peerPairs = peer.flatMap((x) => {
+      const f = floor.find((p) => p.pair === x.pair)?.result.cpuPerPollMs;
+      const o = ours.find((p) => p.pair === x.pair)?.result.cpuPerPollMs;
+      const e = x.result.cpuPerPollMs;
+      return e && f && o ? [{ pair: x.pair, exporter: e, vsFloor: round2(e / f), vsOurs: round2(e / o) }] : [];
+    });
+    return {
+      kind,
+      devices: ours[0]?.result.devices,
+      intervalMs: FAST_INTERVAL_MS,
+      ours: ours[0]?.result, // the first window: requests, values, lateness and memory
+      floor: floor[0]?.result,
+      oursCpuPerPollMs: summary(cpu(ours)),
+      floorCpuPerPollMs: summary(cpu(floor)),
+      ratio: summary(pairs.map((p) => p.ratio)),
+      pairs,
+      exporter: peer.length
+        ? {
+            version: exporter?.version,
+            first: peer[0].result,
+            cpuPerScrapeMs: summary(cpu(peer)),
+            vsFloor: summary(peerPairs.map((p) => p.vsFloor)),
+            vsOurs: summary(peerPairs.map((p) => p.vsOurs)),
+            pairs: peerPairs,
+          }
+        : null,
+      windows: { ours: ours.map((p) => p.result), floor: floor.map((p) => p.result), exporter: peer.map((p) => p.result) },
+    };
   });
   const live = (n) => mix.find((m) => m.devices === n && !m.dead && m.intervalMs === INTERVAL_MS && !m.label.includes('staggered'));
   const dead = (n) => mix.find((m) => m.devices === n && m.dead);
@@ -272,11 +342,13 @@ function buildReport(phases, requests) {
   const spread = mix.find((m) => m.label.includes('staggered') && !m.error);
   const spreadCpu = spread ? `; staggered ${fmt(spread.cpuPctOfCore, 2)} %` : '';
   const spreadLate = spread ? `; staggered p99 ${spread.latenessMs?.live?.p99} ms` : '';
-  const worstRatio = Math.max(...kinds.map((k) => k.ratio ?? 0));
+  const ratios = kinds.filter((k) => k.ratio);
+  const floorMeasured = ratios.map((k) => `${k.kind} ${ratioText(k.ratio)}`).join(', ');
+  const floorMet = !ratios.length ? null : ratios.some((k) => k.ratio.tooWide || k.ratio.tooFew) ? 'unclear' : ratios.every((k) => k.ratio.median <= 1.15);
   const targets = [
     { target: TARGETS.upsRequests, measured: `${fmt(reqs('ups'), 2)} requests (${describe(requests.ups)})`, met: reqs('ups') == null ? null : reqs('ups') === 1 },
     { target: TARGETS.pduRequests, measured: `${fmt(reqs('pdu'), 2)} requests (${describe(requests.pdu)})`, met: reqs('pdu') == null ? null : reqs('pdu') >= 2 && reqs('pdu') <= 3 },
-    { target: TARGETS.floorRatio, measured: kinds.filter((k) => k.ratio).map((k) => `${k.kind} ${k.ratio}x`).join(', '), met: worstRatio > 0 ? worstRatio <= 1.2 : null },
+    { target: TARGETS.floorRatio, measured: floorMeasured, met: floorMet },
     { target: TARGETS.cpu1000, measured: big ? `${fmt(big.cpuPctOfCore, 2)} % (${big.devices} devices${spreadCpu})` : 'not run', met: big ? big.cpuPctOfCore < 5 : null },
     { target: TARGETS.rss1000, measured: big ? `${fmt(big.maxRssMB, 0)} MB peak` : 'not run', met: big ? big.maxRssMB < 300 : null },
     {
@@ -292,13 +364,85 @@ function buildReport(phases, requests) {
     cores: os.cpus().length,
     platform: `${os.platform()} ${os.release()}`,
     fdLimit,
-    settings: { SECONDS, WARMUP_S, STAGGER, INTERVAL_MS, FAST_INTERVAL_MS, SIZES, DEAD_FRACTION, KIND_DEVICES, TIMEOUT_MS, RETRIES, SIM_SPEED, copies },
+    settings: { SECONDS, PAIRS, PAIR_SECONDS, MAX_SPREAD, WARMUP_S, STAGGER, INTERVAL_MS, FAST_INTERVAL_MS, SIZES, DEAD_FRACTION, KIND_DEVICES, TIMEOUT_MS, RETRIES, SIM_SPEED, copies },
     requests,
     mix,
     kinds,
     targets,
     notes,
   };
+}
+
+/** Median, min and max of a list of figures; the spread is (max - min) / median. Null for an empty list. */
+function summary(list) {
+  if (!list.length) return null;
+  const sorted = [...list].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const min = sorted[0];
+  const max = sorted[sorted.length - 1];
+  const spread = median > 0 ? (max - min) / median : null;
+  return {
+    n: list.length,
+    median: round3(median),
+    min,
+    max,
+    spread: spread === null ? null : round3(spread),
+    // Flags for a ratio: the pairs disagree too much, or there are too few of them, to call the median.
+    tooWide: spread !== null && spread > MAX_SPREAD,
+    tooFew: list.length < 5,
+  };
+}
+
+function ratioText(r) {
+  const flags = [r.tooWide ? 'spread too wide to judge' : '', r.tooFew ? `only ${pairs(r.n)}` : ''].filter(Boolean);
+  return `${r.median.toFixed(2)}x (${r.min.toFixed(2)}-${r.max.toFixed(2)}, ${pairs(r.n)}${flags.length ? `; ${flags.join(', ')}` : ''})`;
+}
+
+function pairs(n) {
+  return n === 1 ? '1 pair' : `${n} pairs`;
+}
+
+function round2(n) {
+  return Math.round(n * 100) / 100;
+}
+
+function round3(n) {
+  return Math.round(n * 1000) / 1000;
+}
+
+/** The snmp_exporter table: its CPU per device-scrape beside ours and the floor, taken in the same pairs. */
+function peerSection(r) {
+  const rows = r.kinds.filter((k) => k.exporter).map((k) => {
+    const e = k.exporter;
+    const range = (x) => (x ? `**${x.median.toFixed(2)}x** (${x.min.toFixed(2)}-${x.max.toFixed(2)})` : '-');
+    return [
+      k.kind,
+      `${e.first.devices} every ${e.first.intervalMs / 1000} s`,
+      fmt(e.first.byKind?.[k.kind]?.requestsPerPoll, 2),
+      fmt(e.first.valuesPerPoll, 0),
+      e.cpuPerScrapeMs ? `${fmt(e.cpuPerScrapeMs.median, 3)} (${fmt(e.cpuPerScrapeMs.min, 3)}-${fmt(e.cpuPerScrapeMs.max, 3)})` : '-',
+      range(e.vsFloor),
+      range(e.vsOurs),
+      e.pairs.map((p) => p.vsFloor.toFixed(2)).join(', '),
+      `${fmt(e.first.maxRssMB, 0)}`,
+      [...Object.entries(e.first.failures ?? {})].map(([c, n]) => `${c} ${n}`).join(', '),
+    ];
+  });
+  if (!rows.length) return [];
+  return [
+    `## A real peer in the same run: ${r.kinds.find((k) => k.exporter).exporter.version}`,
+    '',
+    `Prometheus' snmp_exporter scrapes the same simulated devices at the same rate, as a third window in every pair`,
+    '(ours, floor, exporter). Its module (generated by bench/snmp-exporter.mjs) GETs the OIDs one poll of ours GETs and',
+    "walks the columns ours reads by GETBULK, with the generator's default max_repetitions. It walks one column per",
+    'request, so the PDU takes more requests than ours (SNMP req/scrape is its own snmp_scrape_packets_sent). CPU is',
+    "the exporter process's user + system time from /proc/<pid>/stat (all threads, 10 ms ticks) over the window, per",
+    'scrape; the HTTP client driving it is not counted. Memory is its peak RSS (VmHWM) after the first window.',
+    '',
+    table(['kind', 'devices', 'SNMP req/scrape', 'samples/scrape', 'exporter CPU ms/scrape (min-max)', 'vs floor (min-max)', 'vs ours (min-max)', 'vs floor per pair', 'max RSS MB', 'failures (1st window)'], rows),
+    '',
+  ];
 }
 
 function describe(list) {
@@ -345,9 +489,12 @@ function markdown(r) {
     `${k.devices ?? '-'} every ${k.intervalMs / 1000} s`,
     fmt(k.ours?.byKind?.[k.kind]?.requestsPerPoll, 2),
     fmt(k.ours?.byKind?.[k.kind]?.valuesPerRequest, 1),
-    fmt(k.ours?.cpuPerPollMs, 3),
-    k.floor ? fmt(k.floor.cpuPerPollMs, 3) : 'n/a',
-    k.ratio ? `${k.ratio.toFixed(2)}x` : '-',
+    fmt(k.oursCpuPerPollMs?.median, 3),
+    k.floorCpuPerPollMs ? fmt(k.floorCpuPerPollMs.median, 3) : 'n/a',
+    k.ratio ? `**${k.ratio.median.toFixed(2)}x**` : '-',
+    k.ratio ? `${k.ratio.min.toFixed(2)}-${k.ratio.max.toFixed(2)}` : '',
+    k.ratio ? `${(100 * k.ratio.spread).toFixed(0)} %${k.ratio.tooWide ? ' **too wide to judge**' : ''}${k.ratio.tooFew ? ` (only ${pairs(k.ratio.n)})` : ''}` : '',
+    k.pairs.map((p) => p.ratio.toFixed(2)).join(', '),
     `${lat(k.ours?.latenessMs?.live)}${k.floor ? ` (floor ${lat(k.floor.latenessMs?.live)})` : ''}`,
     `${fmt(k.ours?.maxRssMB, 0)}${k.floor ? ` (floor ${fmt(k.floor.maxRssMB, 0)})` : ''}`,
   ]);
@@ -365,8 +512,16 @@ function markdown(r) {
     '',
     '## Against the floor (bare net-snmp sending the same requests)',
     '',
-    table(['kind', 'devices', 'req/poll', 'values/req', 'ours CPU ms/poll', 'floor CPU ms/poll', 'ratio', 'late p50/p99 ms', 'max RSS MB'], kindRows),
+    `Ours and the floor alternate in ${pairs(r.settings.PAIRS)} of ${r.settings.PAIR_SECONDS} s windows per kind (ours, floor, ours, floor …; the`,
+    'kinds take turns inside each pair). CPU figures are medians over the windows; the ratio is the median of the',
+    `per-pair ratios, with its min-max. Spread = (max - min) / median; above ${(100 * r.settings.MAX_SPREAD).toFixed(0)} % the run is too noisy to judge.`,
     '',
+    table(
+      ['kind', 'devices', 'req/poll', 'values/req', 'ours CPU ms/poll', 'floor CPU ms/poll', 'ratio (median)', 'min-max', 'spread', 'ratio per pair', 'late p50/p99 ms', 'max RSS MB'],
+      kindRows,
+    ),
+    '',
+    ...peerSection(r),
     'Requests one poll sends (recorded at the net-snmp session after identification; "continued" = a GETBULK re-asking',
     'columns the agent answered short):',
     '',
@@ -374,7 +529,7 @@ function markdown(r) {
     '',
     '## Targets (informative, not pass/fail)',
     '',
-    table(['target', 'measured', ''], r.targets.map((t) => [t.target, t.measured, t.met === null ? '' : t.met ? 'met' : 'not met'])),
+    table(['target', 'measured', ''], r.targets.map((t) => [t.target, t.measured, t.met === null ? '' : t.met === 'unclear' ? 'unclear' : t.met ? 'met' : 'not met'])),
     '',
     ...(r.notes.length ? ['## Notes', '', ...r.notes.map((n) => `- ${n}`), ''] : []),
   ].join('\n');

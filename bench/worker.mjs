@@ -2,9 +2,12 @@
 // Reads its job as JSON on stdin and prints its figures as one JSON line on stdout.
 //   mode "ours":  a DevicePoller per device, exactly as the CLI and the Node-RED nodes build them (openDevice).
 //   mode "floor": a plain persistent net-snmp session per device replaying the requests our poller sends.
-// Both follow the poller's schedule: every device on its own timer, fixed rate, all started at once as after a deploy
+//   mode "exporter": HTTP scrapes of a running snmp_exporter (bench/snmp-exporter.mjs), one per device-poll; the CPU
+//   time and memory reported are the exporter process's, read from /proc.
+// All follow the poller's schedule: every device on its own timer, fixed rate, all started at once as after a deploy
 // (or, with `stagger`, spread over the first interval).
 import { readFileSync, readdirSync } from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -80,7 +83,7 @@ if (mode === 'ours') {
     const start = setTimeout(() => poller.start(), offset(i));
     stops.push(() => (clearTimeout(start), poller.stop().then(() => open.close())));
   }
-} else {
+} else if (mode === 'floor') {
   for (const [i, d] of devices.entries()) {
     const url = new URL(d.url);
     const q = url.searchParams;
@@ -98,36 +101,78 @@ if (mode === 'ours') {
         if (r.op === 'get') session.get(r.oids, cb);
         else session.getBulk(r.oids, r.nonRepeaters, r.maxRepetitions, cb);
       });
-    // The poller's fixed-rate schedule, without anything else.
-    let nextAt = Date.now() + offset(i);
-    let timer;
-    const poll = async () => {
-      const scheduledAt = nextAt;
-      const startedAt = Date.now();
-      let ok = true;
+    const stop = fixedRate(i, d, plan.length, async () => {
       let values = 0;
-      try {
-        for (const r of plan) {
-          const res = await send(r);
-          values += r.op === 'get' ? res.length : res.reduce((n, rows) => n + rows.length, 0);
-        }
-      } catch (err) {
-        ok = false;
-        if (inWindow()) failures[err.name] = (failures[err.name] ?? 0) + 1;
+      for (const r of plan) {
+        const res = await send(r);
+        values += r.op === 'get' ? res.length : res.reduce((n, rows) => n + rows.length, 0);
       }
-      recordStats(d, { scheduledAt, startedAt, requests: plan.length, ok });
-      if (ok && inWindow()) kindFig(d.kind).values += values;
-      nextAt += intervalMs;
-      const now = Date.now();
-      if (nextAt < now) nextAt += Math.ceil((now - nextAt) / intervalMs) * intervalMs;
-      timer = setTimeout(poll, nextAt - now);
-    };
-    timer = setTimeout(poll, offset(i));
-    stops.push(async () => {
-      clearTimeout(timer);
-      session.close();
+      return values;
     });
+    stops.push(async () => (stop(), session.close()));
   }
+} else {
+  // snmp_exporter: one HTTP scrape per device-poll, over a kept-alive connection as Prometheus scrapes. Its CPU time
+  // is read from /proc/<pid>/stat around the window; this process only drives it.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: devices.length });
+  for (const [i, d] of devices.entries()) {
+    const target = new URL(d.url).host;
+    const path = `/snmp?module=${job.exporter.modules[d.kind]}&target=${encodeURIComponent(target)}`;
+    fixedRate(i, d, null, () => scrape(`${job.exporter.url}${path}`, agent));
+  }
+}
+
+/**
+ * The poller's fixed-rate schedule and nothing else: `once()` resolves with the values one poll read (or with
+ * `{ values, requests }` when the requests are only known afterwards), or rejects.
+ * Returns a stop function.
+ */
+function fixedRate(i, d, requests, once) {
+  let nextAt = Date.now() + offset(i);
+  let timer;
+  const poll = async () => {
+    const scheduledAt = nextAt;
+    const startedAt = Date.now();
+    let ok = true;
+    let values = 0;
+    let sent = requests;
+    try {
+      const result = await once();
+      [values, sent] = typeof result === 'number' ? [result, requests] : [result.values, result.requests];
+    } catch (err) {
+      ok = false;
+      if (inWindow()) failures[err.name] = (failures[err.name] ?? 0) + 1;
+    }
+    recordStats(d, { scheduledAt, startedAt, requests: sent, ok });
+    if (ok && inWindow()) kindFig(d.kind).values += values;
+    nextAt += intervalMs;
+    const now = Date.now();
+    if (nextAt < now) nextAt += Math.ceil((now - nextAt) / intervalMs) * intervalMs;
+    timer = setTimeout(poll, nextAt - now);
+  };
+  timer = setTimeout(poll, offset(i));
+  return () => clearTimeout(timer);
+}
+
+/**
+ * One scrape; resolves with the samples of our metrics (rp_*) and the SNMP packets the exporter says it sent
+ * (snmp_scrape_packets_sent, retries included); rejects on an HTTP error or no samples at all.
+ */
+function scrape(url, agent) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => {
+        const values = body.split('\n').filter((l) => l.startsWith('rp_')).length;
+        const requests = Number(body.match(/^snmp_scrape_packets_sent (\d+)/mu)?.[1] ?? 0);
+        if (res.statusCode !== 200 || values === 0) reject(Object.assign(new Error(body.slice(0, 200)), { name: `HTTP${res.statusCode}` }));
+        else resolve({ values, requests });
+      });
+    });
+    req.on('error', reject);
+  });
 }
 
 // ---- warm-up, then a window that holds whole poll rounds ----
@@ -146,15 +191,19 @@ windowEnd = windowStart + rounds * intervalMs;
 
 await sleep(windowStart - Date.now());
 const cpu0 = process.cpuUsage();
+const peer0 = peerCpuMs();
 const wall0 = performance.now();
 const hr0 = process.hrtime.bigint();
 await sleep(windowEnd - Date.now());
 const cpu = process.cpuUsage(cpu0);
+const peerMs = peerCpuMs() - peer0;
 const wallMs = performance.now() - wall0;
 const hr1 = process.hrtime.bigint();
 const fds = openFds();
 
-const cpuMs = (cpu.user + cpu.system) / 1000;
+// The exporter's figures are its own process's; this process's (the scraper's) are kept apart as scraperCpuMs.
+const ownCpuMs = (cpu.user + cpu.system) / 1000;
+const cpuMs = mode === 'exporter' ? peerMs : ownCpuMs;
 const polls = Object.values(byKind).reduce((n, k) => n + k.polls, 0);
 const out = {
   mode,
@@ -169,11 +218,12 @@ const out = {
   polls,
   okPolls: Object.values(byKind).reduce((n, k) => n + k.ok, 0),
   cpuMs: round3(cpuMs),
+  ...(mode === 'exporter' ? { scraperCpuMs: round3(ownCpuMs), valuesPerPoll: polls ? round3(Object.values(byKind).reduce((n, k) => n + k.values, 0) / polls) : null } : {}),
   cpuPerPollMs: polls ? round3(cpuMs / polls) : null,
   cpuPctOfCore: round3((100 * cpuMs) / wallMs),
   // Resident memory at the end of the window, and the peak of the process's life (identification included).
-  rssMB: attempt(() => round3(process.memoryUsage.rss() / 2 ** 20)), // reads /proc: fails when out of descriptors
-  maxRssMB: round3((process.resourceUsage().maxRSS * 1024) / 2 ** 20),
+  rssMB: mode === 'exporter' ? peerStatusMB('VmRSS') : attempt(() => round3(process.memoryUsage.rss() / 2 ** 20)), // reads /proc: fails when out of descriptors
+  maxRssMB: mode === 'exporter' ? peerStatusMB('VmHWM') : round3((process.resourceUsage().maxRSS * 1024) / 2 ** 20),
   openFds: fds,
   // Monotonic µs, the clock of --cpu-prof profiles: lets a profile be cut to the window.
   windowUs: [Number(hr0 / 1000n), Number(hr1 / 1000n)],
@@ -195,6 +245,20 @@ const out = {
 process.stdout.write(JSON.stringify(out) + '\n');
 await Promise.race([Promise.allSettled(stops.map((s) => s())), sleep(10_000)]);
 process.exit(0);
+
+/** The exporter's user + system CPU time in ms, all threads (fields 14 and 15 of /proc/<pid>/stat, in clock ticks). */
+function peerCpuMs() {
+  if (mode !== 'exporter') return 0;
+  const stat = readFileSync(`/proc/${job.exporter.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // the name in (…) may hold spaces
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / job.exporter.clockTicks;
+}
+
+/** A memory figure of the exporter from /proc/<pid>/status (VmRSS now, VmHWM the peak), in MB. */
+function peerStatusMB(key) {
+  const kB = readFileSync(`/proc/${job.exporter.pid}/status`, 'utf8').match(new RegExp(`^${key}:\\s+(\\d+)`, 'mu'))?.[1];
+  return kB ? round3(Number(kB) / 1024) : null;
+}
 
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
