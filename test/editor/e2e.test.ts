@@ -4,12 +4,11 @@
 // status under the node, and the help panel. Waits are on DOM conditions only. The rack's SNMP agents answer a
 // community that is not "public", so a discovery that works proves which credentials it used.
 // @module-tag peer: a node-red process and chromium
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ROOT, ensureBuilt } from '../nodes/harness';
+import { ensureBuilt } from '../nodes/harness';
 import {
+  afterFailedStep,
   deployFromEditor,
   dragFromPalette,
   launchChromium,
@@ -62,16 +61,8 @@ afterAll(async () => {
   await rack?.close();
 });
 
-// What the browser showed when a step failed: test-results/ (git-ignored), for whoever reads the CI log.
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail' || !page) return;
-  const dir = path.join(ROOT, 'test-results');
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, `editor-${ctx.task.name.replace(/\W+/gu, '-').slice(0, 60)}.png`) }).catch(() => undefined);
-  // A dialog a failed step left open would fail the following steps too: close it, the innermost first.
-  for (const cancel of ['#node-config-dialog-cancel', '#node-dialog-cancel']) {
-    if (await page.locator(cancel).isVisible()) await page.locator(cancel).click();
-  }
+  if (ctx.task.result?.state === 'fail' && page) await afterFailedStep(page, 'editor', ctx.task.name);
 });
 
 const hasError = (selector: string) => page.locator(selector).evaluate((el) => el.classList.contains('input-error'));

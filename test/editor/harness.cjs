@@ -313,6 +313,19 @@ async function deployFromEditor(page) {
   await page.locator('.red-ui-notification-success').first().waitFor({ state: 'visible', timeout: 30000 });
 }
 
+/**
+ * After a failed step: what the browser showed, in test-results/ (git-ignored) for whoever reads the CI log, and any
+ * dialog the step left open closed, the innermost first, so the following steps do not fail on it too.
+ */
+async function afterFailedStep(page, prefix, testName) {
+  const dir = path.join(ROOT, 'test-results');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${prefix}-${testName.replace(/\W+/gu, '-').slice(0, 60)}.png`) }).catch(() => undefined);
+  for (const cancel of ['#node-config-dialog-cancel', '#node-dialog-cancel']) {
+    if (await page.locator(cancel).isVisible()) await page.locator(cancel).click();
+  }
+}
+
 /** The status text under a node on the workspace ('' while it has none). */
 function statusText(page, id) {
   return page.evaluate((id) => {
@@ -338,5 +351,6 @@ module.exports = {
   dragFromPalette,
   openNodeDialog,
   deployFromEditor,
+  afterFailedStep,
   statusText,
 };

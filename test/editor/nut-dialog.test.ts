@@ -2,12 +2,10 @@
 // NUT server: the protocol offered for UPS nodes only, a NUT server config node added from the dialog (password
 // field, apcupsd switch), Discover listing the server's UPS units and filling the UPS name, deploy and the status.
 // @module-tag peer: upsd, a node-red process and chromium
-import path from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ROOT, ensureBuilt } from '../nodes/harness';
-import { deployFromEditor, dragFromPalette, launchChromium, openEditor, openNodeDialog, startNodeRed, startSimRack, statusText, until, type Browser, type NodeRed, type SimRack } from './harness.cjs';
+import { ensureBuilt } from '../nodes/harness';
+import { afterFailedStep, deployFromEditor, dragFromPalette, launchChromium, openEditor, openNodeDialog, startNodeRed, startSimRack, statusText, until, type Browser, type NodeRed, type SimRack } from './harness.cjs';
 
 let rack: SimRack;
 let red: NodeRed;
@@ -33,13 +31,7 @@ afterAll(async () => {
 });
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail' || !page) return;
-  const dir = path.join(ROOT, 'test-results');
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, `nut-dialog-${ctx.task.name.replace(/\W+/gu, '-').slice(0, 60)}.png`) }).catch(() => undefined);
-  for (const cancel of ['#node-config-dialog-cancel', '#node-dialog-cancel']) {
-    if (await page.locator(cancel).isVisible()) await page.locator(cancel).click();
-  }
+  if (ctx.task.result?.state === 'fail' && page) await afterFailedStep(page, 'nut-dialog', ctx.task.name);
 });
 
 async function type(selector: string, text: string): Promise<void> {
