@@ -1,21 +1,17 @@
 // rackpower-outlet and rackpower-ups-command in a real Node-RED runtime against the simulated rack: a power-cycle
 // answered after read-back, a protected outlet refused (result and Catch), control not enabled refused, a UPS
 // beeper command confirmed.
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRack, type RunningRack } from '../../src/sim/rack';
 import { parseScenario } from '../../src/sim/scenario';
-import { ROOT, helper, nodeModules, record } from '../nodes/harness';
+import { helper, packageNodeModules, record } from '../nodes/harness';
 
-const nodeRequire = createRequire(__filename);
 const Z = 'flow1';
 let nodes: unknown[];
 let rack: RunningRack;
 
 beforeAll(async () => {
-  // nodeModules() loads what package.json registers; the Set keeps each module once whether or not that includes these
-  nodes = [...new Set([...nodeModules(), ...['outlet', 'ups-command'].map((f) => nodeRequire(path.join(ROOT, 'dist', 'nodes', `${f}.js`)))])];
+  nodes = packageNodeModules();
   const scenario = parseScenario({ name: 'nodes', devices: [{ name: 'ups', profile: 'ietf-ups' }, { name: 'pdu', profile: 'apc-rpdu2', outlets: 8 }], events: [] }, 'nodes.test.ts');
   rack = await startRack(scenario, { speed: 20, control: true });
   await helper.startServer();

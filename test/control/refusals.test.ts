@@ -1,20 +1,17 @@
 // Requests the outlet and UPS command nodes must refuse before any SET, in a real Node-RED runtime against the
 // simulated rack, which counts every SET it receives: malformed UPS command parameters (never replaced by the
 // node's default delay) and an allowlisted outlet number the PDU does not have.
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRack, type RunningRack } from '../../src/sim/rack';
 import { parseScenario } from '../../src/sim/scenario';
-import { ROOT, helper, nodeModules, record } from '../nodes/harness';
+import { helper, packageNodeModules, record } from '../nodes/harness';
 
-const nodeRequire = createRequire(__filename);
 const Z = 'flow1';
 let nodes: unknown[];
 let rack: RunningRack;
 
 beforeAll(async () => {
-  nodes = [...new Set([...nodeModules(), ...['outlet', 'ups-command'].map((f) => nodeRequire(path.join(ROOT, 'dist', 'nodes', `${f}.js`)))])];
+  nodes = packageNodeModules();
   const scenario = parseScenario({ name: 'refusals', devices: [{ name: 'ups', profile: 'ietf-ups' }, { name: 'pdu', profile: 'apc-rpdu2', outlets: 8 }], events: [] }, 'refusals.test.ts');
   rack = await startRack(scenario, { speed: 0, control: true });
   await helper.startServer();
