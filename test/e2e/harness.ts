@@ -211,6 +211,11 @@ export async function prepareUserDir(userDir: string, tarball: string, runtime: 
     env: npmEnv(runtime.nodeBinDir),
     timeoutMs: 180_000,
   });
+  writeSettings(userDir);
+}
+
+/** The settings.js of an e2e user folder; `extra` adds lines (a context store, say) inside the object. */
+export function writeSettings(userDir: string, extra = ''): void {
   writeFileSync(
     path.join(userDir, 'settings.js'),
     `module.exports = {
@@ -222,7 +227,7 @@ export async function prepareUserDir(userDir: string, tarball: string, runtime: 
     diagnostics: { enabled: true, ui: false },
     logging: { console: { level: 'info', metrics: false, audit: false } },
     editorTheme: { tours: false },
-};
+${extra}};
 `,
   );
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRack, type RunningRack } from '../../src/sim/rack';
 import { parseScenario } from '../../src/sim/scenario';
 import { freeTcpPort } from '../harness/ports';
-import { Comms, NodeRed, PACKAGE, ROOT, debugMsg, ensureBuilt, nodeRed4, nodeRed5, until, type Runtime } from './harness';
+import { Comms, NodeRed, PACKAGE, ROOT, debugMsg, ensureBuilt, nodeRed4, nodeRed5, until, writeSettings, type Runtime } from './harness';
 
 const STAGE2_DELAY_S = 20;
 const Z = 'a11c000000000001';
@@ -51,20 +51,8 @@ function prepare(userDir: string, rack: RunningRack): void {
   mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
   symlinkSync(ROOT, path.join(userDir, 'node_modules', PACKAGE), 'dir');
   writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'restart-test', private: true, dependencies: { [PACKAGE]: `file:${ROOT}` } }));
-  writeFileSync(
-    path.join(userDir, 'settings.js'),
-    `module.exports = {
-    uiHost: '127.0.0.1',
-    flowFile: 'flows.json',
-    credentialSecret: false,
-    telemetry: { enabled: false, updateNotification: false },
-    logging: { console: { level: 'info', metrics: false, audit: false } },
-    editorTheme: { tours: false },
-    // The line the docs give: a persistent context store keeps the shutdown plan's progress across restarts.
-    contextStorage: { default: { module: 'localfilesystem' } },
-};
-`,
-  );
+  // The line the docs give: a persistent context store keeps the shutdown plan's progress across restarts.
+  writeSettings(userDir, "    contextStorage: { default: { module: 'localfilesystem' } },\n");
   writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow(rack), null, 2));
   writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify({ a11c0000000000e1: { community: 'public' }, a11c0000000000e2: { community: 'public' } }));
 }
