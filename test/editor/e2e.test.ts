@@ -11,8 +11,7 @@ import {
   afterFailedStep,
   deployFromEditor,
   dragFromPalette,
-  launchChromium,
-  openEditor,
+  openEditorSession,
   openNodeDialog,
   startNodeRed,
   startSimRack,
@@ -48,11 +47,8 @@ beforeAll(async () => {
   rack = await startSimRack({ community: COMMUNITY });
   // What users install: the packed tarball's content, not the working tree.
   red = await startNodeRed({ packed: true });
-  browser = await launchChromium();
+  browser = await openEditorSession(red);
   page = browser.page;
-  // A step that cannot happen fails within this, naming the element, rather than at the test's timeout.
-  page.setDefaultTimeout(15_000);
-  await openEditor(page, red);
 }, 120_000);
 
 afterAll(async () => {

@@ -279,6 +279,17 @@ async function openEditor(page, red) {
   await page.evaluate(() => document.querySelectorAll('.red-ui-notification .red-ui-notification-close, .red-ui-notification button').forEach((b) => b.click()));
 }
 
+/**
+ * Chromium with the editor of `red` open and ready; a step that cannot happen fails within 15 s, naming the element,
+ * rather than at the test's timeout.
+ */
+async function openEditorSession(red) {
+  const browser = await launchChromium();
+  browser.page.setDefaultTimeout(15000);
+  await openEditor(browser.page, red);
+  return browser;
+}
+
 /** Drags a node type from the palette onto the workspace at (x, y) of the page; resolves to the new node's id. */
 async function dragFromPalette(page, type, x, y) {
   const before = await page.evaluate(() => RED.nodes.filterNodes({ z: RED.workspaces.active() }).map((n) => n.id));
@@ -348,6 +359,7 @@ module.exports = {
   comms,
   launchChromium,
   openEditor,
+  openEditorSession,
   dragFromPalette,
   openNodeDialog,
   deployFromEditor,

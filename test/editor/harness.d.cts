@@ -61,6 +61,7 @@ export function startNodeRed(options?: StartOptions): Promise<NodeRed>;
 export function comms(red: NodeRed): Promise<Comms>;
 export function launchChromium(options?: { viewport?: { width: number; height: number }; deviceScaleFactor?: number }): Promise<Browser>;
 export function openEditor(page: Page, red: NodeRed): Promise<void>;
+export function openEditorSession(red: NodeRed): Promise<Browser>;
 export function afterFailedStep(page: Page, prefix: string, testName: string): Promise<void>;
 export function dragFromPalette(page: Page, type: string, x: number, y: number): Promise<string>;
 export function openNodeDialog(page: Page, id: string): Promise<void>;

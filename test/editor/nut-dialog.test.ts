@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ensureBuilt } from '../nodes/harness';
-import { afterFailedStep, deployFromEditor, dragFromPalette, launchChromium, openEditor, openNodeDialog, startNodeRed, startSimRack, statusText, until, type Browser, type NodeRed, type SimRack } from './harness.cjs';
+import { afterFailedStep, deployFromEditor, dragFromPalette, openEditorSession, openNodeDialog, startNodeRed, startSimRack, statusText, until, type Browser, type NodeRed, type SimRack } from './harness.cjs';
 
 let rack: SimRack;
 let red: NodeRed;
@@ -18,10 +18,8 @@ beforeAll(async () => {
   ensureBuilt();
   rack = await startSimRack({ upsServers: true });
   red = await startNodeRed();
-  browser = await launchChromium();
+  browser = await openEditorSession(red);
   page = browser.page;
-  page.setDefaultTimeout(15_000);
-  await openEditor(page, red);
 }, 120_000);
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ensureBuilt } from '../nodes/harness';
-import { launchChromium, openEditor, openNodeDialog, startNodeRed, type Browser, type NodeRed } from './harness.cjs';
+import { openEditorSession, openNodeDialog, startNodeRed, type Browser, type NodeRed } from './harness.cjs';
 
 const Z = 'a11d000000000001';
 const ID = 'a11d000000000002';
@@ -29,10 +29,8 @@ beforeAll(async () => {
     stages: [{ name: 'batch', delayS: 0, actions: [{ name: 'outlet 7 off', payload: { action: 'off', outlet: 7 } }] }],
   };
   red = await startNodeRed({ flows: [{ id: Z, type: 'tab', label: 'plan' }, shutdown] });
-  browser = await launchChromium();
+  browser = await openEditorSession(red);
   page = browser.page;
-  page.setDefaultTimeout(15_000);
-  await openEditor(page, red);
 }, 120_000);
 
 afterAll(async () => {
