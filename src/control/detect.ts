@@ -2,7 +2,7 @@
 // among the controllable profiles (the same sysObjectID-and-probe detection the device nodes use).
 import { shippedProfiles } from '../profiles/load';
 import type { SnmpProfile } from '../profiles/types';
-import { SnmpDeviceReader } from '../polling/snmp-reader';
+import { assembleReader } from '../device';
 import type { SnmpClient } from '../protocol/snmp/client';
 import { controlFor, controllableProfiles, type VendorControl } from './vendors';
 
@@ -10,6 +10,6 @@ export async function resolveControl(client: SnmpClient, profile: string, what: 
   if (profile && profile !== 'auto') return controlFor(profile, what);
   const ids = controllableProfiles(what);
   const candidates = shippedProfiles().filter((p): p is SnmpProfile => p.protocol === 'snmp' && ids.includes(p.id));
-  const detected = await new SnmpDeviceReader(client, { profiles: candidates }).detect();
+  const detected = await assembleReader({ protocol: 'snmp', client, candidates }).reader.detect();
   return controlFor(detected.id, what);
 }
