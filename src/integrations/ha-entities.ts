@@ -1,11 +1,11 @@
 // Which Home Assistant entity each NUT variable becomes, mirroring Home Assistant's own NUT integration
 // (homeassistant/components/nut): its entity names, `<device unique id>_<NUT key>` unique ids, and per variable
 // the platform, device class, unit and state class. Variables HA's NUT integration does not know get the same
-// treatment by their quantity (quantities.ts). Plain data: the MQTT side is home-assistant.ts.
+// treatment by their quantity (normalize/quantities.ts). Plain data: the MQTT side is home-assistant.ts.
 import { isTextVariable } from '../normalize/nut';
 import type { DeviceKind, Values } from '../types';
 import { splitName } from './names';
-import { measureOf, redundantVariable, type Quantity } from './quantities';
+import { measureOf, redundantVariable, type Quantity } from '../normalize/quantities';
 import { eventTypes } from './devices';
 
 export type Platform = 'sensor' | 'binary_sensor' | 'switch' | 'button' | 'event';
