@@ -10,6 +10,7 @@ import type { ModbusProfile, Profile, SnmpProfile } from '../../src/profiles/typ
 import { ModbusTransport, type ModbusTransportConfig } from '../../src/protocol/modbus/transport';
 import { SnmpClient } from '../../src/protocol/snmp/client';
 import { SNMP_DEFAULTS, checkTarget, type SnmpTarget } from '../../src/protocol/snmp/target';
+import { unitOf } from '../../src/normalize/quantities';
 import type { DeviceKind, ErrorCode, Value, Values } from '../../src/types';
 import { modbusConfig, snmpTarget, type ModbusConnectionDef, type SnmpCredentials, type SnmpEndpointDef } from './connections';
 import { bareHost, isHost, isIntIn, isPort, isSerialPath, isUnitId } from './validate';
@@ -303,25 +304,6 @@ const PREVIEW: Record<DeviceKind, string[]> = {
   meter: ['input.voltage', 'input.current', 'input.realpower', 'input.energy', 'input.frequency', 'input.powerfactor'],
 };
 const PREVIEW_SIZE = 6;
-
-/** NUT units by the last part of a name (docs/messages.md); '' when the name says nothing. */
-const UNITS: [RegExp, string][] = [
-  [/\.(voltage|voltage\.nominal)$/u, 'V'],
-  [/\.current(\.nominal)?$/u, 'A'],
-  [/\.realpower(\.nominal)?$/u, 'W'],
-  [/\.power(\.nominal)?$/u, 'VA'],
-  [/\.reactivepower$/u, 'var'],
-  [/\.frequency(\.nominal)?$/u, 'Hz'],
-  [/\.energy(\.import|\.export)?$/u, 'kWh'],
-  [/\.temperature$/u, '°C'],
-  [/\.(humidity|charge|load)$/u, '%'],
-  [/\.(runtime|uptime)$/u, 's'],
-];
-
-export function unitOf(name: string, value: Value): string {
-  if (typeof value !== 'number') return '';
-  return UNITS.find(([re]) => re.test(name))?.[1] ?? '';
-}
 
 export function preview(kind: DeviceKind, values: Values): PreviewValue[] {
   const names = PREVIEW[kind].filter((n) => values[n] !== undefined);
