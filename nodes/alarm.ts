@@ -4,10 +4,11 @@
 // a context store is configured, while flow context lives as long as the flow. The default memory store survives a
 // redeploy, not a restart; a persistent store (localfilesystem) survives both.
 // Texts: locales/en-US/alarm.json; a refused rule shows the engine's own message (src/actions/alarm.ts).
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { NodeAPI, NodeDef } from 'node-red';
 import { AlarmEngine, checkRule, type AlarmRule, type AlarmStates, type AlarmTransition } from '../src/actions/alarm';
-import { deviceInput } from '../src/actions/input';
+import { parseMessage, readingOf } from '../src/normalize/input';
 import { topicName } from '../src/normalize/messages';
+import { registerNode } from './lib/register';
 
 interface AlarmDef extends NodeDef {
   rules: AlarmRule[];
@@ -29,16 +30,9 @@ function fromEditor(rule: AlarmRule): AlarmRule {
 const TICK_MS = 1000;
 
 export = function (RED: NodeAPI): void {
-  RED.nodes.registerType('rackpower-alarm', function (this: Node, def: AlarmDef) {
-    RED.nodes.createNode(this, def);
+  registerNode<AlarmDef>(RED, 'rackpower-alarm', function (def, { onClose }) {
     const rules = (def.rules ?? []).map(fromEditor);
-    try {
-      rules.forEach(checkRule);
-    } catch (err) {
-      this.status({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
-      this.error(err);
-      return;
-    }
+    rules.forEach(checkRule);
     const context = this.context().flow;
     const key = CONTEXT_PREFIX + this.id;
     const kept = (context.get(key) as Record<string, AlarmStates> | undefined) ?? {};
@@ -76,15 +70,14 @@ export = function (RED: NodeAPI): void {
       for (const [device, e] of engines) emit(device, e.tick(now));
     }, TICK_MS);
     this.on('input', (msg, _send, done) => {
-      const input = deviceInput(msg as never);
-      if (input?.kind === 'reading') emit(input.device, engineFor(input.device).update(input.values, Date.now()));
+      const reading = readingOf(parseMessage(msg));
+      if (reading) emit(reading.device.name, engineFor(reading.device.name).update(reading.values, Date.now()));
       done();
     });
-    this.on('close', (removed: boolean, done: () => void) => {
+    onClose((removed) => {
       clearInterval(timer);
       // A deleted alarm node takes its state along; a redeployed one leaves it for its successor.
       if (removed) context.set(key, undefined);
-      done();
     });
   });
 };

@@ -1,11 +1,12 @@
 // rackpower-budget: the power and heat budget of one rack or circuit (src/actions/budget.ts) from the readings of
 // its PDU, meter and sensor nodes. Output 1: the budget status on every reading; output 2: throttle and restore.
 // Texts: locales/en-US/budget.json; a refused setting shows the engine's own message (src/actions/budget.ts).
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { NodeAPI, NodeDef } from 'node-red';
 import { BudgetEngine, type BudgetSignal, type BudgetStatus } from '../src/actions/budget';
-import { deviceInput } from '../src/actions/input';
 import { parseList } from '../src/control/guards';
 import { num } from '../src/control/messages';
+import { parseMessage, readingOf } from '../src/normalize/input';
+import { registerNode } from './lib/register';
 
 interface BudgetDef extends NodeDef {
   budgetW: number | string;
@@ -25,8 +26,7 @@ const TICK_MS = 5000;
 const optional = (v: unknown): number | undefined => (v === '' || v === undefined || v === null ? undefined : Number(v));
 
 export = function (RED: NodeAPI): void {
-  RED.nodes.registerType('rackpower-budget', function (this: Node, def: BudgetDef) {
-    RED.nodes.createNode(this, def);
+  registerNode<BudgetDef>(RED, 'rackpower-budget', function (def, { refuse, onClose }) {
     let engine: BudgetEngine;
     try {
       engine = new BudgetEngine({
@@ -42,8 +42,7 @@ export = function (RED: NodeAPI): void {
         staleAfterS: num(def.staleAfterS, 120),
       });
     } catch (err) {
-      this.status({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
-      this.error(err);
+      refuse(err);
       return;
     }
     const only = parseList(def.devices).map(String);
@@ -60,13 +59,10 @@ export = function (RED: NodeAPI): void {
     // Ticks only drop silent members (and may send their throttle); the status message follows readings.
     const timer = setInterval(() => emit(engine.tick(Date.now()), false), TICK_MS);
     this.on('input', (msg, _send, done) => {
-      const input = deviceInput(msg as never);
-      if (input?.kind === 'reading' && (!only.length || only.includes(input.device))) emit(engine.reading(input.device, input.values, Date.now()), true);
+      const reading = readingOf(parseMessage(msg));
+      if (reading && (!only.length || only.includes(reading.device.name))) emit(engine.reading(reading.device.name, reading.values, Date.now()), true);
       done();
     });
-    this.on('close', (done: () => void) => {
-      clearInterval(timer);
-      done();
-    });
+    onClose(() => clearInterval(timer));
   });
 };

@@ -1,10 +1,12 @@
 // rackpower-ha-discovery: device node readings and events in, MQTT messages for Node-RED's own `mqtt out` node out
 // (topic, payload, retain, qos on each msg): Home Assistant discovery configs, states, availability, events.
 // The mapping is src/integrations/home-assistant.ts; this file only feeds it and sends what it returns.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import type { NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { HA_DEFAULTS, HomeAssistantPublisher, type MqttMessage } from '../src/integrations/home-assistant';
-import { parseInput, type Input } from '../src/integrations/input';
+import { outputInput, type Input } from '../src/integrations/input';
+import { parseMessage } from '../src/normalize/input';
 import { outletSwitches } from './lib/outlet-switches';
+import { registerNode } from './lib/register';
 
 interface HaDiscoveryDef extends NodeDef {
   discoveryPrefix: string;
@@ -22,8 +24,7 @@ const statusUsers = new Map<string, number>();
 const MAX_CHECK_MS = 60_000;
 
 export = (RED: NodeAPI): void => {
-  RED.nodes.registerType(TYPE, function (this: Node, def: HaDiscoveryDef) {
-    RED.nodes.createNode(this, def);
+  registerNode<HaDiscoveryDef>(RED, TYPE, function (def, { onClose }) {
     const statusTopic = (def.statusTopic ?? HA_DEFAULTS.statusTopic).trim();
     const publisher = new HomeAssistantPublisher({
       discoveryPrefix: def.discoveryPrefix,
@@ -58,27 +59,28 @@ export = (RED: NodeAPI): void => {
         done();
         return;
       }
-      if (m.remove !== undefined) {
+      const message = parseMessage(m);
+      if (message?.type === 'remove') {
         flush();
-        publish(publisher.remove(typeof m.remove === 'string' ? m.remove : undefined));
+        publish(publisher.remove(message.device));
         done();
         return;
       }
       // A standby handing its shard back: the owner publishes these devices now.
-      if (m.forget !== undefined) {
+      if (message?.type === 'forget') {
         flush();
-        publisher.forget(typeof m.forget === 'string' ? m.forget : undefined);
+        publisher.forget(message.device);
         publish([]);
         done();
         return;
       }
       // A removed device stays removed until added back (or the flow is redeployed): its next reading announces it.
-      if (m.add !== undefined) {
-        publisher.add(typeof m.add === 'string' ? m.add : undefined);
+      if (message?.type === 'add') {
+        publisher.add(message.device);
         done();
         return;
       }
-      const input = parseInput(m);
+      const input = outputInput(message);
       if (!input) {
         done(new Error(RED._(`${TYPE}.errors.notReading`)));
         return;
@@ -95,7 +97,7 @@ export = (RED: NodeAPI): void => {
         }, Math.min(expireMs / 10, MAX_CHECK_MS))
       : undefined;
 
-    this.on('close', (removed: boolean, done: () => void) => {
+    onClose((removed) => {
       clearInterval(expiry);
       if (flushing) clearImmediate(flushing);
       flush();
@@ -106,7 +108,6 @@ export = (RED: NodeAPI): void => {
       else statusUsers.delete(statusTopic);
       const last = [...publisher.close(removed), ...(left ? [] : publisher.offline())];
       if (last.length) this.send([last.map((m): NodeMessage => ({ ...m }))]);
-      done();
     });
   });
 };

@@ -1,22 +1,24 @@
 // rackpower-influx: device node readings and events in, InfluxDB line protocol out (msg.payload, text), for an
 // http request node POSTing to InfluxDB's /write (1.x) or /api/v2/write (2.x). The format is
 // src/integrations/influx.ts; nothing is kept between messages.
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { NodeAPI, NodeDef } from 'node-red';
 import { CONTENT_TYPE, eventLine, readingLines } from '../src/integrations/influx';
-import { parseInput } from '../src/integrations/input';
+import { outputInput } from '../src/integrations/input';
+import { parseMessage } from '../src/normalize/input';
+import { registerNode } from './lib/register';
 
 const TYPE = 'rackpower-influx';
 
 export = (RED: NodeAPI): void => {
-  RED.nodes.registerType(TYPE, function (this: Node, def: NodeDef) {
-    RED.nodes.createNode(this, def);
+  registerNode<NodeDef>(RED, TYPE, function () {
     this.on('input', (msg, send, done) => {
+      const message = parseMessage(msg);
       // A standby handing its shard back (msg.forget): nothing is kept here, nothing to write.
-      if ((msg as { forget?: unknown }).forget !== undefined) {
+      if (message?.type === 'forget') {
         done();
         return;
       }
-      const input = parseInput(msg as typeof msg & Record<string, unknown>);
+      const input = outputInput(message);
       if (!input) {
         done(new Error(RED._(`${TYPE}.errors.notReading`)));
         return;

@@ -1,10 +1,11 @@
 // rackpower-outlet: switches PDU outlets (on, off, power-cycle) by SNMP SET behind guards, and answers only after
 // reading the outlet back. The engine is src/control; the wiring shared with ups-command is nodes/lib/control-node.
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { NodeAPI, NodeDef } from 'node-red';
 import { parseList } from '../src/control/guards';
 import { num, outletRequest } from '../src/control/messages';
 import { OutletController } from '../src/control/outlet';
 import { runControlNode } from './lib/control-node';
+import { registerNode } from './lib/register';
 
 interface OutletDef extends NodeDef {
   endpoint: string;
@@ -18,8 +19,7 @@ interface OutletDef extends NodeDef {
 }
 
 export = function (RED: NodeAPI): void {
-  RED.nodes.registerType('rackpower-outlet', function (this: Node, def: OutletDef) {
-    RED.nodes.createNode(this, def);
+  registerNode<OutletDef>(RED, 'rackpower-outlet', function (def, setup) {
     runControlNode(RED, this, {
       endpoint: def.endpoint,
       profile: def.profile,
@@ -33,6 +33,6 @@ export = function (RED: NodeAPI): void {
       engine: (client, control, guard) => new OutletController(client, control.outlet!, guard, { cycleDelayS: num(def.cycleDelay, 5) }),
       request: outletRequest,
       topic: (result) => `rackpower/outlet/${result.outlet}`,
-    });
+    }, setup);
   });
 };

@@ -1,11 +1,13 @@
 // rackpower-prometheus: device node readings and events in, a Prometheus scrape page out, served on Node-RED's own
 // HTTP server (RED.httpNode, where http-in nodes live; default path /metrics). The metrics are
 // src/integrations/prometheus.ts: one private registry per node.
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { NodeAPI, NodeDef } from 'node-red';
 import type { Express, Request, Response } from 'express';
-import { parseInput } from '../src/integrations/input';
+import { outputInput } from '../src/integrations/input';
 import { MetricsRegistry } from '../src/integrations/prometheus';
 import { authorized, challenge, type ScrapeAuth } from '../src/integrations/scrape-auth';
+import { parseMessage } from '../src/normalize/input';
+import { registerNode } from './lib/register';
 
 interface PrometheusDef extends NodeDef {
   path: string;
@@ -68,8 +70,7 @@ function serve(app: Express, path: string, handler: Handler): boolean {
 }
 
 export = (RED: NodeAPI): void => {
-  RED.nodes.registerType(TYPE, function (this: Node, def: PrometheusDef) {
-    RED.nodes.createNode(this, def);
+  registerNode<PrometheusDef, PrometheusCredentials>(RED, TYPE, function (def, { refuse, onClose }) {
     const registry = new MetricsRegistry();
     const path = `/${String(def.path || '/metrics').trim().replace(/^\/+/u, '')}`;
     const forgetMs = Math.max(0, Number(def.forgetAfter) || 0) * 60_000;
@@ -88,31 +89,21 @@ export = (RED: NodeAPI): void => {
       if (typeof auth !== 'string') this.status({ fill: 'green', shape: 'dot', text: RED._(`${TYPE}.status.serving`, { path, count: registry.size }) });
     };
 
-    // A refusal is reported once flows have started: status and catch nodes are wired up only then.
-    const refuse = (status: string, error: string): void => {
-      const report = (): void => {
-        this.status({ fill: 'red', shape: 'ring', text: status });
-        this.error(error);
-      };
-      RED.events.once('flows:started', report);
-      this.on('close', () => RED.events.off('flows:started', report));
-    };
-    if (typeof auth === 'string') refuse(RED._(`${TYPE}.status.noSecret`), RED._(`${TYPE}.errors.${auth === 'token' ? 'noToken' : 'noPassword'}`));
-    if (!app) refuse(RED._(`${TYPE}.status.noHttp`), RED._(`${TYPE}.errors.noHttp`));
-    else if (!serve(app, path, handler)) refuse(RED._(`${TYPE}.status.pathTaken`, { path }), RED._(`${TYPE}.errors.pathTaken`, { path }));
+    if (typeof auth === 'string') refuse(RED._(`${TYPE}.errors.${auth === 'token' ? 'noToken' : 'noPassword'}`), RED._(`${TYPE}.status.noSecret`));
+    if (!app) refuse(RED._(`${TYPE}.errors.noHttp`), RED._(`${TYPE}.status.noHttp`));
+    else if (!serve(app, path, handler)) refuse(RED._(`${TYPE}.errors.pathTaken`, { path }), RED._(`${TYPE}.status.pathTaken`, { path }));
     else showCount();
 
     this.on('input', (msg, _send, done) => {
-      const m = msg as typeof msg & Record<string, unknown>;
+      const message = parseMessage(msg);
       // remove, or forget (a standby handing its shard back): this page drops the series either way.
-      const gone = m.remove ?? m.forget;
-      if (gone !== undefined) {
-        registry.remove(typeof gone === 'string' ? gone : undefined);
+      if (message?.type === 'remove' || message?.type === 'forget') {
+        registry.remove(message.device);
         showCount();
         done();
         return;
       }
-      const input = parseInput(m);
+      const input = outputInput(message);
       if (!input) {
         done(new Error(RED._(`${TYPE}.errors.notReading`)));
         return;
@@ -130,12 +121,11 @@ export = (RED: NodeAPI): void => {
         }, Math.min(forgetMs / 10, MAX_CHECK_MS))
       : undefined;
 
-    this.on('close', (_removed: boolean, done: () => void) => {
+    onClose(() => {
       clearInterval(expiry);
       // Only this node's own handler goes (not one of a node that kept the path): 404 until a node serves it again.
       const handlers = app && served.get(app);
       if (handlers?.get(path) === handler) handlers.set(path, undefined);
-      done();
     });
   }, { credentials: { token: { type: 'password' }, password: { type: 'password' } } });
 };

@@ -5,12 +5,13 @@
 // is kept in Node-RED's context (lib/kept-state.ts) before any action leaves, so a restart or redeploy resumes the
 // plan instead of repeating it. Texts: locales/en-US/shutdown.json; the reasons in the audit trail and a refused setting are the
 // engine's own (src/actions/shutdown.ts).
-import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { deviceInput } from '../src/actions/input';
+import type { NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { ShutdownOrchestrator, type Output, type ShutdownPolicy, type ShutdownStage } from '../src/actions/shutdown';
 import { parseList } from '../src/control/guards';
 import { num } from '../src/control/messages';
+import { parseMessage, readingOf } from '../src/normalize/input';
 import { KeptState } from './lib/kept-state';
+import { registerNode } from './lib/register';
 
 interface ShutdownDef extends NodeDef {
   supplies: string;
@@ -58,16 +59,8 @@ function policyOf(def: ShutdownDef): ShutdownPolicy {
 }
 
 export = function (RED: NodeAPI): void {
-  RED.nodes.registerType('rackpower-shutdown', function (this: Node, def: ShutdownDef) {
-    RED.nodes.createNode(this, def);
-    let orchestrator: ShutdownOrchestrator;
-    try {
-      orchestrator = new ShutdownOrchestrator(policyOf(def));
-    } catch (err) {
-      this.status({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
-      this.error(err);
-      return;
-    }
+  registerNode<ShutdownDef>(RED, 'rackpower-shutdown', function (def, { onClose }) {
+    const orchestrator = new ShutdownOrchestrator(policyOf(def));
     const kept = new KeptState(this, CONTEXT_PREFIX, def.store);
     const showStatus = (o?: Output): void => {
       const state = orchestrator.state;
@@ -124,22 +117,20 @@ export = function (RED: NodeAPI): void {
       void ready.then(() => {
         const now = Date.now();
         if (closed) return done();
-        if (msg.payload === 'drill' || (msg as { drill?: unknown }).drill === true) emit(orchestrator.drill(now));
-        else {
-          const input = deviceInput(msg as never);
-          if (input?.kind === 'reading') emit(orchestrator.reading(input.device, input.values, now));
-          else if (input?.kind === 'event') emit(orchestrator.event(input.device, input.event, now));
-        }
+        const input = parseMessage(msg);
+        const reading = readingOf(input);
+        if (input?.type === 'drill') emit(orchestrator.drill(now));
+        else if (input?.type === 'event') emit(orchestrator.event(input.device.name, input.event, now));
+        else if (reading) emit(orchestrator.reading(reading.device.name, reading.values, now));
         done();
       });
     });
-    this.on('close', (removed: boolean, done: () => void) => {
+    onClose((removed) => {
       closed = true;
       clearInterval(timer);
       RED.events.off('flows:started', started);
       // A deleted node takes its progress along; a redeployed one leaves it for its successor.
       if (removed) kept.drop();
-      done();
     });
   });
 };

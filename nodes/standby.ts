@@ -2,8 +2,8 @@
 // owner's status topic (an mqtt in node) and this instance's copies of the shard's device nodes into it; output 1
 // passes their readings and events on (to the home assistant, shutdown, prometheus ... nodes) only while this
 // instance is active; output 2 pauses and resumes the device nodes, so a standby does not poll at all.
-import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { closeWith } from './lib/close';
+import type { NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { registerNode } from './lib/register';
 import { StandbyGate, type Role } from './lib/standby';
 
 interface StandbyDef extends NodeDef {
@@ -17,8 +17,7 @@ const TYPE = 'rackpower-standby';
 const DEFAULT_GRACE_S = 30;
 
 export = (RED: NodeAPI): void => {
-  RED.nodes.registerType(TYPE, function (this: Node, def: StandbyDef) {
-    RED.nodes.createNode(this, def);
+  registerNode<StandbyDef>(RED, TYPE, function (def, { onClose }) {
     const t = (key: string, subs?: Record<string, string | number>): string => RED._(`${TYPE}.${key}`, subs);
     const ownerTopic = String(def.ownerTopic ?? '').trim();
     const graceS = Number(def.grace);
@@ -58,7 +57,7 @@ export = (RED: NodeAPI): void => {
       done();
     });
 
-    closeWith(this, async () => {
+    onClose(() => {
       RED.events.off('flows:started', begin);
       gate.close();
     });

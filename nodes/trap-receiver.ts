@@ -3,13 +3,14 @@
 // trip: SNMP device nodes register the host they read with src/traps/registry, which the sender's address is matched
 // against (a v1 trap's agent address too). Texts: locales/en-US/trap-receiver.json; a refused datagram or port
 // is reported with the receiver's own message (src/traps/receiver.ts).
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { NodeAPI, NodeDef } from 'node-red';
 import type { AuthProtocol, PrivProtocol } from '../src/protocol/snmp/target';
 import type { NormalizedTrap } from '../src/traps/normalize';
 import { DEFAULT_TRAP_PORT, TrapReceiver } from '../src/traps/receiver';
 import { normalizeAddress, trapTargets } from '../src/traps/registry';
 import { parseList } from '../src/control/guards';
 import { num } from '../src/control/messages';
+import { registerNode } from './lib/register';
 
 interface TrapReceiverDef extends NodeDef {
   host: string;
@@ -29,10 +30,10 @@ interface TrapCredentials {
 const proto = <T extends string>(v: string | undefined): T | undefined => (v && v !== 'none' ? (v as T) : undefined);
 
 export = function (RED: NodeAPI): void {
-  RED.nodes.registerType<Node<TrapCredentials>, TrapReceiverDef, object, TrapCredentials>(
+  registerNode<TrapReceiverDef, TrapCredentials>(
+    RED,
     'rackpower-trap-receiver',
-    function (this: Node<TrapCredentials>, def: TrapReceiverDef) {
-      RED.nodes.createNode(this, def);
+    function (def, { refuse, onClose }) {
       const creds = this.credentials ?? {};
       const authProtocol = proto<AuthProtocol>(def.authProtocol);
       const privProtocol = proto<PrivProtocol>(def.privProtocol);
@@ -66,14 +67,9 @@ export = function (RED: NodeAPI): void {
       });
       const started = receiver.start().then(
         ({ host, port }) => this.status({ fill: 'green', shape: 'ring', text: RED._('rackpower-trap-receiver.status.listening', { host, port }) }),
-        (err: Error) => {
-          this.status({ fill: 'red', shape: 'ring', text: err.message.slice(0, 60) });
-          this.error(err);
-        },
+        (err: Error) => refuse(err),
       );
-      this.on('close', (done: () => void) => {
-        void started.then(() => receiver.close()).finally(done);
-      });
+      onClose(() => started.then(() => receiver.close()));
     },
     { credentials: { communities: { type: 'password' }, authKey: { type: 'password' }, privKey: { type: 'password' } } },
   );

@@ -2,11 +2,12 @@
 // the same guards as outlets (control allowed on the agent, allowed commands, rate limit, dry run), confirmed by
 // read-back where the device offers one. The engine is src/control/ups.ts; through a NUT server the instant commands
 // go as INSTCMD behind the same guards, confirmed by upsd's tracking (src/control/nut.ts).
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { NodeAPI, NodeDef } from 'node-red';
 import { parseList } from '../src/control/guards';
 import { num, nutCommandRequest, upsRequest } from '../src/control/messages';
 import { UpsCommander } from '../src/control/ups';
 import { runControlNode, type ControlLink } from './lib/control-node';
+import { registerNode } from './lib/register';
 import { NutCommander } from '../src/control/nut';
 import { RackpowerError } from '../src/errors';
 import type { NutServerNode } from './lib/nut-server';
@@ -46,8 +47,7 @@ interface UpsCommandDef extends NodeDef {
 }
 
 export = function (RED: NodeAPI): void {
-  RED.nodes.registerType('rackpower-ups-command', function (this: Node, def: UpsCommandDef) {
-    RED.nodes.createNode(this, def);
+  registerNode<UpsCommandDef>(RED, 'rackpower-ups-command', function (def, setup) {
     const guard = {
       allow: parseList(def.allow),
       rateLimit: { count: num(def.rateCount, 3), perS: num(def.ratePerS, 300) },
@@ -62,7 +62,7 @@ export = function (RED: NodeAPI): void {
         link: () => nutLink(RED, def.server!, (def.ups ?? '').trim()),
         request: (msg) => nutCommandRequest(msg),
         topic: (result) => `rackpower/ups-command/${result.command}`,
-      });
+      }, setup);
       return;
     }
     runControlNode(RED, this, {
@@ -73,6 +73,6 @@ export = function (RED: NodeAPI): void {
       engine: (client, control, guard) => new UpsCommander(client, control.ups!, guard),
       request: (msg) => upsRequest(msg, num(def.delay, 60)),
       topic: (result) => `rackpower/ups-command/${result.command}`,
-    });
+    }, setup);
   });
 };

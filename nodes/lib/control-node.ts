@@ -3,15 +3,15 @@
 // Status texts come from the node's own catalog (locales/en-US/{outlet,ups-command}.json, both with the same
 // `status` keys); results and errors are the engine's messages (src/control), English with their codes.
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
-import { asRackpowerError } from '../../src/errors';
+import { RackpowerError, asRackpowerError } from '../../src/errors';
 import type { SnmpClient } from '../../src/protocol/snmp/client';
 import { resolveControl } from '../../src/control/detect';
 import type { VendorControl } from '../../src/control/vendors';
 import { Guard, type GuardConfig } from '../../src/control/guards';
 import { wantsDryRun } from '../../src/control/messages';
-import { closeWith } from './close';
 import type { SnmpEndpointNode } from './connections';
 import { outletSwitches } from './outlet-switches';
+import type { NodeSetup } from './register';
 
 type Engine<T, R> = { execute(request: R, dryRun: boolean): Promise<T> };
 
@@ -38,12 +38,12 @@ export interface ControlNodeSpec<T extends { dryRun: boolean; message: string },
   topic(result: T): string;
 }
 
-export function runControlNode<T extends { dryRun: boolean; message: string }, R>(RED: NodeAPI, node: Node, spec: ControlNodeSpec<T, R>): void {
+export function runControlNode<T extends { dryRun: boolean; message: string }, R>(RED: NodeAPI, node: Node, spec: ControlNodeSpec<T, R>, setup: NodeSetup): void {
   // RED is the node module's own: RED._ reads its catalog, where the keys sit under the node type.
   const t = (key: string): string => RED._(`${node.type}.${key}`);
   const link = spec.link ? spec.link() : snmpLink(RED, spec);
   if (!link) {
-    node.status({ fill: 'red', shape: 'ring', text: t('status.noEndpoint') });
+    setup.refuse(new RackpowerError('CONFIG', t('status.noEndpoint')));
     return;
   }
   const allowed = link.allowed;
@@ -82,7 +82,7 @@ export function runControlNode<T extends { dryRun: boolean; message: string }, R
       done();
     });
   });
-  closeWith(node, async () => {
+  setup.onClose(async () => {
     unregister();
     await queue;
     await link.release();

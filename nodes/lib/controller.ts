@@ -5,9 +5,10 @@ import type { ReadingTracker } from '../../src/battery/tracker';
 import type { RackpowerError } from '../../src/errors';
 import type { MessageBuilder } from '../../src/normalize/messages';
 import type { DevicePoller } from '../../src/polling/poller';
-import type { DeviceKind, ErrorCode } from '../../src/types';
+import type { DeviceKind } from '../../src/types';
 import type { Command } from './commands';
 import { FailureLog } from './failures';
+import { reportError } from './report-error';
 import { failureStatus, readingStatus, stateStatus, type Translate } from './status';
 
 /** What the controller needs of its Node-RED node. */
@@ -17,13 +18,7 @@ export interface NodeOutput {
   error(err: Error, msg: NodeMessage): void;
 }
 
-/**
- * node.error(err, msg) hands `err.code` to a Catch node as msg.error.code (Node-RED copies an own `code`), and the
- * msg carries {code, message} for flows that inspect it directly. A fresh Error: the engine's cause is no one's API.
- */
-export function reportError(out: NodeOutput, error: { code: ErrorCode; message: string }, extra: NodeMessage = {}): void {
-  out.error(Object.assign(new Error(error.message), { code: error.code }), { ...extra, error: { code: error.code, message: error.message } });
-}
+export { reportError };
 
 export class DeviceController {
   private readonly failures = new FailureLog();

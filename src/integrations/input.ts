@@ -1,5 +1,7 @@
-// What the output nodes (Home Assistant, Prometheus, InfluxDB) accept: the messages a rackpower device node sends
-// (docs/messages.md), recognised by shape, so a reading that went through a change or delay node still counts.
+// What the output nodes (Home Assistant, Prometheus, InfluxDB) take from a message (read by normalize/input.ts): a
+// reading, a changed variable or an event of a device whose whole identity came with it, since they describe the
+// device; a timestamp, the time it arrived when the message has none.
+import { identified, type Input as Message } from '../normalize/input';
 import type { DeviceEvent, DeviceIdentity, Value, Values } from '../types';
 
 export type Input =
@@ -9,35 +11,12 @@ export type Input =
   | { type: 'variable'; device: DeviceIdentity; variable: string; value: Value; timestamp: number }
   | { type: 'event'; event: DeviceEvent };
 
-type Msg = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Msg => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isValue = (v: unknown): v is Value => (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'string';
-
-function identity(v: unknown): DeviceIdentity | undefined {
-  return isObject(v) && typeof v.name === 'string' && v.name !== '' && typeof v.kind === 'string' ? (v as unknown as DeviceIdentity) : undefined;
-}
-
-function timestampOf(msg: Msg, now: number): number {
-  return typeof msg.timestamp === 'number' && Number.isFinite(msg.timestamp) ? msg.timestamp : now;
-}
-
 /** undefined: not a rackpower reading or event (the caller decides whether that is an error). */
-export function parseInput(msg: Msg, now = Date.now()): Input | undefined {
-  const device = identity(msg.device);
-  if (typeof msg.event === 'string' && isObject(msg.payload) && msg.payload.event === msg.event) {
-    const event = msg.payload as unknown as DeviceEvent;
-    const who = identity(event.device) ?? device;
-    return who ? { type: 'event', event: { ...event, device: who, timestamp: timestampOf(event as unknown as Msg, now) } } : undefined;
-  }
-  if (!device) return undefined;
-  if (typeof msg.variable === 'string' && isValue(msg.payload)) {
-    return { type: 'variable', device, variable: msg.variable, value: msg.payload, timestamp: timestampOf(msg, now) };
-  }
-  if (isObject(msg.payload)) {
-    const values: Values = {};
-    for (const [k, v] of Object.entries(msg.payload)) if (isValue(v)) values[k] = v;
-    return { type: 'reading', device, values, timestamp: timestampOf(msg, now) };
-  }
-  return undefined;
+export function outputInput(message: Message | undefined, now = Date.now()): Input | undefined {
+  if (message?.type !== 'event' && message?.type !== 'reading' && message?.type !== 'variable') return undefined;
+  const { device } = message;
+  if (!identified(device)) return undefined;
+  const timestamp = message.timestamp ?? now;
+  if (message.type === 'event') return message.detail && { type: 'event', event: { ...message.detail, device, timestamp } };
+  return { ...message, device, timestamp };
 }
