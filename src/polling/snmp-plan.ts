@@ -4,15 +4,9 @@
 // table they serve: structural ones (type, digits, exponent, labels) once per discovery, live ones every poll.
 import type { TypedValue } from '../protocol/snmp/client';
 import type { SnmpColumn, SnmpProfile, SnmpTable, SnmpVariable, TypedName } from '../profiles/types';
+import { bulkRequests, compareIndexes, indexArc, isBlank, isScalarOid, isSmallTable, stripOid as strip } from './snmp-requests';
 
-const strip = (oid: string): string => (oid.startsWith('.') ? oid.slice(1) : oid);
-
-/** Tables this small are read as plain GET cells beside the scalars instead of costing a GETBULK of their own. */
-const SMALL_TABLE_CELLS = 12;
 const VOLATILE_SPARE_ROWS = 4;
-
-/** A helper OID ending in `.0` is a scalar (a device-wide setting); any other names a column of the same row. */
-export const isScalarOid = (oid: string): boolean => strip(oid).endsWith('.0');
 
 /** Helper OIDs whose values describe the table's structure: read at discovery and cached. */
 function structuralHelpers(table: SnmpTable): string[] {
@@ -53,12 +47,6 @@ export function walkColumns(table: SnmpTable): string[] {
   return [...new Set([...table.columns.map((c) => strip(c.oid)), ...structuralHelpers(table), ...liveHelpers(table)])];
 }
 
-/** The index arc a typed column or a `{i}` uses (default: the last). */
-export function indexArc(index: string, part?: number): string {
-  const arcs = index.split('.');
-  return (part === undefined ? arcs[arcs.length - 1] : arcs[part < 0 ? arcs.length + part : part]) ?? '';
-}
-
 /** The NUT name template and transform of a typed column at one row; undefined when the row's type is not mapped. */
 export function typedEntry(col: SnmpColumn, type: string | undefined): TypedName | undefined {
   if (!col.typedBy || type === undefined) return undefined;
@@ -91,11 +79,6 @@ export interface LearnedTable {
 /** The row index without the `.0` a sloppy agent appends to every row. */
 export function rowIndex(t: LearnedTable, index: string): string {
   return t.trailingZero ? index.slice(0, -2) : index;
-}
-
-/** A text answer with nothing in it but blanks or NULs: an identity the card never learned, not a value. */
-export function isBlank(answer: TypedValue | undefined): boolean {
-  return !!answer && !answer.numeric && typeof answer.value === 'string' && /^[\s\0]*$/u.test(answer.value);
 }
 
 export class SnmpPlan {
@@ -223,14 +206,7 @@ export class SnmpPlan {
   private bulkCache: { tables: LearnedTable[]; bulk: { columns: string[]; rows: number }[] }[] = [];
 
   private buildBulk(includeStatic: boolean, answers: Map<string, TypedValue>): { columns: string[]; rows: number }[] {
-    const bySize = new Map<number, string[]>();
-    for (const t of this.tables.filter((x) => !isSmall(x))) {
-      const columns = readColumns(t, includeStatic);
-      const rows = rowsToAsk(t, answers);
-      if (!columns.length || rows <= 0) continue;
-      bySize.set(rows, [...(bySize.get(rows) ?? []), ...columns]);
-    }
-    return [...bySize].map(([rows, columns]) => ({ columns: [...new Set(columns)], rows }));
+    return bulkRequests(this.tables.filter((x) => !isSmall(x)).map((t) => ({ columns: readColumns(t, includeStatic), rows: rowsToAsk(t, answers) })));
   }
 }
 
@@ -276,15 +252,5 @@ function rowsToAsk(t: LearnedTable, answers: Map<string, TypedValue>): number {
 }
 
 function isSmall(t: LearnedTable): boolean {
-  return !t.table.volatile && t.rows.length * (t.columns.length + t.live.length) <= SMALL_TABLE_CELLS;
-}
-
-function compareIndexes(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? -1) - (pb[i] ?? -1);
-    if (d) return d;
-  }
-  return 0;
+  return isSmallTable(t.rows.length, t.columns.length + t.live.length, !!t.table.volatile);
 }

@@ -11,7 +11,8 @@ import type { Values } from '../types';
 import { AbsentCounter, type DeviceDiagnostics } from './diagnostics';
 import { liveOutputStatus } from '../normalize/live-output';
 import { identityOf } from './identity';
-import { SnmpPlan, indexArc, isScalarOid, rowIndex, typedEntry, walkColumns, type LearnedTable } from './snmp-plan';
+import { SnmpPlan, rowIndex, typedEntry, walkColumns, type LearnedTable } from './snmp-plan';
+import { indexArc, isScalarOid } from './snmp-requests';
 import type { DeviceReader, Identification } from './types';
 
 export interface SnmpReaderOptions {

@@ -1,0 +1,50 @@
+// The requests that read an SNMP agent's OIDs in the fewest round trips, knowing nothing of profiles: scalars and
+// the cells of small tables in one batched GET, larger tables by GETBULK of their columns, sized to their rows, one
+// GETBULK per row count. snmp-plan.ts decides which OIDs a profile's device needs.
+import type { TypedValue } from '../protocol/snmp/client';
+
+/** Tables this small are read as plain GET cells beside the scalars instead of costing a GETBULK of their own. */
+const SMALL_TABLE_CELLS = 12;
+
+/** The OID without a leading dot, as the agent's answers spell it. */
+export const stripOid = (oid: string): string => (oid.startsWith('.') ? oid.slice(1) : oid);
+
+/** A helper OID ending in `.0` is a scalar (a device-wide setting); any other names a column of the same row. */
+export const isScalarOid = (oid: string): boolean => stripOid(oid).endsWith('.0');
+
+/** The index arc a typed column or a `{i}` uses (default: the last). */
+export function indexArc(index: string, part?: number): string {
+  const arcs = index.split('.');
+  return (part === undefined ? arcs[arcs.length - 1] : arcs[part < 0 ? arcs.length + part : part]) ?? '';
+}
+
+/** A text answer with nothing in it but blanks or NULs: an identity the card never learned, not a value. */
+export function isBlank(answer: TypedValue | undefined): boolean {
+  return !!answer && !answer.numeric && typeof answer.value === 'string' && /^[\s\0]*$/u.test(answer.value);
+}
+
+/** Row indexes in the agent's order: arc by arc, numerically. */
+export function compareIndexes(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? -1) - (pb[i] ?? -1);
+    if (d) return d;
+  }
+  return 0;
+}
+
+/** Whether a table is read cell by cell in the GET: small, and of a known size (not volatile). */
+export function isSmallTable(rows: number, columns: number, volatile: boolean): boolean {
+  return !volatile && rows * columns <= SMALL_TABLE_CELLS;
+}
+
+/** The GETBULKs for tables read by column: tables with the same number of rows share one; empty ones cost none. */
+export function bulkRequests(tables: { columns: string[]; rows: number }[]): { columns: string[]; rows: number }[] {
+  const bySize = new Map<number, string[]>();
+  for (const { columns, rows } of tables) {
+    if (!columns.length || rows <= 0) continue;
+    bySize.set(rows, [...(bySize.get(rows) ?? []), ...columns]);
+  }
+  return [...bySize].map(([rows, columns]) => ({ columns: [...new Set(columns)], rows }));
+}
