@@ -4,7 +4,7 @@
 // table they serve: structural ones (type, digits, exponent, labels) once per discovery, live ones every poll.
 import type { TypedValue } from '../protocol/snmp/client';
 import type { SnmpColumn, SnmpProfile, SnmpTable, SnmpVariable, TypedName } from '../profiles/types';
-import { bulkRequests, compareIndexes, indexArc, isBlank, isScalarOid, isSmallTable, stripOid as strip } from './snmp-requests';
+import { bulkRequests, compareIndexes, indexArc, isBlank, isScalarOid, isSmallTable, stripOid as strip } from '../protocol/snmp/plan';
 
 const VOLATILE_SPARE_ROWS = 4;
 

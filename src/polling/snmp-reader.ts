@@ -12,7 +12,7 @@ import { AbsentCounter, type DeviceDiagnostics } from './diagnostics';
 import { liveOutputStatus } from '../normalize/live-output';
 import { identityOf } from './identity';
 import { SnmpPlan, rowIndex, typedEntry, walkColumns, type LearnedTable } from './snmp-plan';
-import { indexArc, isScalarOid } from './snmp-requests';
+import { indexArc, isScalarOid } from '../protocol/snmp/plan';
 import type { DeviceReader, Identification } from './types';
 
 export interface SnmpReaderOptions {

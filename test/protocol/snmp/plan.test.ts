@@ -1,7 +1,7 @@
 // The profile-free part of the SNMP request plan: which tables go into the GET cell by cell, how GETBULKs are
 // shared, and the OID and row index helpers.
 import { describe, expect, it } from 'vitest';
-import { bulkRequests, compareIndexes, indexArc, isBlank, isScalarOid, isSmallTable, stripOid } from '../../../src/polling/snmp-requests';
+import { bulkRequests, compareIndexes, indexArc, isBlank, isScalarOid, isSmallTable, stripOid } from '../../../src/protocol/snmp/plan';
 
 describe('SNMP requests', () => {
   it('reads a small table of known size as GET cells, a larger or volatile one by GETBULK', () => {

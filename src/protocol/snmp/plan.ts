@@ -1,7 +1,7 @@
 // The requests that read an SNMP agent's OIDs in the fewest round trips, knowing nothing of profiles: scalars and
 // the cells of small tables in one batched GET, larger tables by GETBULK of their columns, sized to their rows, one
 // GETBULK per row count. snmp-plan.ts decides which OIDs a profile's device needs.
-import type { TypedValue } from '../protocol/snmp/client';
+import type { TypedValue } from './client';
 
 /** Tables this small are read as plain GET cells beside the scalars instead of costing a GETBULK of their own. */
 const SMALL_TABLE_CELLS = 12;
