@@ -1,7 +1,8 @@
 // What to ask an SNMP agent each poll, learned from the first full read: OIDs that never answer are dropped,
 // the first answering alternative of a variable wins, and table sizes are known so GETBULK asks exactly enough.
 // Helper OIDs (a column giving another column's decimal digits, type, exponent, unit or presence) are read with the
-// table they serve: structural ones (type, digits, exponent, labels) once per discovery, live ones every poll.
+// table they serve: structural ones (type, digits, exponent, labels) once per discovery, live ones every poll. How
+// those OIDs become GET and GETBULK requests is src/protocol/snmp/plan.ts.
 import type { TypedValue } from '../protocol/snmp/client';
 import type { SnmpColumn, SnmpProfile, SnmpTable, SnmpVariable, TypedName } from '../profiles/types';
 import { bulkRequests, compareIndexes, indexArc, isBlank, isScalarOid, isSmallTable, stripOid as strip } from '../protocol/snmp/plan';

@@ -1,6 +1,7 @@
 // The requests that read an SNMP agent's OIDs in the fewest round trips, knowing nothing of profiles: scalars and
 // the cells of small tables in one batched GET, larger tables by GETBULK of their columns, sized to their rows, one
-// GETBULK per row count. snmp-plan.ts decides which OIDs a profile's device needs.
+// GETBULK per row count. Which OIDs a profile's device needs is src/polling/snmp-plan.ts; the Modbus counterpart is
+// src/protocol/modbus/plan.ts.
 import type { TypedValue } from './client';
 
 /** Tables this small are read as plain GET cells beside the scalars instead of costing a GETBULK of their own. */
