@@ -3,8 +3,8 @@
 // The mapping is src/integrations/home-assistant.ts; this file only feeds it and sends what it returns.
 import type { NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { HA_DEFAULTS, HomeAssistantPublisher, type MqttMessage } from '../src/integrations/home-assistant';
-import { outputInput, type Input } from '../src/integrations/input';
-import { parseMessage } from '../src/normalize/input';
+import type { Input } from '../src/integrations/input';
+import { onOutputInput } from './lib/output-node';
 import { outletSwitches } from './lib/outlet-switches';
 import { registerNode } from './lib/register';
 
@@ -50,44 +50,30 @@ export = (RED: NodeAPI): void => {
       if (batch.length) publish(publisher.handle(batch));
     };
 
-    this.on('input', (msg, _send, done) => {
-      const m = msg as NodeMessage & Record<string, unknown>;
-      if (m.topic === publisher.birthTopic) {
+    onOutputInput(RED, this, {
+      own: (msg) => {
+        if (msg.topic !== publisher.birthTopic) return false;
         // Home Assistant (re)started and lost what was not retained: announce everything again.
         flush();
-        if (String(m.payload).trim() === 'online') publish(publisher.birth());
-        done();
-        return;
-      }
-      const message = parseMessage(m);
-      if (message?.type === 'remove') {
+        if (String(msg.payload).trim() === 'online') publish(publisher.birth());
+        return true;
+      },
+      remove: (device) => {
         flush();
-        publish(publisher.remove(message.device));
-        done();
-        return;
-      }
+        publish(publisher.remove(device));
+      },
       // A standby handing its shard back: the owner publishes these devices now.
-      if (message?.type === 'forget') {
+      forget: (device) => {
         flush();
-        publisher.forget(message.device);
+        publisher.forget(device);
         publish([]);
-        done();
-        return;
-      }
+      },
       // A removed device stays removed until added back (or the flow is redeployed): its next reading announces it.
-      if (message?.type === 'add') {
-        publisher.add(message.device);
-        done();
-        return;
-      }
-      const input = outputInput(message);
-      if (!input) {
-        done(new Error(RED._(`${TYPE}.errors.notReading`)));
-        return;
-      }
-      pending.push(input);
-      flushing ??= setImmediate(flush);
-      done();
+      add: (device) => publisher.add(device),
+      input: (input) => {
+        pending.push(input);
+        flushing ??= setImmediate(flush);
+      },
     });
 
     const expiry = expireMs

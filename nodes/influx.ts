@@ -3,35 +3,26 @@
 // src/integrations/influx.ts; nothing is kept between messages.
 import type { NodeAPI, NodeDef } from 'node-red';
 import { CONTENT_TYPE, eventLine, readingLines } from '../src/integrations/influx';
-import { outputInput } from '../src/integrations/input';
-import { parseMessage } from '../src/normalize/input';
+import { onOutputInput } from './lib/output-node';
 import { registerNode } from './lib/register';
 
 const TYPE = 'rackpower-influx';
 
 export = (RED: NodeAPI): void => {
   registerNode<NodeDef>(RED, TYPE, function () {
-    this.on('input', (msg, send, done) => {
-      const message = parseMessage(msg);
+    onOutputInput(RED, this, {
       // A standby handing its shard back (msg.forget): nothing is kept here, nothing to write.
-      if (message?.type === 'forget') {
-        done();
-        return;
-      }
-      const input = outputInput(message);
-      if (!input) {
-        done(new Error(RED._(`${TYPE}.errors.notReading`)));
-        return;
-      }
-      const lines =
-        input.type === 'event'
-          ? [eventLine(input.event)]
-          : readingLines(input.device, input.type === 'reading' ? input.values : { [input.variable]: input.value }, input.timestamp);
-      // An empty reading (every value filtered away) writes nothing: InfluxDB refuses an empty body.
-      // The http request node sends msg.headers: InfluxDB reads the body as UTF-8 text (names may be any language).
-      const headers = { ...((msg as { headers?: Record<string, string> }).headers ?? {}), 'Content-Type': CONTENT_TYPE };
-      if (lines.length) send({ ...msg, headers, payload: lines.join('\n') });
-      done();
+      forget: () => undefined,
+      input: (input, send, msg) => {
+        const lines =
+          input.type === 'event'
+            ? [eventLine(input.event)]
+            : readingLines(input.device, input.type === 'reading' ? input.values : { [input.variable]: input.value }, input.timestamp);
+        // An empty reading (every value filtered away) writes nothing: InfluxDB refuses an empty body.
+        // The http request node sends msg.headers: InfluxDB reads the body as UTF-8 text (names may be any language).
+        const headers = { ...((msg as { headers?: Record<string, string> }).headers ?? {}), 'Content-Type': CONTENT_TYPE };
+        if (lines.length) send({ ...msg, headers, payload: lines.join('\n') });
+      },
     });
   });
 };

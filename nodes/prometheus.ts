@@ -3,10 +3,9 @@
 // src/integrations/prometheus.ts: one private registry per node.
 import type { NodeAPI, NodeDef } from 'node-red';
 import type { Express, Request, Response } from 'express';
-import { outputInput } from '../src/integrations/input';
 import { MetricsRegistry } from '../src/integrations/prometheus';
 import { authorized, challenge, type ScrapeAuth } from '../src/integrations/scrape-auth';
-import { parseMessage } from '../src/normalize/input';
+import { onOutputInput } from './lib/output-node';
 import { registerNode } from './lib/register';
 
 interface PrometheusDef extends NodeDef {
@@ -94,24 +93,19 @@ export = (RED: NodeAPI): void => {
     else if (!serve(app, path, handler)) refuse(RED._(`${TYPE}.errors.pathTaken`, { path }), RED._(`${TYPE}.status.pathTaken`, { path }));
     else showCount();
 
-    this.on('input', (msg, _send, done) => {
-      const message = parseMessage(msg);
-      // remove, or forget (a standby handing its shard back): this page drops the series either way.
-      if (message?.type === 'remove' || message?.type === 'forget') {
-        registry.remove(message.device);
-        showCount();
-        done();
-        return;
-      }
-      const input = outputInput(message);
-      if (!input) {
-        done(new Error(RED._(`${TYPE}.errors.notReading`)));
-        return;
-      }
-      const before = registry.size;
-      registry.handle(input);
-      if (registry.size !== before) showCount();
-      done();
+    // remove, or forget (a standby handing its shard back): this page drops the series either way.
+    const remove = (device: string | undefined): void => {
+      registry.remove(device);
+      showCount();
+    };
+    onOutputInput(RED, this, {
+      remove,
+      forget: remove,
+      input: (input) => {
+        const before = registry.size;
+        registry.handle(input);
+        if (registry.size !== before) showCount();
+      },
     });
 
     const expiry = forgetMs
