@@ -2,7 +2,7 @@
 // COMMLOST (apcupsd lost its UPS) and an answer without STATUS fail the poll, so the poller raises COMMBAD.
 import { RackpowerError } from '../errors';
 import { nisRequest, parseStatus, type NisEndpoint } from '../protocol/apcupsd/nis';
-import { apcupsdValues } from '../protocol/apcupsd/status';
+import { apcupsdValues } from '../normalize/apcupsd';
 import type { Values } from '../types';
 import { nutIdentity } from './nut-reader';
 import type { DeviceReader, Identification } from './types';

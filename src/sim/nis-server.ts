@@ -1,7 +1,7 @@
 // The simulated UPS served the way apcupsd's Network Information Server serves a USB UPS (TCP 3551, 2-byte
 // big-endian length-prefixed messages, `status` and `events`), from the same model as its SNMP agent and NUT server.
 import net from 'node:net';
-import { APCUPSD_FIELDS } from '../protocol/apcupsd/status';
+import { APCUPSD_FIELDS } from '../normalize/apcupsd';
 import type { Values } from '../types';
 import type { DeviceSource } from './types';
 

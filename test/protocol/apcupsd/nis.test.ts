@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { ensureBuilt, ROOT } from '../../harness/build';
 import { runNode } from '../../harness/process';
 import { startNisServer, type RunningNisServer } from '../../../src/sim/nis-server';
-import { apcupsdValues, statusOf } from '../../../src/protocol/apcupsd/status';
+import { apcupsdValues, statusOf } from '../../../src/normalize/apcupsd';
 import { nisRequest, parseStatus } from '../../../src/protocol/apcupsd/nis';
 import { ApcupsdDeviceReader } from '../../../src/polling/apcupsd-reader';
 

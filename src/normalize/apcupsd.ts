@@ -1,7 +1,7 @@
 // apcupsd's status fields → NUT names and units, as NUT's own apcupsd-ups driver names them: numbers without their
 // unit words ("230.0 Volts" → 230), minutes as seconds, Fahrenheit as Celsius, STATUS words as ups.status tokens.
 // A field apcupsd reports as "N/A", a negative delay or a number that will not parse is left out, never guessed.
-import type { Values } from '../../types';
+import type { Values } from '../types';
 
 export type ApcupsdKind = 'number' | 'minutes' | 'temperature' | 'text' | 'date';
 
