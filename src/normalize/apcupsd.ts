@@ -2,6 +2,7 @@
 // unit words ("230.0 Volts" → 230), minutes as seconds, Fahrenheit as Celsius, STATUS words as ups.status tokens.
 // A field apcupsd reports as "N/A", a negative delay or a number that will not parse is left out, never guessed.
 import type { Values } from '../types';
+import { convertUnit, round } from './transform';
 
 export type ApcupsdKind = 'number' | 'minutes' | 'temperature' | 'text' | 'date';
 
@@ -84,13 +85,13 @@ function convert(text: string, kind: ApcupsdKind): number | string | undefined {
       return text.split(/\s+/u)[0];
     case 'minutes': {
       const n = number(text);
-      return n === undefined || n < 0 ? undefined : Math.round(n * 60);
+      return n === undefined || n < 0 ? undefined : Math.round(convertUnit(n, 'minutes-to-s'));
     }
     case 'temperature': {
       const n = number(text);
       if (n === undefined) return undefined;
       // apcupsd prints "31.0 C" (or "C Internal"); Fahrenheit when built that way.
-      return /^\S+\s+F\b/iu.test(text) ? Math.round(((n - 32) * 5) / 9 * 10) / 10 : n;
+      return /^\S+\s+F\b/iu.test(text) ? round(convertUnit(n, 'fahrenheit-to-celsius'), 1) : n;
     }
     default: {
       const n = number(text);

@@ -25,7 +25,8 @@ function lookupEnum(key: string, map: Record<string, string>): string | undefine
   return Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
 }
 
-function convertUnit(value: number, convert: Transform['convert']): number {
+/** A device's unit → NUT's (minutes → s, °F → °C, ...): the one place such a conversion is written. */
+export function convertUnit(value: number, convert: Transform['convert']): number {
   switch (convert) {
     case 'timeticks-to-s':
       return value / 100;

@@ -1,4 +1,4 @@
-// Reads one UPS through apcupsd's NIS: one `status` request per poll, mapped to NUT names (protocol/apcupsd/status).
+// Reads one UPS through apcupsd's NIS: one `status` request per poll, mapped to NUT names (normalize/apcupsd).
 // COMMLOST (apcupsd lost its UPS) and an answer without STATUS fail the poll, so the poller raises COMMBAD.
 import { RackpowerError } from '../errors';
 import { nisRequest, parseStatus, type NisEndpoint } from '../protocol/apcupsd/nis';

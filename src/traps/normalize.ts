@@ -2,6 +2,7 @@
 // table knows the trap, its name and vendor, who sent it, and the varbinds decoded. Unknown traps pass through raw.
 import * as snmp from 'net-snmp';
 import { eventMessage } from '../normalize/events';
+import { convertUnit } from '../normalize/transform';
 import type { EventName } from '../types';
 import { trapIndex, type TrapDefinition, type TrapEventName } from './tables';
 
@@ -114,7 +115,7 @@ export class TrapNormalizer {
       inform: pdu.type === snmp.PduType.InformRequest,
       ...(pdu.community !== undefined && { community: pdu.community }),
       ...(pdu.user !== undefined && { user: pdu.user }),
-      ...(uptime !== undefined && { uptime: Math.floor(uptime / 100) }),
+      ...(uptime !== undefined && { uptime: Math.floor(convertUnit(uptime, 'timeticks-to-s')) }),
       varbinds: payloadVarbinds,
       message,
       timestamp: now,

@@ -68,8 +68,9 @@ describe('trap receiver', () => {
     await run('snmptrap', ['-v', '2c', '-c', 'public', `127.0.0.1:${r.port}`, '', '1.3.6.1.2.1.33.2.3', ...alarm]);
     expect(await added).toMatchObject({ event: 'ONBATT', trap: 'upsTrapAlarmEntryAdded', vendor: 'ietf', version: 2 });
     const removed = r.next();
-    await run('snmptrap', ['-v', '2c', '-c', 'public', `127.0.0.1:${r.port}`, '', '1.3.6.1.2.1.33.2.4', ...alarm]);
-    expect(await removed).toMatchObject({ event: 'ONLINE', trap: 'upsTrapAlarmEntryRemoved' });
+    // The sender's sysUpTime (hundredths of a second) arrives in seconds.
+    await run('snmptrap', ['-v', '2c', '-c', 'public', `127.0.0.1:${r.port}`, '123456', '1.3.6.1.2.1.33.2.4', ...alarm]);
+    expect(await removed).toMatchObject({ event: 'ONLINE', trap: 'upsTrapAlarmEntryRemoved', uptime: 1234 });
   });
 
   it('v3 authPriv: an Eaton XUPS trap and a CyberPower inform (acknowledged) from a known user', async () => {
