@@ -5,7 +5,6 @@
 //   MIB      the raw value in the walk read through the vendor MIB, where NUT is silent or wrong (NUT 2.8.0 leaves
 //            ups.status blank for cyberpower, publishes sentinels, and has known mapping slips).
 // @module-tag peer: snmpsimd
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseProfile, probeOids } from '../../src/profiles/detect';
 import { findProfile, shippedProfiles } from '../../src/profiles/load';
@@ -15,8 +14,8 @@ import { SnmpClient } from '../../src/protocol/snmp/client';
 import { SNMP_DEFAULTS } from '../../src/protocol/snmp/target';
 import type { Values } from '../../src/types';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
+import { fixture } from '../profiles/recording-helpers';
 
-const fixtures = path.join(__dirname, '..', 'fixtures', 'snmprec');
 const RECORDINGS = ['cyberpower', 'eatonups', 'eaton-93e-80', 'phoenixtec-power', 'huawei-gse200m'];
 const snmpProfiles = shippedProfiles().filter((p): p is SnmpProfile => p.protocol === 'snmp');
 const ietf = findProfile('ietf-ups') as SnmpProfile;
@@ -24,7 +23,7 @@ const ietf = findProfile('ietf-ups') as SnmpProfile;
 let sim: Snmpsim;
 const clients: SnmpClient[] = [];
 beforeAll(async () => {
-  sim = await startSnmpsim(RECORDINGS.map((f) => path.join(fixtures, `${f}.snmprec`)));
+  sim = await startSnmpsim(RECORDINGS.map(fixture));
 });
 afterAll(async () => {
   for (const c of clients) c.close();
