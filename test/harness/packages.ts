@@ -26,6 +26,7 @@ export interface ExpectRecording {
   detectByKind?: Record<string, string | null>;
   alsoMatches?: string[];
   unit?: number;
+  modelNames?: string[];
   identity?: Record<string, string | null>;
   requests?: { first?: number; steady?: number };
   checks?: ExpectCheck[];
