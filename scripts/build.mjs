@@ -108,7 +108,10 @@ function prune(dir, srcDir) {
     }
     const m = /^(.*?)(\.d\.ts|\.js\.map|\.js)$/u.exec(e.name);
     if (m && !existsSync(path.join(srcDir, `${m[1]}.ts`))) rmSync(p);
+    // JSON a module imported is copied as is: gone from the sources, gone from the package.
+    if (e.name.endsWith('.json') && !existsSync(path.join(srcDir, e.name))) rmSync(p);
   }
+  if (!readdirSync(dir).length) rmSync(dir, { recursive: true });
 }
 
 /** `<!-- slot: name -->` starts a section that runs to the next one; text before the first is a comment. */

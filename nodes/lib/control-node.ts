@@ -6,7 +6,7 @@ import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { asRackpowerError } from '../../src/errors';
 import type { SnmpClient } from '../../src/protocol/snmp/client';
 import { resolveControl } from '../../src/control/detect';
-import type { VendorControl } from '../../src/control/vendors';
+import type { DeviceControl } from '../../src/control/profile-control';
 import { Guard, type GuardConfig } from '../../src/control/guards';
 import { wantsDryRun } from '../../src/control/messages';
 import { closeWith } from './close';
@@ -32,7 +32,7 @@ export interface ControlNodeSpec<T extends { dryRun: boolean; message: string },
   what: 'outlet' | 'ups';
   guard: Omit<GuardConfig, 'enabled'> & { dryRun: boolean };
   /** The engine for the detected vendor's control data (SNMP agents; a `link` brings its own). */
-  engine?(client: SnmpClient, control: VendorControl, guard: Guard): Engine<T, R>;
+  engine?(client: SnmpClient, control: DeviceControl, guard: Guard): Engine<T, R>;
   request(msg: NodeMessageInFlow): R;
   /** Topic of a result when the input message has none. */
   topic(result: T): string;

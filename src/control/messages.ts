@@ -4,7 +4,7 @@ import { RackpowerError } from '../errors';
 import type { Values } from '../types';
 import type { OutletRequest } from './outlet';
 import type { UpsRequest } from './ups';
-import { UPS_COMMANDS, type OutletAction, type UpsCommandName } from './vendors';
+import { UPS_COMMANDS, type OutletAction, type UpsCommandName } from './profile-control';
 
 interface Msg {
   payload?: unknown;

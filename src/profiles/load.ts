@@ -126,3 +126,35 @@ export function findProfile(id: string, profiles: Profile[] = shippedProfiles())
   if (!profile) throw new RackpowerError('CONFIG', `unknown profile "${id}" (rackpower profiles lists them)`);
   return profile;
 }
+
+/** The environment variable naming folders of the user's own profiles, separated like PATH. */
+export const USER_PROFILES_ENV = 'RACKPOWER_PROFILES';
+
+/** The user's profile folders from RACKPOWER_PROFILES; each must exist (a typo would silently drop a device). */
+export function userProfileDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const dirs = (env[USER_PROFILES_ENV] ?? '').split(path.delimiter).filter((d) => d.trim() !== '');
+  for (const dir of dirs) {
+    let isDir = false;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      // reported below
+    }
+    if (!isDir) throw new RackpowerError('CONFIG', `${USER_PROFILES_ENV}: ${dir} is not a folder`);
+  }
+  return dirs;
+}
+
+let loaded: Profile[] | undefined;
+
+/**
+ * The shipped profiles and the user's own (RACKPOWER_PROFILES), loaded once per process: what detection, control,
+ * the trap receiver and the editor choose from. A user profile may not reuse a shipped id.
+ */
+export function loadedProfiles(): Profile[] {
+  if (!loaded) {
+    const dirs = userProfileDirs();
+    loaded = dirs.length ? loadProfiles([PROFILE_DIR, ...dirs]) : shippedProfiles();
+  }
+  return loaded;
+}

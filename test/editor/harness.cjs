@@ -153,7 +153,7 @@ async function startNodeRed(options = {}) {
 
   const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'node-red', 'red.js'), '-u', userDir, '-s', path.join(userDir, 'settings.js')], {
     cwd: userDir,
-    env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
+    env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false', ...(options.env || {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -159,7 +159,11 @@ describe('admin API', () => {
     await load([], { id: 'ups', type: 'rackpower-ups' });
     const res = await helper.request().get('/rackpower/profiles');
     expect(res.status).toBe(200);
-    expect(res.body).toContainEqual({ id: 'ietf-ups', vendor: expect.any(String), models: expect.any(Array), kind: 'ups', protocol: 'snmp' });
+    expect(res.body).toContainEqual({ id: 'ietf-ups', vendor: expect.any(String), models: expect.any(Array), kind: 'ups', protocol: 'snmp', control: expect.any(Object) });
     expect(res.body).toContainEqual(expect.objectContaining({ id: 'xy-md02', kind: 'sensor', protocol: 'modbus' }));
+    // What the outlet and UPS command dialogs list: the control each profile offers, from its control section.
+    expect(res.body).toContainEqual(expect.objectContaining({ id: 'apc-rpdu2', control: { outlet: true, ups: [] } }));
+    expect(res.body).toContainEqual(expect.objectContaining({ id: 'eaton-xups', control: { outlet: false, ups: ['test.battery.start', 'shutdown.return', 'shutdown.stop'] } }));
+    expect((res.body as { id: string; control?: unknown }[]).find((p) => p.id === 'xy-md02')?.control).toBeUndefined();
   });
 });
