@@ -1,5 +1,6 @@
-// Opens a device from a parsed target: the connection, the right reader and its profile. Used by the CLI and the
-// benchmark; the Node-RED nodes assemble the same parts from their config nodes.
+// The one place where a connection and a profile become a device reader (test/lint/assembly.test.ts keeps it so):
+// assembleReader takes a connection its caller holds (a config node's shared one, Discover's probe); openDevice opens
+// the connection for a parsed URL first (the CLI and the benchmark).
 import { RackpowerError } from './errors';
 import { serialPortProblem } from './protocol/modbus/serial-port';
 import { ModbusTransport } from './protocol/modbus/transport';
@@ -13,11 +14,44 @@ import { ApcupsdDeviceReader } from './polling/apcupsd-reader';
 import { NutDeviceReader } from './polling/nut-reader';
 import { NutClient } from './protocol/nut/client';
 import type { DeviceTarget } from './url';
+import type { NisEndpoint } from './protocol/apcupsd/nis';
 
-export interface OpenDevice {
-  reader: DeviceReader;
+/** A connection and what to read over it. SNMP: a fixed `profile`, or detection among `candidates`. */
+export type DeviceParts =
+  | { protocol: 'snmp'; client: SnmpClient; profile?: SnmpProfile; candidates?: SnmpProfile[] }
+  | { protocol: 'modbus'; transport: ModbusTransport; profile: ModbusProfile; unit: number }
+  | { protocol: 'nut'; client: NutClient; ups: string }
+  // apcupsd's NIS answers one request per connection: the reader connects for each poll itself.
+  | { protocol: 'apcupsd'; nis: NisEndpoint };
+
+export interface AssembledDevice<R extends DeviceReader = DeviceReader> {
+  reader: R;
   /** Address without secrets. */
   address: string;
+}
+
+/** The reader for a connection; the caller keeps the connection (and closes or releases it). */
+export function assembleReader(parts: Extract<DeviceParts, { protocol: 'snmp' }>): AssembledDevice<SnmpDeviceReader>;
+export function assembleReader(parts: DeviceParts): AssembledDevice;
+export function assembleReader(parts: DeviceParts): AssembledDevice {
+  switch (parts.protocol) {
+    case 'snmp':
+      return { reader: new SnmpDeviceReader(parts.client, { profile: parts.profile, profiles: parts.candidates }), address: parts.client.describe() };
+    case 'modbus': {
+      const where = parts.transport.describe();
+      const address = `${where}${where.includes('?') ? '&' : '?'}unit=${parts.unit}`;
+      return { reader: new ModbusDeviceReader(parts.transport, parts.profile, parts.unit), address };
+    }
+    case 'nut':
+      return { reader: new NutDeviceReader(parts.client, parts.ups), address: `${parts.client.describe()}/${parts.ups}` };
+    case 'apcupsd': {
+      const reader = new ApcupsdDeviceReader(parts.nis);
+      return { reader, address: reader.describe() };
+    }
+  }
+}
+
+export interface OpenDevice extends AssembledDevice {
   close(): Promise<void>;
 }
 
@@ -40,9 +74,8 @@ export function openDevice(target: DeviceTarget, profiles: Profile[] = shippedPr
     const profile = chosen;
     if (profile && profile.protocol !== 'snmp') throw new RackpowerError('CONFIG', `profile ${profile.id} is a Modbus profile`);
     const client = new SnmpClient(target.snmp);
-    const snmpProfiles = profiles.filter((p): p is SnmpProfile => p.protocol === 'snmp');
-    const reader = new SnmpDeviceReader(client, { profile: profile as SnmpProfile | undefined, profiles: snmpProfiles });
-    return { reader, address: client.describe(), close: async () => client.close() };
+    const candidates = profiles.filter((p): p is SnmpProfile => p.protocol === 'snmp');
+    return { ...assembleReader({ protocol: 'snmp', client, profile: profile as SnmpProfile | undefined, candidates }), close: async () => client.close() };
   }
   if (!chosen) {
     // Modbus has no self-description to detect from: the model must be named.
@@ -55,18 +88,15 @@ export function openDevice(target: DeviceTarget, profiles: Profile[] = shippedPr
   const problem = target.modbus.kind === 'rtu' ? serialPortProblem(target.modbus.path) : undefined;
   if (problem) throw new RackpowerError('CONFIG', problem);
   const transport = new ModbusTransport({ ...target.modbus, timeoutMs: target.timeoutMs });
-  const reader = new ModbusDeviceReader(transport, profile as ModbusProfile, target.unit);
-  const address = `${transport.describe()}${transport.describe().includes('?') ? '&' : '?'}unit=${target.unit}`;
-  return { reader, address, close: () => transport.close() };
+  return { ...assembleReader({ protocol: 'modbus', transport, profile: profile as ModbusProfile, unit: target.unit }), close: () => transport.close() };
 }
 
 function openServerDevice(target: Extract<DeviceTarget, { protocol: 'nut' | 'apcupsd' }>): OpenDevice {
   if (target.protocol === 'apcupsd') {
-    const reader = new ApcupsdDeviceReader(target.nis);
-    return { reader, address: reader.describe(), close: () => reader.close() };
+    const device = assembleReader({ protocol: 'apcupsd', nis: target.nis });
+    return { ...device, close: () => device.reader.close() };
   }
   if (!target.ups) throw new RackpowerError('CONFIG', `which UPS? nut://host/<ups> (rackpower discover ${new NutClient(target.nut).describe()} lists them)`);
   const client = new NutClient(target.nut);
-  const reader = new NutDeviceReader(client, target.ups);
-  return { reader, address: `${client.describe()}/${target.ups}`, close: () => client.close() };
+  return { ...assembleReader({ protocol: 'nut', client, ups: target.ups }), close: () => client.close() };
 }

@@ -4,9 +4,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ReadingTracker } from '../../src/battery/tracker';
 import { RackpowerError, asRackpowerError } from '../../src/errors';
 import { MessageBuilder } from '../../src/normalize/messages';
-import { ModbusDeviceReader } from '../../src/polling/modbus-reader';
 import { DevicePoller } from '../../src/polling/poller';
-import { SnmpDeviceReader } from '../../src/polling/snmp-reader';
 import type { DeviceReader } from '../../src/polling/types';
 import type { DeviceKind } from '../../src/types';
 import { closeWith } from './close';
@@ -23,8 +21,7 @@ import { trapTargets } from '../../src/traps/registry';
 import { apcupsdDeviceName, modbusDeviceName, nutDeviceName, snmpDeviceName } from '../../src/device-name';
 import { NUT_DEFAULT_PORT } from '../../src/protocol/nut/client';
 import { deviceNames } from './device-names';
-import { NutDeviceReader } from '../../src/polling/nut-reader';
-import { ApcupsdDeviceReader } from '../../src/polling/apcupsd-reader';
+import { assembleReader } from '../../src/device';
 import type { NutServerNode } from './nut-server';
 
 interface Opened {
@@ -49,18 +46,15 @@ function openServerReader(RED: NodeAPI, config: DeviceConfig): Opened {
   const server = configNode<NutServerNode>(RED, config.server, 'rackpower-nut-server', 'NUT or apcupsd server');
   if (server.settings.protocol === 'apcupsd') {
     const nis = server.nis();
-    const reader = new ApcupsdDeviceReader(nis);
-    return { reader, address: reader.describe(), where: `${server.settings.host}`, defaultName: apcupsdDeviceName(nis.host, nis.port), release: async () => undefined };
+    return { ...assembleReader({ protocol: 'apcupsd', nis }), where: `${server.settings.host}`, defaultName: apcupsdDeviceName(nis.host, nis.port), release: async () => undefined };
   }
   if (!config.ups) throw new RackpowerError('CONFIG', 'which UPS on the NUT server? (Discover lists them)');
   // Secondary: a connection of this UPS's own, logged in to it (upsd counts it, a primary waits for it before cutting
   // the power); otherwise the server's one shared connection.
   const resource = server.settings.login ? server.loginConnection(config.ups) : server.connection;
   const client = resource.acquire();
-  const reader = new NutDeviceReader(client, config.ups);
   return {
-    reader,
-    address: `${client.describe()}/${config.ups}`,
+    ...assembleReader({ protocol: 'nut', client, ups: config.ups }),
     where: `${config.ups}@${server.settings.host}`,
     defaultName: nutDeviceName(config.ups, server.settings.host, Number(server.settings.port) || NUT_DEFAULT_PORT),
     release: () => resource.release(),
@@ -71,12 +65,11 @@ function openServerReader(RED: NodeAPI, config: DeviceConfig): Opened {
 function openReader(RED: NodeAPI, kind: DeviceKind, config: DeviceConfig): Opened {
   if (config.transport === 'nut') return openServerReader(RED, config);
   if (config.transport === 'snmp') {
-    const options = config.profile === 'auto' ? { profiles: snmpCandidates(kind) } : { profile: chosenProfile(config.profile, 'snmp', kind) };
+    const options = config.profile === 'auto' ? { candidates: snmpCandidates(kind) } : { profile: chosenProfile(config.profile, 'snmp', kind) };
     const endpoint = configNode<SnmpEndpointNode>(RED, config.endpoint, 'rackpower-snmp-endpoint', 'SNMP endpoint');
     const client = endpoint.connection.acquire();
     return {
-      reader: new SnmpDeviceReader(client, options),
-      address: client.describe(),
+      ...assembleReader({ protocol: 'snmp', client, ...options }),
       where: client.target.host,
       defaultName: snmpDeviceName(client.target.host, client.target.port),
       release: () => endpoint.connection.release(),
@@ -87,12 +80,10 @@ function openReader(RED: NodeAPI, kind: DeviceKind, config: DeviceConfig): Opene
   if (!isUnitId(config.unit)) throw new RackpowerError('CONFIG', `unit id ${config.unit} is not 0-${MAX_UNIT_ID}`);
   const connection = configNode<ModbusConnectionNode>(RED, config.connection, 'rackpower-modbus-connection', 'Modbus connection');
   const transport = connection.connection.acquire();
-  const address = `${transport.describe()}?unit=${config.unit}`;
   // "10.0.0.9:502" or "/dev/ttyUSB0": the describe() URL without scheme and options.
   const where = transport.describe().replace(/^modbus-\w+:(\/\/)?|\?.*$/gu, '');
   return {
-    reader: new ModbusDeviceReader(transport, profile, config.unit),
-    address,
+    ...assembleReader({ protocol: 'modbus', transport, profile, unit: config.unit }),
     where,
     defaultName: modbusDeviceName(where, config.unit),
     release: () => connection.connection.release(),

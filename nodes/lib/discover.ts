@@ -2,21 +2,19 @@
 // identify the device and read it once with a connection of the probe's own, under one deadline, and always close
 // that connection (discover). admin.ts wires both to POST /rackpower/discover.
 import { RackpowerError, asRackpowerError } from '../../src/errors';
-import { ModbusDeviceReader } from '../../src/polling/modbus-reader';
+import { assembleReader } from '../../src/device';
 import type { SharedResource } from '../../src/polling/shared';
-import { SnmpDeviceReader } from '../../src/polling/snmp-reader';
 import type { DeviceReader, Identification } from '../../src/polling/types';
 import { findProfile, shippedProfiles } from '../../src/profiles/load';
 import type { ModbusProfile, Profile, SnmpProfile } from '../../src/profiles/types';
 import { ModbusTransport, type ModbusTransportConfig } from '../../src/protocol/modbus/transport';
 import { SnmpClient } from '../../src/protocol/snmp/client';
 import { SNMP_DEFAULTS, checkTarget, type SnmpTarget } from '../../src/protocol/snmp/target';
+import { unitOf } from '../../src/normalize/quantities';
 import type { DeviceKind, ErrorCode, Value, Values } from '../../src/types';
 import { modbusConfig, snmpTarget, type ModbusConnectionDef, type SnmpCredentials, type SnmpEndpointDef } from './connections';
 import { bareHost, isHost, isIntIn, isPort, isSerialPath, isUnitId } from './validate';
 import { NutClient } from '../../src/protocol/nut/client';
-import { NutDeviceReader } from '../../src/polling/nut-reader';
-import { ApcupsdDeviceReader } from '../../src/polling/apcupsd-reader';
 import { nisEndpoint, nutEndpoint, type NutServerCredentials, type NutServerDef } from './nut-server';
 import type { NisEndpoint } from '../../src/protocol/apcupsd/nis';
 import type { NutEndpoint } from '../../src/protocol/nut/client';
@@ -283,19 +281,17 @@ function open(plan: DiscoverPlan): Probe {
   if (plan.transport === 'snmp') {
     const client = new SnmpClient(plan.target);
     const all = shippedProfiles().filter((p): p is SnmpProfile => p.protocol === 'snmp');
-    const options = plan.profile === 'auto' ? { profiles: all.filter((p) => p.kind === plan.kind) } : { profile: findProfile(plan.profile) as SnmpProfile };
+    const options = plan.profile === 'auto' ? { candidates: all.filter((p) => p.kind === plan.kind) } : { profile: findProfile(plan.profile) as SnmpProfile };
     return {
-      reader: new SnmpDeviceReader(client, options),
-      address: client.describe(),
-      anyKind: plan.profile === 'auto' ? () => new SnmpDeviceReader(client, { profiles: all }) : undefined,
+      ...assembleReader({ protocol: 'snmp', client, ...options }),
+      anyKind: plan.profile === 'auto' ? () => assembleReader({ protocol: 'snmp', client, candidates: all }).reader : undefined,
       close: async () => client.close(),
     };
   }
   const transport = plan.shared ? plan.shared.acquire() : new ModbusTransport(plan.config);
   const profile = findProfile(plan.profile) as ModbusProfile;
   return {
-    reader: new ModbusDeviceReader(transport, profile, plan.unit),
-    address: `${transport.describe()}${transport.describe().includes('?') ? '&' : '?'}unit=${plan.unit}`,
+    ...assembleReader({ protocol: 'modbus', transport, profile, unit: plan.unit }),
     close: () => (plan.shared ? plan.shared.release() : transport.close()),
   };
 }
@@ -308,25 +304,6 @@ const PREVIEW: Record<DeviceKind, string[]> = {
   meter: ['input.voltage', 'input.current', 'input.realpower', 'input.energy', 'input.frequency', 'input.powerfactor'],
 };
 const PREVIEW_SIZE = 6;
-
-/** NUT units by the last part of a name (docs/messages.md); '' when the name says nothing. */
-const UNITS: [RegExp, string][] = [
-  [/\.(voltage|voltage\.nominal)$/u, 'V'],
-  [/\.current(\.nominal)?$/u, 'A'],
-  [/\.realpower(\.nominal)?$/u, 'W'],
-  [/\.power(\.nominal)?$/u, 'VA'],
-  [/\.reactivepower$/u, 'var'],
-  [/\.frequency(\.nominal)?$/u, 'Hz'],
-  [/\.energy(\.import|\.export)?$/u, 'kWh'],
-  [/\.temperature$/u, '°C'],
-  [/\.(humidity|charge|load)$/u, '%'],
-  [/\.(runtime|uptime)$/u, 's'],
-];
-
-export function unitOf(name: string, value: Value): string {
-  if (typeof value !== 'number') return '';
-  return UNITS.find(([re]) => re.test(name))?.[1] ?? '';
-}
 
 export function preview(kind: DeviceKind, values: Values): PreviewValue[] {
   const names = PREVIEW[kind].filter((n) => values[n] !== undefined);
@@ -384,12 +361,9 @@ async function probeServer(plan: Extract<DiscoverPlan, { transport: 'nut' }>, de
       units = [...(await client.listUps())].map(([name, description]) => ({ name, description }));
       ups = plan.ups || units[0]?.name;
       if (!ups) throw new RackpowerError('UNKNOWN_DEVICE', `${client.describe()} has no UPS`);
-      reader = new NutDeviceReader(client, ups);
-      address = `${client.describe()}/${ups}`;
+      ({ reader, address } = assembleReader({ protocol: 'nut', client, ups }));
     } else {
-      const nis = new ApcupsdDeviceReader(plan.nis!);
-      reader = nis;
-      address = nis.describe();
+      ({ reader, address } = assembleReader({ protocol: 'apcupsd', nis: plan.nis! }));
     }
     const id = await reader.identify();
     const values = await reader.read();

@@ -4,7 +4,8 @@ import type { NodeStatus } from 'node-red';
 import type { Learning } from '../../src/battery/monitor';
 import type { PollerState } from '../../src/polling/poller';
 import { statusTokens } from '../../src/normalize/nut';
-import type { DeviceKind, ErrorCode, Value, Values } from '../../src/types';
+import { unitOf } from '../../src/normalize/quantities';
+import type { DeviceKind, ErrorCode, Values } from '../../src/types';
 
 /** The node's message catalog lookup, already scoped to `rackpower-<kind>.` (RED._ in the runtime). */
 export type Translate = (key: string, substitutions?: Record<string, string | number>) => string;
@@ -26,14 +27,14 @@ export const FAILURE_KEYS: Record<ErrorCode, string> = {
 /** Longest error detail shown under a node; the full message is in the debug sidebar via node.error. */
 const MAX_DETAIL = 40;
 
-function fmt(v: Value | undefined, unit: string): string | undefined {
-  if (v === undefined) return undefined;
+/** The first of `names` the reading has, rounded to a tenth, with its NUT unit. */
+function fmt(values: Values, ...names: string[]): string | undefined {
+  const name = names.find((n) => values[n] !== undefined);
+  if (name === undefined) return undefined;
+  const v = values[name];
   const shown = typeof v === 'number' ? String(Math.round(v * 10) / 10) : v;
+  const unit = unitOf(name, v);
   return unit ? `${shown} ${unit}` : shown;
-}
-
-function first(values: Values, ...names: string[]): Value | undefined {
-  return names.map((n) => values[n]).find((v) => v !== undefined);
 }
 
 /** "OL · 35 % · 230 V", "8 outlets · 4.2 A", "23.5 °C · 41 %", "230 V · 120 W · 1234.5 kWh". */
@@ -41,21 +42,18 @@ export function summary(kind: DeviceKind, values: Values, t: Translate): string 
   let parts: (string | undefined)[];
   switch (kind) {
     case 'ups':
-      parts = [fmt(values['ups.status'], ''), fmt(values['battery.charge'], '%'), fmt(values['input.voltage'], 'V')];
+      parts = [fmt(values, 'ups.status'), fmt(values, 'battery.charge'), fmt(values, 'input.voltage')];
       break;
     case 'pdu': {
       const count = values['outlet.count'];
-      parts = [count === undefined ? undefined : t('status.outlets', { count }), fmt(values['input.current'], 'A')];
+      parts = [count === undefined ? undefined : t('status.outlets', { count }), fmt(values, 'input.current')];
       break;
     }
     case 'sensor':
-      parts = [
-        fmt(first(values, 'ambient.temperature', 'ambient.1.temperature'), '°C'),
-        fmt(first(values, 'ambient.humidity', 'ambient.1.humidity'), '%'),
-      ];
+      parts = [fmt(values, 'ambient.temperature', 'ambient.1.temperature'), fmt(values, 'ambient.humidity', 'ambient.1.humidity')];
       break;
     case 'meter':
-      parts = [fmt(values['input.voltage'], 'V'), fmt(values['input.realpower'], 'W'), fmt(values['input.energy'], 'kWh')];
+      parts = [fmt(values, 'input.voltage'), fmt(values, 'input.realpower'), fmt(values, 'input.energy')];
       break;
   }
   const shown = parts.filter((p): p is string => p !== undefined);

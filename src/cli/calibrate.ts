@@ -7,8 +7,8 @@ import { ReadingTracker } from '../battery/tracker';
 import { Guard } from '../control/guards';
 import { UpsCommander } from '../control/ups';
 import { controlFor } from '../control/profile-control';
+import { assembleReader } from '../device';
 import { RackpowerError } from '../errors';
-import { SnmpDeviceReader } from '../polling/snmp-reader';
 import { loadedProfiles } from '../profiles/load';
 import type { SnmpProfile } from '../profiles/types';
 import { SnmpClient } from '../protocol/snmp/client';
@@ -51,7 +51,7 @@ export async function runCalibrate(args: string[], io: CliIo = { out: process.st
   const tracker = new ReadingTracker({ intervalMs: intervalS * 1000 }, store);
   const client = new SnmpClient(target.snmp);
   const profiles = loadedProfiles().filter((p): p is SnmpProfile => p.protocol === 'snmp' && p.kind === 'ups');
-  const reader = new SnmpDeviceReader(client, { profile: profiles.find((p) => p.id === target.profile), profiles });
+  const { reader } = assembleReader({ protocol: 'snmp', client, profile: profiles.find((p) => p.id === target.profile), candidates: profiles });
   let stopped = false;
   void io.until.then(() => (stopped = true));
   try {

@@ -1,24 +1,6 @@
 // Human-readable output of the CLI: aligned tables, units from NUT's vocabulary.
+import { unitOf } from '../normalize/quantities';
 import type { DeviceIdentity, Values } from '../types';
-
-const UNITS: [RegExp, string][] = [
-  [/\.voltage(\.nominal)?$/u, 'V'],
-  [/\.current(\.nominal)?$/u, 'A'],
-  [/\.realpower(\.nominal)?$/u, 'W'],
-  [/\.power(\.nominal)?$/u, 'VA'],
-  [/\.reactivepower$/u, 'var'],
-  [/\.frequency(\.nominal)?$/u, 'Hz'],
-  [/\.temperature$/u, '°C'],
-  [/\.humidity$/u, '%'],
-  [/^battery\.charge/u, '%'],
-  [/^ups\.load$/u, '%'],
-  [/\.runtime(\.low)?$|\.uptime$|\.delay\.|\.timer\./u, 's'],
-  [/\.energy(\.import|\.export)?$/u, 'kWh'],
-];
-
-export function unitOf(name: string): string {
-  return UNITS.find(([re]) => re.test(name))?.[1] ?? '';
-}
 
 export function table(rows: [string, string][]): string {
   const width = Math.max(0, ...rows.map(([k]) => k.length));
@@ -44,5 +26,5 @@ export function formatIdentity(d: DeviceIdentity): string {
 }
 
 export function formatValues(values: Values): string {
-  return table(sortNames(Object.keys(values)).map((k) => [k, `${values[k]}${unitOf(k) ? ' ' + unitOf(k) : ''}`]));
+  return table(sortNames(Object.keys(values)).map((k) => [k, `${values[k]}${unitOf(k, values[k]) ? ' ' + unitOf(k, values[k]) : ''}`]));
 }

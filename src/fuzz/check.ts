@@ -1,6 +1,6 @@
 // The fuzz harness's referee: watches the process for crashes, and says whether a published reading holds only
 // values of the right type inside plausible limits. Independent of the decoder it checks (names, not profiles).
-import { measureOf } from '../integrations/quantities';
+import { measureOf } from '../normalize/quantities';
 import { statusTokens } from '../normalize/nut';
 import { implausible } from '../normalize/plausible';
 import type { Values } from '../types';

@@ -3,8 +3,8 @@
 // the link. Each request names its fault to the peer by its address, so the referee knows what must happen: harmless
 // faults (slow, split) succeed with the request's own registers, every other fault fails that request only, and no
 // register set is ever attributed to the wrong request.
+import { assembleReader } from '../device';
 import { RackpowerError } from '../errors';
-import { ModbusDeviceReader } from '../polling/modbus-reader';
 import { findProfile } from '../profiles/load';
 import type { ModbusProfile } from '../profiles/types';
 import { ModbusTransport, type ModbusTransportConfig } from '../protocol/modbus/transport';
@@ -109,7 +109,7 @@ export async function fuzzModbus(opts: ModbusFuzzOptions): Promise<ModbusFuzzFig
       config = { kind: 'rtu', path: opts.path!, baudRate: 38400, parity: 'none', stopBits: 1, dataBits: 8, timeoutMs, lateReplyGuardMs: RTU_GUARD_MS };
     }
     transport = new ModbusTransport(config);
-    const reader = new ModbusDeviceReader(transport, findProfile('eastron-sdm120') as ModbusProfile, 3);
+    const { reader } = assembleReader({ protocol: 'modbus', transport, profile: findProfile('eastron-sdm120') as ModbusProfile, unit: 3 });
     figures.rssStartMb = process.memoryUsage().rss / 1e6;
     let failedAt = 0;
     let seq = 0;

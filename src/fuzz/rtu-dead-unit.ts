@@ -2,8 +2,8 @@
 // shared transport: how much of their poll rate the live units keep when the dead unit is on the bus too. The dead
 // unit costs a timeout per attempt, during which the bus carries nothing else; the poller's backoff makes those
 // attempts rarer, so the figure is given for the whole window and for the steady state after the warm-up.
+import { assembleReader } from '../device';
 import { DevicePoller } from '../polling/poller';
-import { ModbusDeviceReader } from '../polling/modbus-reader';
 import { findProfile } from '../profiles/load';
 import type { ModbusProfile } from '../profiles/types';
 import { ModbusTransport } from '../protocol/modbus/transport';
@@ -45,7 +45,7 @@ async function phase(opts: DeadUnitOptions, units: number[], seconds: number, fr
   let dead = 0;
   const start = Date.now();
   const pollers = units.map((unit) => {
-    const p = new DevicePoller(new ModbusDeviceReader(transport, profile, unit), { name: `unit-${unit}`, address: transport.describe(), intervalMs });
+    const p = new DevicePoller(assembleReader({ protocol: 'modbus', transport, profile, unit }).reader, { name: `unit-${unit}`, address: transport.describe(), intervalMs });
     p.on('stats', (s) => {
       if (s.ok) okAt.get(unit)!.push(s.startedAt - start);
       else if (unit === 4) dead++;

@@ -1,9 +1,9 @@
 // The SNMP half of the fuzz harness: simulated devices behind mutating relays, read by the real reader (and one
 // real poller) until the relays have mutated the asked number of replies. Every poll must settle in time, fail with
 // a RackpowerError or publish only well-typed, plausible values; the process must see no uncaught exception.
+import { assembleReader } from '../device';
 import { RackpowerError } from '../errors';
 import { DevicePoller } from '../polling/poller';
-import { SnmpDeviceReader } from '../polling/snmp-reader';
 import { findProfile, shippedProfiles } from '../profiles/load';
 import type { SnmpProfile } from '../profiles/types';
 import { SnmpClient } from '../protocol/snmp/client';
@@ -98,11 +98,11 @@ export async function fuzzSnmp(opts: SnmpFuzzOptions): Promise<SnmpFuzzFigures> 
       clients.push(client);
       // The first device is detected at each identification (detection through a hostile link), the others are named.
       const profile = i === 0 ? undefined : (findProfile(devices[i].profile, snmpProfiles) as SnmpProfile);
-      readers.push({ name: d.name, reader: new SnmpDeviceReader(client, { profile, profiles: snmpProfiles }), failedAt: 0 });
+      readers.push({ name: d.name, reader: assembleReader({ protocol: 'snmp', client, profile, candidates: snmpProfiles }).reader, failedAt: 0 });
       if (i === 0) {
         const pollerClient = new SnmpClient(target);
         clients.push(pollerClient);
-        poller = new DevicePoller(new SnmpDeviceReader(pollerClient, { profiles: snmpProfiles }), { name: 'fuzz-poller', address: d.url, intervalMs: 50, confirmPolls: 2 });
+        poller = new DevicePoller(assembleReader({ protocol: 'snmp', client: pollerClient, candidates: snmpProfiles }).reader, { name: 'fuzz-poller', address: d.url, intervalMs: 50, confirmPolls: 2 });
         poller.on('reading', (r) => {
           figures.pollerReadings++;
           check(r.values, 'the poller');

@@ -1,11 +1,11 @@
 // Which Home Assistant entity each NUT variable becomes, mirroring Home Assistant's own NUT integration
 // (homeassistant/components/nut): its entity names, `<device unique id>_<NUT key>` unique ids, and per variable
 // the platform, device class, unit and state class. Variables HA's NUT integration does not know get the same
-// treatment by their quantity (quantities.ts). Plain data: the MQTT side is home-assistant.ts.
+// treatment by their quantity (normalize/quantities.ts). Plain data: the MQTT side is home-assistant.ts.
 import { isTextVariable } from '../normalize/nut';
 import type { DeviceKind, Values } from '../types';
 import { splitName } from './names';
-import { measureOf, redundantVariable, type Quantity } from './quantities';
+import { NUT_UNITS, measureOf, redundantVariable, type Quantity } from '../normalize/quantities';
 import { eventTypes } from './devices';
 
 export type Platform = 'sensor' | 'binary_sensor' | 'switch' | 'button' | 'event';
@@ -131,23 +131,25 @@ const WORDS: Record<string, string> = {
   mfr: 'manufacturer',
 };
 
-/** Device class, NUT unit and whether it accumulates, per quantity (HA's SensorDeviceClass and units). */
-const SENSOR: Record<Quantity, { device_class?: string; unit?: string; total?: true }> = {
-  voltage: { device_class: 'voltage', unit: 'V' },
-  current: { device_class: 'current', unit: 'A' },
-  realpower: { device_class: 'power', unit: 'W' },
-  power: { device_class: 'apparent_power', unit: 'VA' },
-  reactivepower: { device_class: 'reactive_power', unit: 'var' },
-  // NUT's power factor is a ratio 0-1: HA's power_factor class takes it without a unit.
+/**
+ * Device class and whether it accumulates, per quantity (HA's SensorDeviceClass); the unit is NUT's (NUT_UNITS),
+ * which HA takes as it is. NUT's power factor is a ratio 0-1: HA's power_factor class takes it without a unit.
+ */
+const SENSOR: Record<Quantity, { device_class?: string; total?: true }> = {
+  voltage: { device_class: 'voltage' },
+  current: { device_class: 'current' },
+  realpower: { device_class: 'power' },
+  power: { device_class: 'apparent_power' },
+  reactivepower: { device_class: 'reactive_power' },
   powerfactor: { device_class: 'power_factor' },
-  frequency: { device_class: 'frequency', unit: 'Hz' },
-  energy: { device_class: 'energy', unit: 'kWh', total: true },
-  stored: { device_class: 'energy_storage', unit: 'Wh' },
-  temperature: { device_class: 'temperature', unit: '°C' },
-  humidity: { device_class: 'humidity', unit: '%' },
-  charge: { device_class: 'battery', unit: '%' },
-  percent: { unit: '%' },
-  duration: { device_class: 'duration', unit: 's' },
+  frequency: { device_class: 'frequency' },
+  energy: { device_class: 'energy', total: true },
+  stored: { device_class: 'energy_storage' },
+  temperature: { device_class: 'temperature' },
+  humidity: { device_class: 'humidity' },
+  charge: { device_class: 'battery' },
+  percent: {},
+  duration: { device_class: 'duration' },
 };
 
 /** Text variables that are states worth an entity; identity text (model, serial, names) goes to the device card. */
@@ -271,7 +273,8 @@ function variableEntity(kind: DeviceKind, name: string, values: Values, sample: 
   if (!measure) return visibility(spec, true);
   const sensor = SENSOR[measure.quantity];
   if (sensor.device_class) spec.device_class = sensor.device_class;
-  if (sensor.unit) spec.unit_of_measurement = sensor.unit;
+  const unit = NUT_UNITS[measure.quantity];
+  if (unit) spec.unit_of_measurement = unit;
   if (measure.setting) spec.entity_category = 'diagnostic';
   else spec.state_class = sensor.total ? 'total_increasing' : 'measurement';
   if (ambientDiagnostic(kind, pattern)) spec.entity_category = 'diagnostic';

@@ -6,7 +6,7 @@ import type { Value } from '../types';
 import { DeviceTable, eventTypes, stableId, type KnownDevice } from './devices';
 import type { Input } from './input';
 import { INSTANCE_LABELS, splitName } from './names';
-import { measureOf, redundantVariable, type Quantity } from './quantities';
+import { measureOf, redundantVariable, type Quantity } from '../normalize/quantities';
 
 const PREFIX = 'rackpower_';
 

@@ -2,7 +2,7 @@
 // not know, a scaling the firmware changed, a corrupted reply) and is left out rather than published. The limits
 // are wide on purpose: big three-phase UPSes, 400 Hz aircraft ground power, battery strings of hundreds of volts
 // all pass; a charge of 6553.5 % or a runtime of 45 days does not.
-import { measureOf, type Quantity } from '../integrations/quantities';
+import { measureOf, type Quantity } from './quantities';
 
 const LIMITS: Partial<Record<Quantity, [number, number]>> = {
   voltage: [0, 1000],

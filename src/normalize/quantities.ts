@@ -1,5 +1,7 @@
-// What a numeric NUT variable measures, read from its name, so each output can give it the right unit: Home
-// Assistant a device class and NUT's unit, Prometheus a base unit. One table for both, so they never disagree.
+// What a numeric NUT variable measures, read from its name, and NUT's unit for it: the one unit table behind the
+// CLI's output, Discover's preview, the node status, Home Assistant's units and device classes, Prometheus' base units
+// and the plausibility limits, so they never disagree.
+import type { Value } from '../types';
 
 export type Quantity =
   | 'voltage' // V
@@ -46,6 +48,24 @@ const SEGMENTS: Record<string, Quantity> = {
   interval: 'duration',
 };
 
+/** NUT's unit per quantity (docs/messages.md); '' for the power factor, a ratio 0-1. */
+export const NUT_UNITS: Record<Quantity, string> = {
+  voltage: 'V',
+  current: 'A',
+  realpower: 'W',
+  power: 'VA',
+  reactivepower: 'var',
+  powerfactor: '',
+  frequency: 'Hz',
+  energy: 'kWh',
+  stored: 'Wh',
+  temperature: '°C',
+  humidity: '%',
+  charge: '%',
+  percent: '%',
+  duration: 's',
+};
+
 /** Trailing segments that still describe a live measurement, not a setting (`input.energy.import`, `battery.runtime.measured`). */
 const LIVE_QUALIFIERS = new Set(['import', 'export', 'measured']);
 
@@ -58,7 +78,10 @@ export interface Measure {
   setting: boolean;
 }
 
-/** The quantity of a numeric variable, given its base name (instances removed: see names.ts); undefined if unknown. */
+/**
+ * The quantity of a numeric variable, given its name (instance numbers may stay: `outlet.3.current`; integrations
+ * pass the base name of src/integrations/names.ts); undefined if unknown.
+ */
 export function measureOf(base: string): Measure | undefined {
   // NUT's own battery.capacity is in Ah; rackpower's measured one is the energy the battery holds, Wh.
   if (base === 'battery.capacity.measured') return { quantity: 'stored', setting: false };
@@ -73,6 +96,13 @@ export function measureOf(base: string): Measure | undefined {
     return { quantity, setting };
   }
   return undefined;
+}
+
+/** The unit of a NUT variable's value as people read it: '' for text and for names that say nothing of one. */
+export function unitOf(name: string, value: Value): string {
+  if (typeof value !== 'number') return '';
+  const measure = measureOf(name);
+  return measure ? NUT_UNITS[measure.quantity] : '';
 }
 
 /**
