@@ -12,7 +12,7 @@ import { ModbusTransport, type ModbusTransportConfig } from '../../src/protocol/
 import { SnmpClient } from '../../src/protocol/snmp/client';
 import { SNMP_DEFAULTS, checkTarget, type SnmpTarget } from '../../src/protocol/snmp/target';
 import type { DeviceKind, ErrorCode, Value, Values } from '../../src/types';
-import { modbusConfig, snmpTarget, type ModbusConnectionDef, type SnmpCredentials, type SnmpEndpointDef } from './connections';
+import { modbusConfig, snmpTarget, type ModbusLinkDef, type SnmpCredentials, type SnmpAgentDef } from './connections';
 import { bareHost, isHost, isIntIn, isPort, isSerialPath, isUnitId } from './validate';
 import { NutClient } from '../../src/protocol/nut/client';
 import { NutDeviceReader } from '../../src/polling/nut-reader';
@@ -34,11 +34,11 @@ const STORED = '__PWRD__';
 
 /** A deployed config node as the endpoint sees it (RED.nodes.getNode + RED.nodes.getCredentials). */
 export interface DeployedSnmp {
-  settings: SnmpEndpointDef;
+  settings: SnmpAgentDef;
   credentials: SnmpCredentials;
 }
 export interface DeployedModbus {
-  settings: ModbusConnectionDef;
+  settings: ModbusLinkDef;
   connection: SharedResource<ModbusTransport>;
 }
 export interface DeployedNut {
@@ -160,7 +160,7 @@ function snmpPlan(body: Body, deployed: Deployed): SnmpTarget {
     user: text(ep.user, 'endpoint.user', 64),
     authProtocol: oneOf(ep.authProtocol ?? 'none', ['none', 'md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'] as const, 'endpoint.authProtocol'),
     privProtocol: oneOf(ep.privProtocol ?? 'none', ['none', 'des', 'aes', 'aes256b', 'aes256r'] as const, 'endpoint.privProtocol'),
-  } as SnmpEndpointDef;
+  } as SnmpAgentDef;
   if (ep.port !== '' && ep.port !== undefined && !isPort(ep.port)) throw new BadRequest('endpoint.port must be a whole number 1-65535');
   optionalInt(ep.timeout, 10, 60_000, 'endpoint.timeout');
   optionalInt(ep.retries, 0, 10, 'endpoint.retries');
@@ -208,7 +208,7 @@ function modbusPlan(body: Body, deployed: Deployed): { config: ModbusTransportCo
   }
   optionalInt(c.timeout, 10, 60_000, 'connection.timeout');
   optionalInt(c.delay, 0, 10_000, 'connection.delay');
-  const settings = { ...c, mode } as unknown as ModbusConnectionDef;
+  const settings = { ...c, mode } as unknown as ModbusLinkDef;
   const config = asBadRequest(() => modbusConfig(settings));
   // The deployed connection with the very same settings is borrowed rather than opened twice: a serial port opens
   // only once, and many TCP gateways accept a single client.

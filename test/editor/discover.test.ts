@@ -4,7 +4,7 @@
 import snmp from 'net-snmp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRequest, discover, parseDiscoverRequest, preview, type Deployed, type DiscoverPlan } from '../../nodes/lib/discover';
-import type { ModbusConnectionDef, SnmpEndpointDef } from '../../nodes/lib/connections';
+import type { ModbusLinkDef, SnmpAgentDef } from '../../nodes/lib/connections';
 import { SharedResource } from '../../src/polling/shared';
 import { ModbusTransport } from '../../src/protocol/modbus/transport';
 import { startRack, type RunningRack } from '../../src/sim/rack';
@@ -73,7 +73,7 @@ describe('parseDiscoverRequest refuses what is not a probe request', () => {
 
 describe('parseDiscoverRequest accepts the dialog’s settings', () => {
   const deployedEndpoint = (host: string): Deployed => ({
-    snmp: (id) => (id === 'ep1' ? { settings: endpoint(161, { host }) as unknown as SnmpEndpointDef, credentials: { community: 'stored' } } : undefined),
+    snmp: (id) => (id === 'ep1' ? { settings: endpoint(161, { host }) as unknown as SnmpAgentDef, credentials: { community: 'stored' } } : undefined),
     modbus: () => undefined,
   });
   const community = (plan: DiscoverPlan) => (plan.transport === 'snmp' ? plan.target.community : undefined);
@@ -107,7 +107,7 @@ describe('parseDiscoverRequest accepts the dialog’s settings', () => {
     const shared = new SharedResource(() => new ModbusTransport({ kind: 'tcp', host: '127.0.0.1', port: 1502 }), (t) => t.close());
     const deployed: Deployed = {
       snmp: () => undefined,
-      modbus: (id) => (id === 'mb1' ? { settings: connection(1502) as unknown as ModbusConnectionDef, connection: shared } : undefined),
+      modbus: (id) => (id === 'mb1' ? { settings: connection(1502) as unknown as ModbusLinkDef, connection: shared } : undefined),
     };
     expect(parseDiscoverRequest(modbusBody(1502, {}, { id: 'mb1' }), deployed)).toMatchObject({ unit: 1, shared });
     expect(parseDiscoverRequest(modbusBody(1503, {}, { id: 'mb1' }), deployed)).toMatchObject({ shared: undefined });
@@ -202,7 +202,7 @@ describe('discover against the simulated rack', () => {
   it('gives a borrowed Modbus connection back, and closes its own', async () => {
     const before = openHandles();
     const shared = new SharedResource(() => new ModbusTransport({ kind: 'tcp', host: '127.0.0.1', port: port(rack, 'sensor') }), (t) => t.close());
-    const deployed: Deployed = { snmp: () => undefined, modbus: () => ({ settings: connection(port(rack, 'sensor')) as unknown as ModbusConnectionDef, connection: shared }) };
+    const deployed: Deployed = { snmp: () => undefined, modbus: () => ({ settings: connection(port(rack, 'sensor')) as unknown as ModbusLinkDef, connection: shared }) };
     const user = shared.acquire(); // a deployed device node holds it
     await discover(parseDiscoverRequest(modbusBody(port(rack, 'sensor'), {}, { id: 'mb1' }), deployed));
     expect(shared.userCount).toBe(1);
