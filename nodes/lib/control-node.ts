@@ -44,7 +44,7 @@ export function runControlNode<T extends { dryRun: boolean; message: string }, R
   const t = (key: string): string => RED._(`${node.type}.${key}`);
   const link = spec.link ? spec.link() : snmpLink(RED, spec);
   if (!link) {
-    node.status({ fill: 'red', shape: 'ring', text: t('status.noEndpoint') });
+    node.status({ fill: 'red', shape: 'ring', text: t('status.noAgent') });
     return;
   }
   const allowed = link.allowed;

@@ -12,11 +12,19 @@
 export type FlowConfig = Record<string, unknown>;
 export type Migration = (config: FlowConfig) => FlowConfig;
 
-/** Moves `from` to `to` unless `to` is already set (a node half-migrated by hand keeps its new value). */
+/** Moves `from` to `to`, in its place, unless `to` is already set (a node half-migrated by hand keeps its new value). */
 function rename(config: FlowConfig, from: string, to: string): FlowConfig {
   if (!(from in config)) return config;
-  const { [from]: value, ...rest } = config;
-  return rest[to] === undefined || rest[to] === '' ? { ...rest, [to]: value } : rest;
+  const keep = config[to] !== undefined && config[to] !== '';
+  const result: FlowConfig = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (key === from) {
+      if (!keep) result[to] = value;
+    } else if (key !== to || keep) {
+      result[key] = value;
+    }
+  }
+  return result;
 }
 
 /** v1 wrote down the shape flows already had: the step only records that the node was looked at. */
@@ -29,13 +37,17 @@ const deviceTransportByKind: Migration = (config) => {
   return { ...config, transport: kind === 'ups' || kind === 'pdu' ? 'snmp' : 'modbus' };
 };
 
-/** One word per concept: the device speaks a `protocol` through an SNMP `agent`, a Modbus `link` or a `server`. */
-const deviceVocabulary: Migration = (config) => rename(rename(rename(config, 'transport', 'protocol'), 'endpoint', 'agent'), 'connection', 'link');
+/** Renames fields, old name → new name. */
+function renames(map: Readonly<Record<string, string>>): Migration {
+  return (config) => Object.entries(map).reduce((c, [from, to]) => rename(c, from, to), config);
+}
 
+/** One word per concept: a device speaks a `protocol` through an SNMP `agent`, a Modbus `link` or a `server`. */
+const DEVICE_RENAMES = { transport: 'protocol', endpoint: 'agent', connection: 'link' };
 /** Outlet and UPS command nodes name their SNMP agent `agent`, like the device nodes. */
-const controlVocabulary: Migration = (config) => rename(config, 'endpoint', 'agent');
+const CONTROL_RENAMES = { endpoint: 'agent' };
 
-const DEVICE: readonly Migration[] = [deviceTransportByKind, deviceVocabulary];
+const DEVICE: readonly Migration[] = [deviceTransportByKind, renames(DEVICE_RENAMES)];
 
 export const MIGRATIONS: Readonly<Record<string, readonly Migration[]>> = {
   'rackpower-ups': DEVICE,
@@ -45,8 +57,8 @@ export const MIGRATIONS: Readonly<Record<string, readonly Migration[]>> = {
   'rackpower-snmp-endpoint': [firstVersion],
   'rackpower-modbus-connection': [firstVersion],
   'rackpower-nut-server': [firstVersion],
-  'rackpower-outlet': [controlVocabulary],
-  'rackpower-ups-command': [controlVocabulary],
+  'rackpower-outlet': [renames(CONTROL_RENAMES)],
+  'rackpower-ups-command': [renames(CONTROL_RENAMES)],
   'rackpower-alarm': [firstVersion],
   'rackpower-budget': [firstVersion],
   'rackpower-shutdown': [firstVersion],
@@ -55,6 +67,19 @@ export const MIGRATIONS: Readonly<Record<string, readonly Migration[]>> = {
   'rackpower-ha-discovery': [firstVersion],
   'rackpower-influx': [firstVersion],
   'rackpower-prometheus': [firstVersion],
+};
+
+/**
+ * Every field a migration renamed, old name → new name, by node type. The editor keeps the old names declared (Node-RED
+ * drops undeclared fields when it loads a flow) until the node's dialog has moved them.
+ */
+export const RETIRED_FIELDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'rackpower-ups': DEVICE_RENAMES,
+  'rackpower-pdu': DEVICE_RENAMES,
+  'rackpower-sensor': DEVICE_RENAMES,
+  'rackpower-meter': DEVICE_RENAMES,
+  'rackpower-outlet': CONTROL_RENAMES,
+  'rackpower-ups-command': CONTROL_RENAMES,
 };
 
 /** The version a node of this type is saved in now. */

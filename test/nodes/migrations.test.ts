@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS, currentVersion, editorNumber, migrateConfig, type FlowConfig } from '../../nodes/lib/migrations';
+import { MIGRATIONS, RETIRED_FIELDS, currentVersion, editorNumber, migrateConfig, type FlowConfig } from '../../nodes/lib/migrations';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TYPES = Object.keys((JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes);
@@ -69,6 +69,16 @@ describe('config migrations', () => {
     it.each(Object.entries(CASES[type] ?? {}))('from version %s to the current one', (version, c) => {
       const saved = { ...KEPT, type, ...(version === '0' ? {} : { configVersion: Number(version) }), ...c.saved };
       expect(migrateConfig(saved)).toEqual({ ...KEPT, type, ...c.current, configVersion: currentVersion(type) });
+    });
+
+    it('moves every retired field to its new name', () => {
+      for (const c of Object.values(CASES[type])) {
+        const migrated = migrateConfig({ type, ...c.saved });
+        for (const [old, replacement] of Object.entries(RETIRED_FIELDS[type] ?? {})) {
+          expect(migrated, old).not.toHaveProperty(old);
+          if (old in c.saved) expect(migrated[replacement], replacement).toBe(c.saved[old]);
+        }
+      }
     });
 
     it('leaves a node saved in the current version as it is', () => {
