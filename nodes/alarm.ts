@@ -8,6 +8,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { AlarmEngine, checkRule, type AlarmRule, type AlarmStates, type AlarmTransition } from '../src/actions/alarm';
 import { deviceInput } from '../src/actions/input';
 import { topicName } from '../src/normalize/messages';
+import { editorNumber, migrated } from './lib/migrations';
 
 interface AlarmDef extends NodeDef {
   rules: AlarmRule[];
@@ -21,8 +22,9 @@ function fromEditor(rule: AlarmRule): AlarmRule {
   const r: AlarmRule = { ...rule };
   for (const k of NUMBERS) {
     const v = r[k] as unknown;
-    if (v === '' || v === null || v === undefined) delete r[k];
-    else r[k] = Number(v);
+    const n = editorNumber(v);
+    if (n === undefined) delete r[k];
+    else r[k] = n;
   }
   return r;
 }
@@ -31,6 +33,7 @@ const TICK_MS = 1000;
 export = function (RED: NodeAPI): void {
   RED.nodes.registerType('rackpower-alarm', function (this: Node, def: AlarmDef) {
     RED.nodes.createNode(this, def);
+    def = migrated(def);
     const rules = (def.rules ?? []).map(fromEditor);
     try {
       rules.forEach(checkRule);

@@ -5,7 +5,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { BudgetEngine, type BudgetSignal, type BudgetStatus } from '../src/actions/budget';
 import { deviceInput } from '../src/actions/input';
 import { parseList } from '../src/control/guards';
-import { num } from '../src/control/messages';
+import { editorNumber, migrated } from './lib/migrations';
 
 interface BudgetDef extends NodeDef {
   budgetW: number | string;
@@ -22,24 +22,24 @@ interface BudgetDef extends NodeDef {
 }
 
 const TICK_MS = 5000;
-const optional = (v: unknown): number | undefined => (v === '' || v === undefined || v === null ? undefined : Number(v));
 
 export = function (RED: NodeAPI): void {
   RED.nodes.registerType('rackpower-budget', function (this: Node, def: BudgetDef) {
     RED.nodes.createNode(this, def);
+    def = migrated(def);
     let engine: BudgetEngine;
     try {
       engine = new BudgetEngine({
-        budgetW: optional(def.budgetW),
-        breakerA: optional(def.breakerA),
-        voltage: num(def.voltage, 230),
-        derating: num(def.deratingPct, 80) / 100,
+        budgetW: editorNumber(def.budgetW),
+        breakerA: editorNumber(def.breakerA),
+        voltage: editorNumber(def.voltage, 230),
+        derating: editorNumber(def.deratingPct, 80) / 100,
         powerVariables: parseList(def.powerVariables).map(String),
-        throttleAt: num(def.throttlePct, 100) / 100,
-        restoreAt: num(def.restorePct, 90) / 100,
-        temperatureLimit: optional(def.temperatureLimit),
-        temperatureHysteresis: num(def.temperatureHysteresis, 2),
-        staleAfterS: num(def.staleAfterS, 120),
+        throttleAt: editorNumber(def.throttlePct, 100) / 100,
+        restoreAt: editorNumber(def.restorePct, 90) / 100,
+        temperatureLimit: editorNumber(def.temperatureLimit),
+        temperatureHysteresis: editorNumber(def.temperatureHysteresis, 2),
+        staleAfterS: editorNumber(def.staleAfterS, 120),
       });
     } catch (err) {
       this.status({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });

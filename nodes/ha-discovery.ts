@@ -5,6 +5,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { HA_DEFAULTS, HomeAssistantPublisher, type MqttMessage } from '../src/integrations/home-assistant';
 import { parseInput, type Input } from '../src/integrations/input';
 import { outletSwitches } from './lib/outlet-switches';
+import { editorNumber, migrated } from './lib/migrations';
 
 interface HaDiscoveryDef extends NodeDef {
   discoveryPrefix: string;
@@ -24,6 +25,7 @@ const MAX_CHECK_MS = 60_000;
 export = (RED: NodeAPI): void => {
   RED.nodes.registerType(TYPE, function (this: Node, def: HaDiscoveryDef) {
     RED.nodes.createNode(this, def);
+    def = migrated(def);
     const statusTopic = (def.statusTopic ?? HA_DEFAULTS.statusTopic).trim();
     const publisher = new HomeAssistantPublisher({
       discoveryPrefix: def.discoveryPrefix,
@@ -32,7 +34,7 @@ export = (RED: NodeAPI): void => {
       outletControl: (device, outlet, name) => outletSwitches.canSwitch(device.address, outlet, name),
     });
     statusUsers.set(statusTopic, (statusUsers.get(statusTopic) ?? 0) + 1);
-    const expireMs = Math.max(0, Number(def.expireAfter) || 0) * 3_600_000;
+    const expireMs = Math.max(0, editorNumber(def.expireAfter, 0)) * 3_600_000;
 
     const publish = (messages: MqttMessage[]): void => {
       if (messages.length) this.send([messages.map((m): NodeMessage => ({ ...m }))]);

@@ -4,12 +4,14 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { CONTENT_TYPE, eventLine, readingLines } from '../src/integrations/influx';
 import { parseInput } from '../src/integrations/input';
+import { migrated } from './lib/migrations';
 
 const TYPE = 'rackpower-influx';
 
 export = (RED: NodeAPI): void => {
   RED.nodes.registerType(TYPE, function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
+    def = migrated(def);
     this.on('input', (msg, send, done) => {
       // A standby handing its shard back (msg.forget): nothing is kept here, nothing to write.
       if ((msg as { forget?: unknown }).forget !== undefined) {

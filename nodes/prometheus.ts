@@ -6,6 +6,7 @@ import type { Express, Request, Response } from 'express';
 import { parseInput } from '../src/integrations/input';
 import { MetricsRegistry } from '../src/integrations/prometheus';
 import { authorized, challenge, type ScrapeAuth } from '../src/integrations/scrape-auth';
+import { editorNumber, migrated } from './lib/migrations';
 
 interface PrometheusDef extends NodeDef {
   path: string;
@@ -70,9 +71,10 @@ function serve(app: Express, path: string, handler: Handler): boolean {
 export = (RED: NodeAPI): void => {
   RED.nodes.registerType(TYPE, function (this: Node, def: PrometheusDef) {
     RED.nodes.createNode(this, def);
+    def = migrated(def);
     const registry = new MetricsRegistry();
     const path = `/${String(def.path || '/metrics').trim().replace(/^\/+/u, '')}`;
-    const forgetMs = Math.max(0, Number(def.forgetAfter) || 0) * 60_000;
+    const forgetMs = Math.max(0, editorNumber(def.forgetAfter, 0)) * 60_000;
     const app = RED.httpNode as unknown as Express | undefined;
     const auth = scrapeAuth(def, (this.credentials ?? {}) as PrometheusCredentials);
 

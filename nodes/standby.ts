@@ -5,6 +5,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { closeWith } from './lib/close';
 import { StandbyGate, type Role } from './lib/standby';
+import { editorNumber, migrated } from './lib/migrations';
 
 interface StandbyDef extends NodeDef {
   /** The owner's status topic (its MQTT broker node's birth/will topic). */
@@ -19,10 +20,11 @@ const DEFAULT_GRACE_S = 30;
 export = (RED: NodeAPI): void => {
   RED.nodes.registerType(TYPE, function (this: Node, def: StandbyDef) {
     RED.nodes.createNode(this, def);
+    def = migrated(def);
     const t = (key: string, subs?: Record<string, string | number>): string => RED._(`${TYPE}.${key}`, subs);
     const ownerTopic = String(def.ownerTopic ?? '').trim();
-    const graceS = Number(def.grace);
-    const graceMs = (Number.isFinite(graceS) && graceS >= 1 ? graceS : DEFAULT_GRACE_S) * 1000;
+    const graceS = editorNumber(def.grace, DEFAULT_GRACE_S);
+    const graceMs = (graceS >= 1 ? graceS : DEFAULT_GRACE_S) * 1000;
 
     const command = (role: Role): NodeMessage => (role === 'active' ? { payload: 'resume', resume: true } : { payload: 'pause', pause: true });
     const show = (role: Role): void =>

@@ -9,7 +9,7 @@ import type { NormalizedTrap } from '../src/traps/normalize';
 import { DEFAULT_TRAP_PORT, TrapReceiver } from '../src/traps/receiver';
 import { normalizeAddress, trapTargets } from '../src/traps/registry';
 import { parseList } from '../src/control/guards';
-import { num } from '../src/control/messages';
+import { editorNumber, migrated } from './lib/migrations';
 
 interface TrapReceiverDef extends NodeDef {
   host: string;
@@ -33,13 +33,14 @@ export = function (RED: NodeAPI): void {
     'rackpower-trap-receiver',
     function (this: Node<TrapCredentials>, def: TrapReceiverDef) {
       RED.nodes.createNode(this, def);
+      def = migrated(def);
       const creds = this.credentials ?? {};
       const authProtocol = proto<AuthProtocol>(def.authProtocol);
       const privProtocol = proto<PrivProtocol>(def.privProtocol);
       const user = (def.user ?? '').trim();
       const receiver = new TrapReceiver({
         host: (def.host ?? '').trim() || '0.0.0.0',
-        port: num(def.port, DEFAULT_TRAP_PORT),
+        port: editorNumber(def.port, DEFAULT_TRAP_PORT),
         communities: creds.communities ? parseList(creds.communities).map(String) : ['public'],
         users: user ? [{ name: user, authProtocol, authKey: authProtocol && creds.authKey, privProtocol, privKey: privProtocol && creds.privKey }] : [],
       });

@@ -9,7 +9,7 @@
 import type { NodeAPI } from 'node-red';
 import type { Profile } from '../../src/profiles/types';
 import type { DeviceKind } from '../../src/types';
-import type { ModbusConnectionNode, SnmpCredentials, SnmpEndpointNode } from './connections';
+import type { ModbusLinkNode, SnmpCredentials, SnmpAgentNode } from './connections';
 import { BadRequest, discover, failure, parseDiscoverRequest, type Deployed } from './discover';
 import { candidateVariables, profileList, profileVariables } from './profiles';
 import { loadedProfiles } from '../../src/profiles/load';
@@ -21,7 +21,7 @@ const MAX_RUNNING = 4;
 function deployedNodes(RED: NodeAPI): Deployed {
   return {
     snmp(id) {
-      const node = RED.nodes.getNode(id) as SnmpEndpointNode | null;
+      const node = RED.nodes.getNode(id) as SnmpAgentNode | null;
       if (!node || node.type !== 'rackpower-snmp-endpoint') return undefined;
       return { settings: node.settings, credentials: (RED.nodes.getCredentials(id) ?? {}) as SnmpCredentials };
     },
@@ -31,7 +31,7 @@ function deployedNodes(RED: NodeAPI): Deployed {
       return { settings: node.settings, credentials: (RED.nodes.getCredentials(id) ?? {}) as NutServerCredentials };
     },
     modbus(id) {
-      const node = RED.nodes.getNode(id) as ModbusConnectionNode | null;
+      const node = RED.nodes.getNode(id) as ModbusLinkNode | null;
       if (!node || node.type !== 'rackpower-modbus-connection') return undefined;
       return { settings: node.settings, connection: node.connection };
     },

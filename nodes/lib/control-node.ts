@@ -10,7 +10,7 @@ import type { DeviceControl } from '../../src/control/profile-control';
 import { Guard, type GuardConfig } from '../../src/control/guards';
 import { wantsDryRun } from '../../src/control/messages';
 import { closeWith } from './close';
-import type { SnmpEndpointNode } from './connections';
+import type { SnmpAgentNode } from './connections';
 import { outletSwitches } from './outlet-switches';
 
 type Engine<T, R> = { execute(request: R, dryRun: boolean): Promise<T> };
@@ -25,8 +25,9 @@ export interface ControlLink<E> {
 }
 
 export interface ControlNodeSpec<T extends { dryRun: boolean; message: string }, R> {
-  endpoint: string;
-  /** Another link than the SNMP agent `endpoint` names (a NUT server); undefined when none is configured. */
+  /** Id of the SNMP agent config node. */
+  agent: string;
+  /** Another link than the SNMP agent `agent` names (a NUT server); undefined when none is configured. */
   link?: () => ControlLink<Engine<T, R>> | undefined;
   profile: string;
   what: 'outlet' | 'ups';
@@ -43,7 +44,7 @@ export function runControlNode<T extends { dryRun: boolean; message: string }, R
   const t = (key: string): string => RED._(`${node.type}.${key}`);
   const link = spec.link ? spec.link() : snmpLink(RED, spec);
   if (!link) {
-    node.status({ fill: 'red', shape: 'ring', text: t('status.noEndpoint') });
+    node.status({ fill: 'red', shape: 'ring', text: t('status.noAgent') });
     return;
   }
   const allowed = link.allowed;
@@ -89,17 +90,17 @@ export function runControlNode<T extends { dryRun: boolean; message: string }, R
   });
 }
 
-/** The SNMP agent config node `spec.endpoint` names; the engine for the vendor its profile (or detection) picks. */
+/** The SNMP agent config node `spec.agent` names; the engine for the vendor its profile (or detection) picks. */
 function snmpLink<T extends { dryRun: boolean; message: string }, R>(RED: NodeAPI, spec: ControlNodeSpec<T, R>): ControlLink<Engine<T, R>> | undefined {
-  const endpoint = RED.nodes.getNode(spec.endpoint) as SnmpEndpointNode | null;
-  if (!endpoint || endpoint.type !== 'rackpower-snmp-endpoint') return undefined;
+  const agent = RED.nodes.getNode(spec.agent) as SnmpAgentNode | null;
+  if (!agent || agent.type !== 'rackpower-snmp-endpoint') return undefined;
   const make = spec.engine;
   if (!make) return undefined;
-  const client = endpoint.connection.acquire();
+  const client = agent.connection.acquire();
   return {
     address: client.describe(),
-    allowed: endpoint.settings.allowControl === true,
+    allowed: agent.settings.allowControl === true,
     engine: (guard) => resolveControl(client, spec.profile, spec.what).then((control) => make(client, control, guard)),
-    release: () => endpoint.connection.release(),
+    release: () => agent.connection.release(),
   };
 }

@@ -15,9 +15,6 @@ interface Msg {
   ups?: unknown;
 }
 
-/** A settings field as a number, or the default when it is empty. */
-export const num = (v: unknown, fallback: number): number => (v === '' || v === undefined || v === null || !Number.isFinite(Number(v)) ? fallback : Number(v));
-
 /** msg.payload "on" / "off" / "cycle" with msg.outlet, or {action, outlet} (what the shutdown node sends). */
 export function outletRequest(msg: Msg): OutletRequest {
   const p = msg.payload as { action?: unknown; outlet?: unknown } | string | undefined;

@@ -85,6 +85,8 @@ describe('the packed tarball', () => {
     }
     // The build copies icons/ beside the nodes; the data folders ship as they are.
     for (const icon of packed.repo.icons) expected.push(`dist/nodes/${icon}`);
+    // The editor's shared scripts, which Node-RED serves from the package's resources/ folder (migrations.js is built).
+    expected.push('resources/editor.js', 'resources/migrations.js');
     for (const dir of ['schema', 'scenarios', 'examples']) expected.push(...packed.repo[dir]);
     // Of a device package only its profile.json ships: the recordings are test data, some under their source's
     // licence (GPL-3.0 LibreNMS walks), and expect.json / SOURCE.md describe them.
@@ -147,7 +149,7 @@ for (const key of ['nr4', 'nr5'] as const) {
       for (const n of flow.filter((n) => DEVICE_TYPES.includes(n.type))) {
         const device = rack.devices.find((d) => `rackpower-${d.kind}` === n.type);
         if (!device) throw new Error(`the demo rack has no ${n.type}`);
-        const config = byId.get((n.transport === 'snmp' ? n.endpoint : n.connection) as string);
+        const config = byId.get((n.protocol === 'snmp' ? n.agent : n.link) as string);
         if (!config) throw new Error(`${n.type} ${n.id} has no config node`);
         const url = new URL(device.url);
         config.host = url.hostname;

@@ -14,7 +14,7 @@ let rack: RunningRack;
 const none: Deployed = { snmp: () => undefined, modbus: () => undefined, nut: () => undefined };
 const body = (server: object, extra: object = {}): object => ({
   kind: 'ups',
-  transport: 'nut',
+  protocol: 'nut',
   profile: 'auto',
   server: { protocol: 'nut', host: '127.0.0.1', port: String(upsd.port), tls: 'off', user: '', timeout: '2000', ...server },
   ...extra,
@@ -67,7 +67,7 @@ describe('Discover with a NUT server', () => {
 describe('Discover with an apcupsd server', () => {
   it('reads its one UPS', async () => {
     const port = new URL(rack.servers.find((d) => d.profile === 'apcupsd')!.url).port;
-    const result = await discover(parseDiscoverRequest({ kind: 'ups', transport: 'nut', server: { protocol: 'apcupsd', host: '127.0.0.1', port } }, none));
+    const result = await discover(parseDiscoverRequest({ kind: 'ups', protocol: 'nut', server: { protocol: 'apcupsd', host: '127.0.0.1', port } }, none));
     expect(result.device).toMatchObject({ profile: 'apcupsd', model: 'SIM-UPS 3000', address: `apcupsd://127.0.0.1:${port}` });
     expect(result.units).toBeUndefined();
     expect(result.preview.map((p) => p.name)).toContain('battery.charge');
