@@ -36,7 +36,7 @@ beforeAll(async () => {
   red = await startNodeRed({ flows, env: { RACKPOWER_PROFILES: userProfileDir([pdu, ups]) } });
   browser = await openEditorSession(red);
   page = browser.page;
-}, 120_000);
+}, 240_000); // Node-RED and Chromium start slowly on a loaded 2-core machine
 
 afterEach(async (ctx) => {
   if (ctx.task.result?.state === 'fail' && page) await afterFailedStep(page, 'control-dialogs', ctx.task.name);

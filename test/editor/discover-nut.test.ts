@@ -23,7 +23,7 @@ const body = (server: object, extra: object = {}): object => ({
 beforeAll(async () => {
   upsd = await startUpsd({ alpha: 'Eaton__5PX__snmp-ups__2.7.4__01.dev', beta: 'APC__Smart-UPS_1000__snmp-ups__2.7.4__01.dev' });
   rack = await startRack(loadScenario('demo'), { speed: 0, upsServers: true });
-}, 120_000);
+}, 240_000); // Node-RED and Chromium start slowly on a loaded 2-core machine
 afterAll(async () => {
   await upsd?.stop();
   await rack?.close();

@@ -274,7 +274,7 @@ async function launchChromium(options = {}) {
 /** Opens the editor and waits for the palette to list the rackpower nodes. */
 async function openEditor(page, red) {
   await page.goto(red.url + '/');
-  await page.locator('.red-ui-palette-node[data-palette-type="rackpower-ups"]').waitFor({ state: 'visible', timeout: 60000 });
+  await page.locator('.red-ui-palette-node[data-palette-type="rackpower-ups"]').waitFor({ state: 'visible', timeout: 120000 });
   // Close anything that greets a first visit (welcome or update notices), so it covers nothing.
   await page.evaluate(() => document.querySelectorAll('.red-ui-notification .red-ui-notification-close, .red-ui-notification button').forEach((b) => b.click()));
 }
