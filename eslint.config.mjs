@@ -25,7 +25,7 @@ const NODES = [
 const layer = (files, patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.node-red/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.node-red/', 'coverage/', 'resources/migrations.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -40,6 +40,11 @@ export default tseslint.config(
     // Editor scripts inside the node HTML run in the browser; the runtime .ts files use Node-RED's CommonJS export.
     files: ['nodes/**/*.ts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The editor's shared script (resources/, served to the browser by Node-RED): a classic script on jQuery and RED.
+    files: ['resources/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { window: 'readonly', RED: 'readonly', $: 'readonly' } },
   },
   // Later entries replace earlier ones for the files they match, so each carries the rules of the wider layer too.
   layer(['src/**/*.ts'], SRC),

@@ -1,8 +1,11 @@
 // npm run bench: polls 1, 100 and 1000 simulated devices (a UPS / 24-outlet PDU / sensor mix) and reports what a
 // device-poll costs: requests, values per request, poller CPU, memory and schedule lateness, live and with 10 % of
-// the devices dead, and our CPU beside "the floor" (bare net-snmp sending the same requests). See bench/README.md.
+// the devices dead; then, per kind of device (SNMP UPS and PDU, Modbus sensor and meter, a UPS through upsd and
+// through apcupsd), our CPU beside "the floor" (the bare library sending the same requests) in interleaved pairs,
+// with real peers on the same devices in the same pairs (snmp_exporter, NUT's snmp-ups) and the Node-RED message
+// path. See bench/README.md.
 //
-// The simulator runs in a process of its own (rackpower sim), and so does every phase (bench/worker.mjs), so each
+// The simulator runs in a process of its own (rackpower sim), and so does every poller (bench/worker.mjs), so each
 // figure is one poller's CPU and memory alone. Needs a build first (dist/).
 import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -13,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findSnmpExporter, moduleName, snmpExporterConfig, startSnmpExporter } from './snmp-exporter.mjs';
+import { snmpUpsProblem, startSnmpUps } from './snmp-ups.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -20,7 +24,7 @@ const require = createRequire(import.meta.url);
 
 const env = process.env;
 const num = (name, fallback) => (env[name] === undefined || env[name] === '' ? fallback : Number(env[name]));
-const SECONDS = num('BENCH_SECONDS', 30); // window for 1 and 100 devices; 1000 devices get twice as long
+const SECONDS = num('BENCH_SECONDS', 20); // window for 1 and 100 devices; 1000 devices get twice as long
 const INTERVAL_MS = num('BENCH_INTERVAL_MS', 10_000);
 const FAST_INTERVAL_MS = num('BENCH_FAST_INTERVAL_MS', 1000); // the extra 1-device run, and the floor comparison
 const SIZES = (env.BENCH_SIZES ?? '1,100,1000').split(',').map(Number);
@@ -29,10 +33,15 @@ const KIND_DEVICES = num('BENCH_KIND_DEVICES', 100); // per-kind runs: this many
 // Against the floor: ours and the floor alternate (ours, floor, ours, floor …) in PAIRS short windows per kind, so
 // whatever else runs on the machine lands on both sides; the figure is the median of the per-pair ratios.
 const PAIRS = num('BENCH_PAIRS', 5);
-const PAIR_SECONDS = num('BENCH_PAIR_SECONDS', 5);
+const PAIR_SECONDS = num('BENCH_PAIR_SECONDS', 3);
 const MAX_SPREAD = num('BENCH_MAX_SPREAD', 0.2); // (max - min) / median of the ratios above this: too wide to judge
 // A real peer in the same pairs: Prometheus' snmp_exporter scraping the same devices for the same OIDs ('' = none).
 const EXPORTER_BIN = env.BENCH_SNMP_EXPORTER ?? '/usr/bin/prometheus-snmp-exporter';
+// NUT's snmp-ups driver on the first few simulated UPS, in the UPS pairs ('' = none).
+const SNMP_UPS_BIN = env.BENCH_SNMP_UPS ?? '/lib/nut/snmp-ups';
+const SNMP_UPS_DRIVERS = num('BENCH_SNMP_UPS_DRIVERS', 8);
+// Node-RED's message path (device node → msg → no-op node) beside the engine alone, for these kinds ('' = none).
+const NODERED_KINDS = (env.BENCH_NODERED ?? 'ups,pdu').split(',').filter(Boolean);
 const WARMUP_S = num('BENCH_WARMUP_SECONDS', 5); // at least this long before a window opens
 const TIMEOUT_MS = num('BENCH_TIMEOUT_MS', 2000);
 const RETRIES = num('BENCH_RETRIES', 1);
@@ -41,12 +50,15 @@ const SIM_SPEED = num('BENCH_SIM_SPEED', 1);
 const STAGGER = env.BENCH_STAGGER === '1'; // spread every phase's first polls over one interval (the poller does not)
 const CPU_PROF_DIR = env.BENCH_CPU_PROF; // a directory: workers run under node --cpu-prof and leave their profiles there
 const SCENARIO = path.join(here, 'scenarios', 'bench.json');
-const KINDS = ['ups', 'pdu', 'sensor'];
+// The scaling runs poll the UPS / PDU / sensor mix; the per-kind runs add the meter on the same Modbus gateway and
+// the UPS again as upsd (NUT) and apcupsd serve it (rackpower sim --ups-servers).
+const MIX_KINDS = ['ups', 'pdu', 'sensor'];
+const KINDS = ['ups', 'pdu', 'sensor', 'meter', 'nut', 'apcupsd'];
 
 const TARGETS = {
   upsRequests: 'UPS: one GET per poll',
   pduRequests: '24-outlet PDU: one GET + one or two GETBULK',
-  floorRatio: 'CPU per device-poll <= 1.15x floor (median of the pairs)',
+  floorRatio: 'UPS and PDU: CPU per device-poll <= 1.15x floor (median of the pairs)',
   cpu1000: '1000 devices every 10 s: < 5 % of one core',
   rss1000: '1000 devices: < 300 MB RSS',
   lateness: 'poll lateness p99 < 250 ms, unchanged with 10 % dead',
@@ -57,12 +69,13 @@ if (!existsSync(path.join(root, 'dist', 'src', 'cli', 'main.js'))) {
   process.exit(2);
 }
 
-// File descriptors: the poller holds one UDP socket per SNMP device and one TCP socket per Modbus device; the
-// simulator one socket per device plus one accepted connection per Modbus server. Node raises its soft limit to the
-// hard one at startup, so the hard limit is what counts: sizes that do not fit under it are skipped, and any EMFILE a
-// worker meets anyway is counted under its socket errors.
-const copiesFor = (n) => Math.max(Math.ceil(n / KINDS.length), KIND_DEVICES);
-const fdsFor = (n) => copiesFor(n) * (KINDS.length + 1) + 64;
+// File descriptors: the poller holds one UDP socket per SNMP device and one TCP socket per Modbus or upsd device; the
+// simulator, per rack copy, one socket per SNMP agent, a Modbus gateway, a upsd and an apcupsd NIS listener, plus
+// the connections they accept. Node raises its soft limit to the hard one at startup, so the hard limit is what
+// counts: sizes that do not fit under it are skipped, and any EMFILE a worker meets anyway is counted under its
+// socket errors.
+const copiesFor = (n) => Math.max(Math.ceil(n / MIX_KINDS.length), KIND_DEVICES);
+const fdsFor = (n) => copiesFor(n) * 8 + 64;
 const notes = [];
 const fdText = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim(); // as a child of node sees it
 const fdLimit = fdText === 'unlimited' ? Infinity : Number(fdText) || Infinity;
@@ -73,15 +86,21 @@ const SIZES_RUN = SIZES.filter((n) => fdsFor(n) <= fdLimit);
 const maxSize = Math.max(...SIZES_RUN, 1);
 const copies = copiesFor(maxSize);
 
+const startedAt = Date.now();
 const sim = await startSim();
 let exporter = null;
+let snmpUps = null;
+const sessions = [];
 try {
   const all = sim.devices;
   const ofKind = (kind) => all.filter((d) => d.kind === kind);
+  const mixDevices = all.filter((d) => MIX_KINDS.includes(d.kind));
   const deadPorts = await freePorts(BASE_PORT + all.length + 100, Math.ceil(maxSize * DEAD_FRACTION));
-  const { requests, types } = await recordRequests(ofKind('ups')[0], ofKind('pdu')[0]);
+  const { requests, types } = await recordRequests(KINDS.map((kind) => ofKind(kind)[0]).filter(Boolean));
   const exporterBin = findSnmpExporter(EXPORTER_BIN);
   if (!exporterBin) notes.push(`snmp_exporter not run: ${EXPORTER_BIN ? `${EXPORTER_BIN} is not installed (apt-get install prometheus-snmp-exporter)` : 'BENCH_SNMP_EXPORTER is empty'}.`);
+  const snmpUpsSkip = SNMP_UPS_BIN ? snmpUpsProblem(SNMP_UPS_BIN) : 'BENCH_SNMP_UPS is empty';
+  if (snmpUpsSkip) notes.push(`NUT's snmp-ups not run: ${snmpUpsSkip}.`);
 
   // Every 1/DEAD_FRACTION-th device (the kinds rotate, so all kinds lose some) is pointed at a closed port.
   const withDead = (list) => {
@@ -98,55 +117,85 @@ try {
   const phases = [];
   for (const n of SIZES_RUN) {
     const seconds = n >= 1000 ? 2 * SECONDS : SECONDS;
-    phases.push({ group: 'mix', label: `${n} live`, devices: all.slice(0, n), intervalMs: INTERVAL_MS, seconds });
-    if (n === 1) phases.push({ group: 'mix', label: '1 live', devices: all.slice(0, 1), intervalMs: FAST_INTERVAL_MS, seconds });
+    // One device every 10 s makes 2 polls a window: only the 1 s run says something about a single device.
+    if (n === 1) phases.push({ group: 'mix', label: '1 live', devices: mixDevices.slice(0, 1), intervalMs: FAST_INTERVAL_MS, seconds });
+    else phases.push({ group: 'mix', label: `${n} live`, devices: mixDevices.slice(0, n), intervalMs: INTERVAL_MS, seconds });
   }
   // The largest size once more with its first polls spread over the interval: what lateness and CPU would be if the
   // poller did not start every device in the same instant.
   if (maxSize >= 100 && !STAGGER) {
-    phases.push({ group: 'mix', label: `${maxSize} staggered`, devices: all.slice(0, maxSize), intervalMs: INTERVAL_MS, seconds: SECONDS, stagger: true });
+    phases.push({ group: 'mix', label: `${maxSize} staggered`, devices: mixDevices.slice(0, maxSize), intervalMs: INTERVAL_MS, seconds: SECONDS, stagger: true });
   }
   for (const n of SIZES_RUN.filter((s) => s * DEAD_FRACTION >= 1)) {
     const seconds = n >= 1000 ? 2 * SECONDS : SECONDS;
-    phases.push({ group: 'mix', label: `${n}, ${Math.round(DEAD_FRACTION * 100)} % dead`, devices: withDead(all.slice(0, n)), intervalMs: INTERVAL_MS, seconds });
+    phases.push({ group: 'mix', label: `${n}, ${Math.round(DEAD_FRACTION * 100)} % dead`, devices: withDead(mixDevices.slice(0, n)), intervalMs: INTERVAL_MS, seconds });
   }
-  // Kinds with a floor: PAIRS rounds, each holding one window of ours then one of the floor per kind, so the kinds
-  // and the two sides are spread over the same stretch of time. Kinds without a floor get one window of ours.
-  const kindPhase = (kind, mode, pair, seconds) => {
-    const devices = ofKind(kind).slice(0, KIND_DEVICES);
-    return { group: 'kind', kind, label: `${devices.length} ${kind}`, mode, pair, devices, intervalMs: FAST_INTERVAL_MS, seconds };
-  };
-  const paired = KINDS.filter((kind) => requests[kind]);
+  // Per kind: PAIRS rounds, each holding one window of ours, then one of the floor, then the peers', for every kind
+  // in turn, so the kinds and the sides are spread over the same stretch of time. Every side is a worker started
+  // once (a session): it warms up, then polls only inside its own windows.
+  const modesOf = (kind) => [
+    'ours',
+    'floor',
+    ...(exporterBin && ['ups', 'pdu'].includes(kind) ? ['exporter'] : []),
+    ...(!snmpUpsSkip && kind === 'ups' && SNMP_UPS_DRIVERS > 0 ? ['snmp-ups'] : []),
+    ...(NODERED_KINDS.includes(kind) ? ['nodered'] : []),
+  ];
+  const kindDevices = (kind) => ofKind(kind).slice(0, KIND_DEVICES);
   for (let pair = 1; pair <= PAIRS; pair++) {
-    for (const kind of paired) {
-      phases.push(kindPhase(kind, 'ours', pair, PAIR_SECONDS), kindPhase(kind, 'floor', pair, PAIR_SECONDS));
-      if (exporterBin) phases.push(kindPhase(kind, 'exporter', pair, PAIR_SECONDS));
+    for (const kind of KINDS.filter((k) => requests[k])) {
+      for (const mode of modesOf(kind)) {
+        const devices = mode === 'snmp-ups' ? kindDevices(kind).slice(0, SNMP_UPS_DRIVERS) : kindDevices(kind);
+        phases.push({ group: 'kind', kind, label: `${devices.length} ${kind}`, mode, pair, devices, intervalMs: FAST_INTERVAL_MS, seconds: PAIR_SECONDS });
+      }
     }
   }
-  for (const kind of KINDS.filter((k) => !requests[k])) phases.push(kindPhase(kind, 'ours', null, Math.max(5, Math.round(SECONDS / 2))));
 
   // BENCH_ONLY=regex keeps the phases whose "<mode> <label>" matches (e.g. "ours 100 pdu" while profiling).
   if (env.BENCH_ONLY) phases.splice(0, phases.length, ...phases.filter((p) => new RegExp(env.BENCH_ONLY, 'u').test(`${p.mode ?? 'ours'} ${p.label}`)));
-  const estimate = phases.reduce((s, p) => s + p.seconds + WARMUP_S + 3, 0);
+  const sides = [...new Map(phases.filter((p) => p.group === 'kind').map((p) => [`${p.kind} ${p.mode}`, p])).values()];
+  const estimate = phases.reduce((s, p) => s + p.seconds + (p.group === 'kind' ? 1 : WARMUP_S + 3), 0) + sides.length * 3;
   if (phases.some((p) => p.mode === 'exporter')) {
     const community = decodeURIComponent(new URL(ofKind('ups')[0].url).username) || 'public';
-    const config = snmpExporterConfig(requests, types, { community, timeoutMs: TIMEOUT_MS, retries: RETRIES });
+    const snmpRequests = Object.fromEntries(Object.entries(requests).filter(([kind]) => ['ups', 'pdu'].includes(kind)));
+    const config = snmpExporterConfig(snmpRequests, types, { community, timeoutMs: TIMEOUT_MS, retries: RETRIES });
     exporter = await startSnmpExporter(exporterBin, config);
     exporter.version = spawnSync(exporterBin, ['--version'], { encoding: 'utf8' }).stderr.split('\n')[0].trim();
-    exporter.modules = Object.fromEntries(Object.keys(requests).map((kind) => [kind, moduleName(kind)]));
+    exporter.modules = Object.fromEntries(Object.keys(snmpRequests).map((kind) => [kind, moduleName(kind)]));
     exporter.clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
   }
+  const driverPhase = phases.find((p) => p.mode === 'snmp-ups');
+  if (driverPhase) {
+    const community = decodeURIComponent(new URL(driverPhase.devices[0].url).username) || 'public';
+    snmpUps = await startSnmpUps(SNMP_UPS_BIN, driverPhase.devices, { community, intervalS: FAST_INTERVAL_MS / 1000, timeoutMs: TIMEOUT_MS, retries: RETRIES });
+  }
   console.log(`bench: ${all.length} simulated devices up; ${phases.length} phases, about ${Math.round(estimate / 60)} min`);
-  for (const p of phases) {
-    const pair = p.pair ? `pair ${p.pair}/${PAIRS} ` : '';
-    process.stdout.write(`  ${(p.mode ?? 'ours').padEnd(8)} ${p.label.padEnd(16)} ${pair}every ${p.intervalMs / 1000} s for ${p.seconds} s ... `);
+  for (const p of phases.filter((x) => x.group === 'mix')) {
+    process.stdout.write(`  ${'ours'.padEnd(8)} ${p.label.padEnd(16)} every ${p.intervalMs / 1000} s for ${p.seconds} s ... `);
     p.result = await runPhase(p, requests, exporter);
+    const r = p.result;
+    console.log(r.error ? `FAILED: ${r.error}` : `${r.polls} polls, ${fmt(r.cpuPerPollMs, 3)} ms CPU/poll`);
+  }
+  // The per-kind sides start one kind at a time (the sides of a kind warm up together), then wait paused.
+  const bySide = new Map();
+  for (const kind of KINDS) {
+    const starting = sides.filter((p) => p.kind === kind && p.mode !== 'snmp-ups');
+    if (!starting.length) continue;
+    process.stdout.write(`  starting ${kind}: ${starting.map((p) => p.mode).join(', ')} ... `);
+    const opened = await Promise.all(starting.map((p) => openSide(p, requests, exporter)));
+    opened.forEach((side, i) => bySide.set(`${kind} ${starting[i].mode}`, side));
+    sessions.push(...opened);
+    console.log(opened.map((o) => (o.error ? `FAILED: ${o.error}` : `${o.ready.warmedUp} up`)).join(', '));
+  }
+  for (const p of phases.filter((x) => x.group === 'kind')) {
+    process.stdout.write(`  ${p.mode.padEnd(8)} ${p.label.padEnd(16)} pair ${p.pair}/${PAIRS} every ${p.intervalMs / 1000} s for ${p.seconds} s ... `);
+    p.result = p.mode === 'snmp-ups' ? await snmpUps.window(p.seconds) : await bySide.get(`${p.kind} ${p.mode}`).window(p.seconds);
     const r = p.result;
     console.log(r.error ? `FAILED: ${r.error}` : `${r.polls} polls, ${fmt(r.cpuPerPollMs, 3)} ms CPU/poll`);
   }
 
   // Only a full run replaces bench/results/latest.*; a BENCH_ONLY run leaves its figures in the temp directory.
-  const report = buildReport(phases, requests);
+  const report = buildReport(phases, requests, snmpUps);
+  report.durationS = Math.round((Date.now() - startedAt) / 1000);
   const md = markdown(report);
   const dir = env.BENCH_ONLY ? os.tmpdir() : path.join(here, 'results');
   const name = env.BENCH_ONLY ? 'rackpower-bench-partial' : 'latest';
@@ -154,8 +203,10 @@ try {
   writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
   writeFileSync(path.join(dir, `${name}.md`), md);
   console.log('\n' + md);
-  console.log(`written: ${path.relative(root, path.join(dir, name))}.json and .md`);
+  console.log(`written: ${path.relative(root, path.join(dir, name))}.json and .md (${report.durationS} s)`);
 } finally {
+  await Promise.allSettled(sessions.map((s) => s.stop()));
+  await snmpUps?.stop();
   await exporter?.stop();
   await sim.stop();
 }
@@ -165,9 +216,9 @@ try {
 /** `rackpower sim` in its own process; resolves once it has printed every device. */
 function startSim() {
   const args = [path.join(root, 'dist', 'src', 'cli', 'main.js'), 'sim', '--scenario', SCENARIO, '--copies', String(copies)];
-  args.push('--port', String(BASE_PORT), '--speed', String(SIM_SPEED));
+  args.push('--port', String(BASE_PORT), '--speed', String(SIM_SPEED), '--ups-servers');
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const expected = copies * KINDS.length;
+  const expected = copies * KINDS.length; // every copy has one device of each kind (its UPS three times over)
   const devices = [];
   let stderr = '';
   let buffer = '';
@@ -186,8 +237,10 @@ function startSim() {
       const lines = buffer.split('\n');
       buffer = lines.pop();
       for (const line of lines) {
-        const [name, kind, url, profile] = line.trim().split(' ');
+        const [name, simKind, url, profile] = line.trim().split(' ');
         if (!url) continue;
+        // The UPS served again through upsd and apcupsd is a kind of its own here: another reader, another floor.
+        const kind = profile === 'nut' || profile === 'apcupsd' ? profile : simKind;
         const sep = url.includes('?') ? '&' : '?';
         // Timeouts as a user would set them, explicit so a dead device costs what it costs in the field.
         const extra = url.startsWith('snmp:') ? `timeout=${TIMEOUT_MS}&retries=${RETRIES}` : `timeout=${TIMEOUT_MS}`;
@@ -219,46 +272,75 @@ function canBind(proto, port) {
 }
 
 /**
- * The exact SNMP requests one poll of our reader sends (after identification), recorded at the net-snmp session:
- * the floor replays them. Continuations of short GETBULK replies are recorded too, so the floor sends just as many.
+ * The exact requests one poll of our reader sends (after identification and the poll that follows it), recorded at
+ * the protocol client: the floors replay them (bench/floors.mjs).
+ *   SNMP: at the net-snmp session, GET or GETBULK with OIDs and repetitions; continuations of short GETBULK replies
+ *         too, so the floor sends just as many.
+ *   Modbus: at the transport, function code, first register and count of each coalesced read.
+ *   upsd / apcupsd: the bytes written to the socket (the UPS name in upsd's lines as {ups}, for each device's own).
  */
-async function recordRequests(ups, pdu) {
+async function recordRequests(devices) {
   const { openDevice } = require('../dist/src/device.js');
   const { parseTarget } = require('../dist/src/url.js');
   const out = {};
   const types = {};
-  for (const d of [ups, pdu]) {
+  for (const d of devices) {
     const open = openDevice(parseTarget(d.url));
     await open.reader.identify();
-    const session = open.reader.client.session; // private fields of SnmpDeviceReader / SnmpClient, bench only
-    const recorded = [];
-    const { get, getBulk } = session;
-    // The type each OID (or each column's first row) was answered with: snmp_exporter's module decodes by it.
-    const typed = (oids, cb) => (err, res) => {
-      if (!err) oids.forEach((oid, i) => (types[oid] ??= (Array.isArray(res[i]) ? res[i][0] : res[i])?.type));
-      cb(err, res);
-    };
-    session.get = (oids, cb) => (recorded.push({ op: 'get', oids: [...oids] }), get.call(session, oids, typed(oids, cb)));
-    session.getBulk = (oids, nonRepeaters, maxRepetitions, cb) => (
-      recorded.push({ op: 'getBulk', oids: [...oids], nonRepeaters, maxRepetitions }), getBulk.call(session, oids, nonRepeaters, maxRepetitions, typed(oids, cb))
-    );
+    // NUT and apcupsd hand identify()'s answer to the next read: the poll after that is a steady one.
     await open.reader.read();
+    const recorded = [];
+    const scheme = new URL(d.url).protocol;
+    let restore = () => undefined;
+    if (scheme === 'snmp:') {
+      const session = open.reader.client.session; // private fields of SnmpDeviceReader / SnmpClient, bench only
+      const { get, getBulk } = session;
+      // The type each OID (or each column's first row) was answered with: snmp_exporter's module decodes by it.
+      const typed = (oids, cb) => (err, res) => {
+        if (!err) oids.forEach((oid, i) => (types[oid] ??= (Array.isArray(res[i]) ? res[i][0] : res[i])?.type));
+        cb(err, res);
+      };
+      session.get = (oids, cb) => (recorded.push({ op: 'get', oids: [...oids] }), get.call(session, oids, typed(oids, cb)));
+      session.getBulk = (oids, nonRepeaters, maxRepetitions, cb) => (
+        recorded.push({ op: 'getBulk', oids: [...oids], nonRepeaters, maxRepetitions }), getBulk.call(session, oids, nonRepeaters, maxRepetitions, typed(oids, cb))
+      );
+    } else if (scheme === 'modbus-tcp:') {
+      const transport = open.reader.transport; // private field of ModbusDeviceReader, bench only
+      const read = transport.read;
+      transport.read = (unit, fn, start, count) => (recorded.push({ op: 'read', function: fn, start, count }), read.call(transport, unit, fn, start, count));
+    } else {
+      const write = net.Socket.prototype.write;
+      const ups = decodeURIComponent(new URL(d.url).pathname.slice(1));
+      net.Socket.prototype.write = function (chunk, ...rest) {
+        const bytes = Buffer.from(chunk);
+        if (scheme === 'nut:') recorded.push({ op: 'line', line: ups ? bytes.toString('latin1').replaceAll(ups, '{ups}') : bytes.toString('latin1') });
+        else recorded.push({ op: 'nis', bytes: bytes.toString('base64'), text: bytes.subarray(2).toString('latin1') });
+        return write.call(this, chunk, ...rest);
+      };
+      restore = () => (net.Socket.prototype.write = write);
+    }
+    try {
+      await open.reader.read();
+    } finally {
+      restore();
+    }
     await open.close();
-    open.reader.client.close();
+    open.reader.client?.close?.();
     // A GETBULK continuing columns an earlier one left short (every OID below one the earlier request asked).
     for (const [i, r] of recorded.entries()) {
       const earlier = recorded.slice(0, i).filter((e) => e.op === 'getBulk').flatMap((e) => e.oids);
-      r.continuation = r.op === 'getBulk' && r.oids.every((o) => earlier.some((e) => o.startsWith(`${e}.`)));
+      if (r.op === 'getBulk') r.continuation = r.oids.every((o) => earlier.some((e) => o.startsWith(`${e}.`)));
     }
     out[d.kind] = recorded;
   }
   return { requests: out, types };
 }
 
-function runPhase(phase, requests, exporter) {
-  const job = {
+function jobFor(phase, requests, exporter, session) {
+  return {
     exporter: phase.mode === 'exporter' ? { pid: exporter.pid, url: exporter.url, modules: exporter.modules, clockTicks: exporter.clockTicks } : null,
     mode: phase.mode ?? 'ours',
+    session,
     intervalMs: phase.intervalMs,
     seconds: phase.seconds,
     devices: phase.devices,
@@ -268,9 +350,17 @@ function runPhase(phase, requests, exporter) {
     warmupMinMs: WARMUP_S * 1000,
     stagger: STAGGER || Boolean(phase.stagger),
   };
+}
+
+function spawnWorker() {
+  const prof = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] : [];
+  return spawn(process.execPath, [...prof, path.join(here, 'worker.mjs')], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** One worker, one window: the scaling runs. */
+function runPhase(phase, requests, exporter) {
   return new Promise((resolve) => {
-    const prof = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] : [];
-    const child = spawn(process.execPath, [...prof, path.join(here, 'worker.mjs')], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnWorker();
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b) => (stdout += b));
@@ -283,34 +373,103 @@ function runPhase(phase, requests, exporter) {
         resolve({ error: `worker exited ${code}: ${(stderr || stdout).trim().split('\n').slice(-3).join(' | ')}` });
       }
     });
-    child.stdin.end(JSON.stringify(job));
+    child.stdin.end(JSON.stringify(job(phase)) + '\n');
   });
+  function job(p) {
+    return jobFor(p, requests, exporter, false);
+  }
+}
+
+/**
+ * One side of the per-kind pairs as a worker that stays up: resolves once it has warmed up and paused, with
+ * `window(seconds)` (a window's figures, or { error }) and `stop()`.
+ */
+async function openSide(phase, requests, exporter) {
+  const child = spawnWorker();
+  let stderr = '';
+  let buffer = '';
+  const lines = [];
+  const waiting = [];
+  let exited = null;
+  const deliver = () => {
+    while (waiting.length && (lines.length || exited)) waiting.shift()(lines.length ? lines.shift() : { error: `worker exited ${exited.code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}` });
+  };
+  child.stdout.on('data', (b) => {
+    buffer += b;
+    const parts = buffer.split('\n');
+    buffer = parts.pop();
+    for (const part of parts) {
+      if (!part.trim()) continue;
+      try {
+        lines.push(JSON.parse(part));
+      } catch {
+        lines.push({ error: `worker said: ${part.slice(0, 200)}` });
+      }
+    }
+    deliver();
+  });
+  child.stderr.on('data', (b) => (stderr += b));
+  child.once('exit', (code) => {
+    exited = { code };
+    deliver();
+  });
+  const next = () => new Promise((resolve) => (waiting.push(resolve), deliver()));
+  child.stdin.write(JSON.stringify(jobFor(phase, requests, exporter, true)) + '\n');
+  const ready = await next();
+  const stop = () =>
+    new Promise((resolve) => {
+      if (exited) return resolve();
+      child.once('exit', resolve);
+      child.stdin.end(JSON.stringify({ stop: true }) + '\n');
+      setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+    });
+  if (ready.error) return { error: ready.error, window: async () => ({ error: ready.error }), stop };
+  return {
+    ready,
+    window: (seconds) => (exited ? Promise.resolve({ error: 'worker gone' }) : (child.stdin.write(JSON.stringify({ window: seconds }) + '\n'), next())),
+    stop,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function buildReport(phases, requests) {
+function buildReport(phases, requests, snmpUps) {
   const strip = (p) => ({ group: p.group, kind: p.kind, mode: p.mode ?? 'ours', label: p.label, seconds: p.seconds, ...p.result });
   const mix = phases.filter((p) => p.group === 'mix').map(strip);
   const kinds = KINDS.map((kind) => {
     const windows = (mode) => phases.filter((p) => p.group === 'kind' && p.kind === kind && p.mode === mode && p.result && !p.result.error);
     const ours = windows('ours');
     const floor = windows('floor');
-    const peer = windows('exporter');
     const cpu = (list) => list.map((p) => p.result.cpuPerPollMs).filter((n) => n > 0);
+    const inPair = (list, pair) => list.find((p) => p.pair === pair)?.result.cpuPerPollMs;
     // A pair is one window of ours and the floor window right after it; the ratio is taken inside each pair.
     const pairs = ours.flatMap((o) => {
-      const f = floor.find((p) => p.pair === o.pair);
-      if (!o.pair || !f?.result.cpuPerPollMs || !o.result.cpuPerPollMs) return [];
-      return [{ pair: o.pair, ours: o.result.cpuPerPollMs, floor: f.result.cpuPerPollMs, ratio: round2(o.result.cpuPerPollMs / f.result.cpuPerPollMs) }];
+      const f = inPair(floor, o.pair);
+      if (!o.pair || !f || !o.result.cpuPerPollMs) return [];
+      return [{ pair: o.pair, ours: o.result.cpuPerPollMs, floor: f, ratio: round2(o.result.cpuPerPollMs / f) }];
     });
-    // snmp_exporter against the floor and against ours, inside the same pair.
-    const peerPairs = peer.flatMap((x) => {
-      const f = floor.find((p) => p.pair === x.pair)?.result.cpuPerPollMs;
-      const o = ours.find((p) => p.pair === x.pair)?.result.cpuPerPollMs;
-      const e = x.result.cpuPerPollMs;
-      return e && f && o ? [{ pair: x.pair, exporter: e, vsFloor: round2(e / f), vsOurs: round2(e / o) }] : [];
-    });
+    // A peer (snmp_exporter, snmp-ups, Node-RED) against the floor and against ours, inside the same pair; for
+    // Node-RED also the difference: what the message path adds to a device-poll, in ms.
+    const peer = (mode, version) => {
+      const list = windows(mode);
+      if (!list.length) return null;
+      const peerPairs = list.flatMap((x) => {
+        const f = inPair(floor, x.pair);
+        const o = inPair(ours, x.pair);
+        const e = x.result.cpuPerPollMs;
+        return e && f && o ? [{ pair: x.pair, cpuPerPollMs: e, vsFloor: round2(e / f), vsOurs: round2(e / o), overOursMs: round3(e - o) }] : [];
+      });
+      return {
+        version,
+        first: list[0].result,
+        cpuPerPollMs: summary(cpu(list)),
+        vsFloor: summary(peerPairs.map((p) => p.vsFloor)),
+        vsOurs: summary(peerPairs.map((p) => p.vsOurs)),
+        overOursMs: summary(peerPairs.map((p) => p.overOursMs)),
+        pairs: peerPairs,
+        windows: list.map((p) => p.result),
+      };
+    };
     return {
       kind,
       devices: ours[0]?.result.devices,
@@ -321,17 +480,11 @@ function buildReport(phases, requests) {
       floorCpuPerPollMs: summary(cpu(floor)),
       ratio: summary(pairs.map((p) => p.ratio)),
       pairs,
-      exporter: peer.length
-        ? {
-            version: exporter?.version,
-            first: peer[0].result,
-            cpuPerScrapeMs: summary(cpu(peer)),
-            vsFloor: summary(peerPairs.map((p) => p.vsFloor)),
-            vsOurs: summary(peerPairs.map((p) => p.vsOurs)),
-            pairs: peerPairs,
-          }
-        : null,
-      windows: { ours: ours.map((p) => p.result), floor: floor.map((p) => p.result), exporter: peer.map((p) => p.result) },
+      exporter: peer('exporter', exporter?.version),
+      snmpUps: peer('snmp-ups', snmpUps?.version),
+      nodered: peer('nodered', noderedVersion()),
+      windows: { ours: ours.map((p) => p.result), floor: floor.map((p) => p.result) },
+      failed: phases.filter((p) => p.group === 'kind' && p.kind === kind && p.result?.error).map((p) => `${p.mode} pair ${p.pair}: ${p.result.error}`),
     };
   });
   const live = (n) => mix.find((m) => m.devices === n && !m.dead && m.intervalMs === INTERVAL_MS && !m.label.includes('staggered'));
@@ -342,7 +495,8 @@ function buildReport(phases, requests) {
   const spread = mix.find((m) => m.label.includes('staggered') && !m.error);
   const spreadCpu = spread ? `; staggered ${fmt(spread.cpuPctOfCore, 2)} %` : '';
   const spreadLate = spread ? `; staggered p99 ${spread.latenessMs?.live?.p99} ms` : '';
-  const ratios = kinds.filter((k) => k.ratio);
+  // The ≤ 1.15x target is the SNMP kinds' (issue 14); the others are reported beside it.
+  const ratios = kinds.filter((k) => k.ratio && ['ups', 'pdu'].includes(k.kind));
   const floorMeasured = ratios.map((k) => `${k.kind} ${ratioText(k.ratio)}`).join(', ');
   const floorMet = !ratios.length ? null : ratios.some((k) => k.ratio.tooWide || k.ratio.tooFew) ? 'unclear' : ratios.every((k) => k.ratio.median <= 1.15);
   const targets = [
@@ -364,7 +518,7 @@ function buildReport(phases, requests) {
     cores: os.cpus().length,
     platform: `${os.platform()} ${os.release()}`,
     fdLimit,
-    settings: { SECONDS, PAIRS, PAIR_SECONDS, MAX_SPREAD, WARMUP_S, STAGGER, INTERVAL_MS, FAST_INTERVAL_MS, SIZES, DEAD_FRACTION, KIND_DEVICES, TIMEOUT_MS, RETRIES, SIM_SPEED, copies },
+    settings: { SECONDS, PAIRS, PAIR_SECONDS, MAX_SPREAD, WARMUP_S, STAGGER, INTERVAL_MS, FAST_INTERVAL_MS, SIZES, DEAD_FRACTION, KIND_DEVICES, TIMEOUT_MS, RETRIES, SIM_SPEED, SNMP_UPS_DRIVERS, NODERED_KINDS, copies },
     requests,
     mix,
     kinds,
@@ -411,43 +565,131 @@ function round3(n) {
   return Math.round(n * 1000) / 1000;
 }
 
-/** The snmp_exporter table: its CPU per device-scrape beside ours and the floor, taken in the same pairs. */
+/** The peers' tables: snmp_exporter and snmp-ups CPU per device-poll beside ours and the floor, taken in the same pairs. */
 function peerSection(r) {
-  const rows = r.kinds.filter((k) => k.exporter).map((k) => {
-    const e = k.exporter;
-    const range = (x) => (x ? `**${x.median.toFixed(2)}x** (${x.min.toFixed(2)}-${x.max.toFixed(2)})` : '-');
+  const range = (x, unit = 'x') => (x ? `**${x.median.toFixed(2)}${unit}** (${x.min.toFixed(2)}-${x.max.toFixed(2)})` : '-');
+  const cpuRange = (x) => (x ? `${fmt(x.median, 3)} (${fmt(x.min, 3)}-${fmt(x.max, 3)})` : '-');
+  const out = [];
+  const exporterKinds = r.kinds.filter((k) => k.exporter);
+  if (exporterKinds.length) {
+    const rows = exporterKinds.map((k) => {
+      const e = k.exporter;
+      return [
+        k.kind,
+        `${e.first.devices} every ${e.first.intervalMs / 1000} s`,
+        fmt(e.first.byKind?.[k.kind]?.requestsPerPoll, 2),
+        fmt(e.first.valuesPerPoll, 0),
+        cpuRange(e.cpuPerPollMs),
+        range(e.vsFloor),
+        range(e.vsOurs),
+        e.pairs.map((p) => p.vsFloor.toFixed(2)).join(', '),
+        `${fmt(e.first.maxRssMB, 0)}`,
+        [...Object.entries(e.first.failures ?? {})].map(([c, n]) => `${c} ${n}`).join(', '),
+      ];
+    });
+    out.push(
+      `## Real peers in the same pairs: ${exporterKinds[0].exporter.version}`,
+      '',
+      "Prometheus' snmp_exporter scrapes the same simulated devices at the same rate, as a window of its own in every pair.",
+      'Its module (generated by bench/snmp-exporter.mjs) GETs the OIDs one poll of ours GETs and walks the columns ours',
+      "reads by GETBULK, with the generator's default max_repetitions. It walks one column per request, so the PDU takes",
+      'more requests than ours (SNMP req/scrape is its own snmp_scrape_packets_sent). CPU is the exporter process\'s user +',
+      'system time from /proc/<pid>/stat (all threads, 10 ms ticks) over the window, per scrape; the HTTP client driving',
+      'it is not counted. Memory is its peak RSS (VmHWM) after the first window.',
+      '',
+      table(['kind', 'devices', 'SNMP req/scrape', 'samples/scrape', 'exporter CPU ms/scrape (min-max)', 'vs floor (min-max)', 'vs ours (min-max)', 'vs floor per pair', 'max RSS MB', 'failures (1st window)'], rows),
+      '',
+    );
+  }
+  const driverKinds = r.kinds.filter((k) => k.snmpUps);
+  if (driverKinds.length) {
+    const rows = driverKinds.map((k) => {
+      const d = k.snmpUps;
+      const polls = d.windows.map((w) => w.polls);
+      return [
+        k.kind,
+        `${d.first.devices} drivers, -i ${d.first.intervalMs / 1000}`,
+        fmt(median(d.windows.map((w) => w.pollsPerDriverPerS)), 2),
+        `${Math.min(...polls)}-${Math.max(...polls)}`,
+        fmt(d.first.byKind?.ups?.requestsPerPoll, 1),
+        cpuRange(d.cpuPerPollMs),
+        range(d.vsFloor),
+        range(d.vsOurs),
+        d.pairs.map((p) => p.vsFloor.toFixed(2)).join(', '),
+        fmt(d.first.maxRssMB, 1),
+      ];
+    });
+    out.push(
+      `### ${driverKinds[0].snmpUps.version ?? "NUT's snmp-ups"}`,
+      '',
+      "NUT's snmp-ups driver (bench/snmp-ups.mjs) polls the first UPS of the same set, one driver per UPS, with pollinterval",
+      '= pollfreq = the bench rate. It polls on its own clock: the drivers are stopped (SIGSTOP) outside their window and',
+      "continued for it. Polls and requests are counted by a UDP relay in front of each driver (a poll = one ask of",
+      "upsOutputSource, which every full poll reads); CPU is the drivers' time on the CPU from /proc/<pid>/task/*/schedstat",
+      '(nanoseconds), per poll. Memory is the largest driver\'s peak RSS.',
+      '',
+      table(['kind', 'drivers', 'polls/s each', 'polls per window', 'SNMP req/poll', 'CPU ms/poll (min-max)', 'vs floor (min-max)', 'vs ours (min-max)', 'vs floor per pair', 'max RSS MB'], rows),
+      '',
+    );
+  }
+  return out;
+}
+
+/** What Node-RED's message path adds: the same devices as device nodes in a runtime, beside the engine alone. */
+function noderedSection(r) {
+  const list = r.kinds.filter((k) => k.nodered);
+  if (!list.length) return [];
+  const rows = list.map((k) => {
+    const n = k.nodered;
     return [
       k.kind,
-      `${e.first.devices} every ${e.first.intervalMs / 1000} s`,
-      fmt(e.first.byKind?.[k.kind]?.requestsPerPoll, 2),
-      fmt(e.first.valuesPerPoll, 0),
-      e.cpuPerScrapeMs ? `${fmt(e.cpuPerScrapeMs.median, 3)} (${fmt(e.cpuPerScrapeMs.min, 3)}-${fmt(e.cpuPerScrapeMs.max, 3)})` : '-',
-      range(e.vsFloor),
-      range(e.vsOurs),
-      e.pairs.map((p) => p.vsFloor.toFixed(2)).join(', '),
-      `${fmt(e.first.maxRssMB, 0)}`,
-      [...Object.entries(e.first.failures ?? {})].map(([c, n]) => `${c} ${n}`).join(', '),
+      `${n.first.devices} every ${n.first.intervalMs / 1000} s`,
+      fmt(k.oursCpuPerPollMs?.median, 3),
+      `${fmt(n.cpuPerPollMs?.median, 3)} (${fmt(n.cpuPerPollMs?.min, 3)}-${fmt(n.cpuPerPollMs?.max, 3)})`,
+      n.overOursMs ? `**${fmt(n.overOursMs.median, 3)}** (${fmt(n.overOursMs.min, 3)}-${fmt(n.overOursMs.max, 3)})` : '-',
+      n.vsOurs ? `${n.vsOurs.median.toFixed(2)}x (${n.vsOurs.min.toFixed(2)}-${n.vsOurs.max.toFixed(2)})` : '-',
+      fmt(n.first.maxRssMB, 0),
     ];
   });
-  if (!rows.length) return [];
   return [
-    `## A real peer in the same run: ${r.kinds.find((k) => k.exporter).exporter.version}`,
+    `## Node-RED message path (${list[0].nodered.version})`,
     '',
-    `Prometheus' snmp_exporter scrapes the same simulated devices at the same rate, as a third window in every pair`,
-    '(ours, floor, exporter). Its module (generated by bench/snmp-exporter.mjs) GETs the OIDs one poll of ours GETs and',
-    "walks the columns ours reads by GETBULK, with the generator's default max_repetitions. It walks one column per",
-    'request, so the PDU takes more requests than ours (SNMP req/scrape is its own snmp_scrape_packets_sent). CPU is',
-    "the exporter process's user + system time from /proc/<pid>/stat (all threads, 10 ms ticks) over the window, per",
-    'scrape; the HTTP client driving it is not counted. Memory is its peak RSS (VmHWM) after the first window.',
+    'The same devices as rackpower-ups / rackpower-pdu nodes in a Node-RED runtime (node-red-node-test-helper), each with',
+    'its own SNMP endpoint config node and its reading output wired to a no-op node, as a window of its own in every pair.',
+    'A poll counts when its message reaches the no-op node. "Path cost" is the runtime\'s CPU per device-poll minus the',
+    "engine's alone (ours) in the same pair: building the message (flat payload, flags, device), the node status, the",
+    'reading tracker and Node-RED delivering the message.',
     '',
-    table(['kind', 'devices', 'SNMP req/scrape', 'samples/scrape', 'exporter CPU ms/scrape (min-max)', 'vs floor (min-max)', 'vs ours (min-max)', 'vs floor per pair', 'max RSS MB', 'failures (1st window)'], rows),
+    table(['kind', 'devices', 'engine CPU ms/poll', 'Node-RED CPU ms/poll (min-max)', 'path cost ms/poll (min-max)', 'vs engine (min-max)', 'max RSS MB'], rows),
     '',
   ];
 }
 
+function failedWindows(r) {
+  return r.kinds.flatMap((k) => k.failed.map((f) => `${k.kind} ${f}`));
+}
+
+function median(list) {
+  return summary(list.filter((n) => typeof n === 'number'))?.median;
+}
+
+function noderedVersion() {
+  try {
+    return `node-red ${require('node-red/package.json').version}`;
+  } catch {
+    return 'node-red';
+  }
+}
+
 function describe(list) {
   if (!list) return '';
-  const one = (r) => (r.op === 'get' ? `GET ${r.oids.length}` : `GETBULK ${r.oids.length}x${r.maxRepetitions}${r.continuation ? ' (continued)' : ''}`);
+  const one = (r) => {
+    if (r.op === 'get') return `GET ${r.oids.length}`;
+    if (r.op === 'getBulk') return `GETBULK ${r.oids.length}x${r.maxRepetitions}${r.continuation ? ' (continued)' : ''}`;
+    if (r.op === 'read') return `FC${r.function} ${r.start}+${r.count}`;
+    if (r.op === 'line') return `"${r.line.trim()}"`;
+    return `"${r.text}"`;
+  };
   return list.map(one).join(' + ');
 }
 
@@ -463,7 +705,7 @@ function table(header, rows) {
 
 function markdown(r) {
   const lat = (l) => (l ? `${l.p50} / ${l.p99}` : '-');
-  const perKind = (m, key, d) => KINDS.map((k) => fmt(m.byKind?.[k]?.[key], d)).join(' / ');
+  const perKind = (m, key, d) => MIX_KINDS.map((k) => fmt(m.byKind?.[k]?.[key], d)).join(' / ');
   const mixRows = r.mix.map((m) =>
     m.error
       ? [m.label, '', '', '', '', '', '', '', '', '', m.error]
@@ -484,7 +726,7 @@ function markdown(r) {
             .join(', '),
         ],
   );
-  const kindRows = r.kinds.map((k) => [
+  const kindRows = r.kinds.filter((k) => k.ours).map((k) => [
     k.kind,
     `${k.devices ?? '-'} every ${k.intervalMs / 1000} s`,
     fmt(k.ours?.byKind?.[k.kind]?.requestsPerPoll, 2),
@@ -510,11 +752,13 @@ function markdown(r) {
       mixRows,
     ),
     '',
-    '## Against the floor (bare net-snmp sending the same requests)',
+    '## Against the floor (the bare library sending the same requests)',
     '',
-    `Ours and the floor alternate in ${pairs(r.settings.PAIRS)} of ${r.settings.PAIR_SECONDS} s windows per kind (ours, floor, ours, floor …; the`,
-    'kinds take turns inside each pair). CPU figures are medians over the windows; the ratio is the median of the',
-    `per-pair ratios, with its min-max. Spread = (max - min) / median; above ${(100 * r.settings.MAX_SPREAD).toFixed(0)} % the run is too noisy to judge.`,
+    `Ours and the floor alternate in ${pairs(r.settings.PAIRS)} of ${r.settings.PAIR_SECONDS} s windows per kind (ours, floor, peers, then the next kind;`,
+    'then the next pair). Each side is one worker process started once, polling only inside its own windows. CPU figures',
+    'are medians over the windows; the ratio is the median of the per-pair ratios, with its min-max. Spread = (max - min)',
+    `/ median; above ${(100 * r.settings.MAX_SPREAD).toFixed(0)} % the run is too noisy to judge. Floors: net-snmp (ups, pdu), modbus-serial (sensor,`,
+    'meter), a bare TCP line client for upsd (nut) and one TCP connection per request for apcupsd\'s NIS (apcupsd).',
     '',
     table(
       ['kind', 'devices', 'req/poll', 'values/req', 'ours CPU ms/poll', 'floor CPU ms/poll', 'ratio (median)', 'min-max', 'spread', 'ratio per pair', 'late p50/p99 ms', 'max RSS MB'],
@@ -522,8 +766,9 @@ function markdown(r) {
     ),
     '',
     ...peerSection(r),
-    'Requests one poll sends (recorded at the net-snmp session after identification; "continued" = a GETBULK re-asking',
-    'columns the agent answered short):',
+    ...noderedSection(r),
+    'Requests one poll sends (recorded at the protocol client after identification; "continued" = a GETBULK re-asking',
+    'columns the agent answered short; FCn start+count = a Modbus read):',
     '',
     ...Object.entries(r.requests).map(([kind, list]) => `- ${kind}: ${describe(list)}`),
     '',
@@ -531,6 +776,8 @@ function markdown(r) {
     '',
     table(['target', 'measured', ''], r.targets.map((t) => [t.target, t.measured, t.met === null ? '' : t.met === 'unclear' ? 'unclear' : t.met ? 'met' : 'not met'])),
     '',
-    ...(r.notes.length ? ['## Notes', '', ...r.notes.map((n) => `- ${n}`), ''] : []),
+    ...(r.notes.length || failedWindows(r).length ? ['## Notes', '', ...[...r.notes, ...failedWindows(r)].map((n) => `- ${n}`), ''] : []),
+    `Whole run: ${r.durationS} s.`,
+    '',
   ].join('\n');
 }

@@ -14,6 +14,7 @@ const { parseTarget } = require('../dist/src/url.js');
 const { DevicePoller } = require('../dist/src/polling/poller.js');
 const { TrapReceiver } = require('../dist/src/traps/receiver.js');
 const { TrapRegistry } = require('../dist/src/traps/registry.js');
+const { findProfile } = require('../dist/src/profiles/load.js');
 
 const ROUNDS = Number(process.env.BENCH_TRAP_ROUNDS ?? 200);
 // Mains on for 10 s and off for 10 s, over and over: every 10 s step of the paused model flips OL ↔ OB.
@@ -21,6 +22,12 @@ const scenario = parseScenario(
   { name: 'traps-bench', repeat: 20, devices: [{ name: 'ups', profile: 'ietf-ups' }], events: [{ at: 10, action: 'power-cut', duration: 10 }] },
   'bench/traps.mjs',
 );
+// The notifications as the simulated profile's traps section defines them: the one that means ONBATT by itself, and
+// the alarm-removed one whose varbind names the alarm that means ONLINE when it goes.
+const { traps } = findProfile(scenario.devices[0].profile);
+const onBattery = traps.notifications.find((t) => t.event === 'ONBATT');
+const removed = traps.notifications.find((t) => t.byVarbind && Object.values(t.byVarbind.events).includes('ONLINE'));
+const onlineAlarm = Object.entries(removed.byVarbind.events).find(([, event]) => event === 'ONLINE')[0];
 const rack = await startRack(scenario, { speed: 0 });
 const device = openDevice(parseTarget(`${rack.devices[0].url}?timeout=1000&retries=0`));
 const poller = new DevicePoller(device.reader, { name: 'ups', address: device.address, intervalMs: 3_600_000 });
@@ -47,9 +54,9 @@ for (let i = 0; i < ROUNDS; i++) {
   const event = new Promise((resolve) => poller.once('event', resolve));
   const sentAt = performance.now();
   // upsTrapOnBattery, then upsTrapAlarmEntryRemoved naming upsAlarmOnBattery (power back), as a real UPS-MIB agent
-  const removed = [{ oid: '1.3.6.1.2.1.33.1.6.2.1.2.1', type: snmp.ObjectType.OID, value: '1.3.6.1.2.1.33.1.6.3.2' }];
-  if (i % 2 === 0) sender.trap('1.3.6.1.2.1.33.2.1', [], () => undefined);
-  else sender.trap('1.3.6.1.2.1.33.2.4', removed, () => undefined);
+  const alarm = [{ oid: `${removed.byVarbind.oid}.1`, type: snmp.ObjectType.OID, value: onlineAlarm }];
+  if (i % 2 === 0) sender.trap(onBattery.oid, [], () => undefined);
+  else sender.trap(removed.oid, alarm, () => undefined);
   const e = await event;
   const doneAt = performance.now();
   total.push(doneAt - sentAt);

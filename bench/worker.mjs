@@ -1,20 +1,32 @@
-// One benchmark phase in a process of its own, so its CPU time and memory are the poller's alone.
-// Reads its job as JSON on stdin and prints its figures as one JSON line on stdout.
-//   mode "ours":  a DevicePoller per device, exactly as the CLI and the Node-RED nodes build them (openDevice).
-//   mode "floor": a plain persistent net-snmp session per device replaying the requests our poller sends.
+// One benchmark poller in a process of its own, so its CPU time and memory are the poller's alone.
+// Reads its job as the first JSON line on stdin and prints its figures as JSON lines on stdout.
+//   mode "ours":     a DevicePoller per device, exactly as the CLI and the Node-RED nodes build them (openDevice).
+//   mode "floor":    the bare protocol library or socket replaying the requests one poll of ours sends (recorded by
+//                    bench/run.mjs): net-snmp sessions, modbus-serial clients, a TCP line client for upsd, one TCP
+//                    connection per request for apcupsd's NIS. See floors.mjs.
 //   mode "exporter": HTTP scrapes of a running snmp_exporter (bench/snmp-exporter.mjs), one per device-poll; the CPU
-//   time and memory reported are the exporter process's, read from /proc.
+//                    time and memory reported are the exporter process's, read from /proc.
+//   mode "nodered":  a Node-RED runtime (node-red-node-test-helper) with one device node per device, each wired to a
+//                    no-op node: the engine plus Node-RED's message path.
 // All follow the poller's schedule: every device on its own timer, fixed rate, all started at once as after a deploy
 // (or, with `stagger`, spread over the first interval).
+//
+// One window (job.session false): warm up, measure one window, print its figures, exit. A session (job.session
+// true, the interleaved pairs): warm up, pause every device and print {"ready":…}; then each {"window": seconds}
+// line resumes the devices, measures a window that opens half an interval after the resume (every device polls at
+// the resume, then on its fixed rate) and pauses them again before printing the figures; {"stop": true} ends it.
 import { readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
+import readline from 'node:readline';
+import { startFloor } from './floors.mjs';
 
 const require = createRequire(import.meta.url);
 const snmp = require('net-snmp');
 
-const job = JSON.parse(readFileSync(0, 'utf8'));
-const { mode, intervalMs, seconds, devices, requests: floorRequests } = job;
+const input = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+const job = JSON.parse((await input.next()).value);
+const { mode, intervalMs, devices } = job;
 // With `stagger`, device i starts i/N of an interval late, spreading the polls instead of firing them all at once.
 const offset = (i) => (job.stagger ? Math.floor((i * intervalMs) / devices.length) : 0);
 
@@ -42,12 +54,12 @@ const inWindow = () => {
   const now = Date.now();
   return now >= windowStart && now < windowEnd;
 };
-const byKind = {};
+let byKind = {};
 const kindFig = (kind) => (byKind[kind] ??= { polls: 0, ok: 0, requests: 0, values: 0 });
-const lateness = { live: [], dead: [] };
-const failures = {};
+let lateness = { live: [], dead: [] };
+let failures = {};
 const firstPoll = new Set();
-const answeredInWindow = new Set();
+let answeredInWindow = new Set();
 
 function recordStats(device, s) {
   firstPoll.add(device);
@@ -59,12 +71,19 @@ function recordStats(device, s) {
     k.ok++;
     k.requests += s.requests;
   }
-  lateness[device.dead ? 'dead' : 'live'].push(s.startedAt - s.scheduledAt);
+  if (s.scheduledAt !== undefined) lateness[device.dead ? 'dead' : 'live'].push(s.startedAt - s.scheduledAt);
 }
+const countValues = (d, n) => {
+  if (inWindow()) kindFig(d.kind).values += n;
+};
+const countFailure = (code) => {
+  if (inWindow()) failures[code] = (failures[code] ?? 0) + 1;
+};
 
-// ---- the two pollers ----
+// ---- the pollers: each device gives { pause(), resume(), stop() } ----
 const t0 = Date.now();
-const stops = [];
+const units = [];
+let closeRuntime = async () => undefined;
 
 if (mode === 'ours') {
   const { openDevice } = require('../dist/src/device.js');
@@ -74,62 +93,45 @@ if (mode === 'ours') {
     const open = openDevice(parseTarget(d.url));
     const poller = new DevicePoller(open.reader, { name: d.name, address: open.address, intervalMs });
     poller.on('stats', (s) => recordStats(d, s));
-    poller.on('reading', (r) => {
-      if (inWindow()) kindFig(d.kind).values += Object.keys(r.values).length;
-    });
-    poller.on('failure', (err) => {
-      if (inWindow()) failures[err.code] = (failures[err.code] ?? 0) + 1;
-    });
+    poller.on('reading', (r) => countValues(d, Object.keys(r.values).length));
+    poller.on('failure', (err) => countFailure(err.code));
     const start = setTimeout(() => poller.start(), offset(i));
-    stops.push(() => (clearTimeout(start), poller.stop().then(() => open.close())));
+    units.push({
+      pause: () => poller.pause(),
+      resume: () => poller.resume(),
+      stop: () => (clearTimeout(start), poller.stop().then(() => open.close())),
+    });
   }
 } else if (mode === 'floor') {
   for (const [i, d] of devices.entries()) {
-    const url = new URL(d.url);
-    const q = url.searchParams;
-    const session = snmp.createSession(url.hostname, decodeURIComponent(url.username) || 'public', {
-      port: Number(url.port),
-      timeout: Number(q.get('timeout') ?? 2000),
-      retries: Number(q.get('retries') ?? 1),
-      version: snmp.Version2c,
-      idBitsSize: 32,
-    });
-    const plan = floorRequests[d.kind];
-    const send = (r) =>
-      new Promise((resolve, reject) => {
-        const cb = (err, res) => (err ? reject(err) : resolve(res));
-        if (r.op === 'get') session.get(r.oids, cb);
-        else session.getBulk(r.oids, r.nonRepeaters, r.maxRepetitions, cb);
-      });
-    const stop = fixedRate(i, d, plan.length, async () => {
-      let values = 0;
-      for (const r of plan) {
-        const res = await send(r);
-        values += r.op === 'get' ? res.length : res.reduce((n, rows) => n + rows.length, 0);
-      }
-      return values;
-    });
-    stops.push(async () => (stop(), session.close()));
+    const floor = await startFloor(d, job.requests[d.kind]);
+    const schedule = fixedRate(i, d, floor.requests, () => floor.poll());
+    units.push({ ...schedule, stop: async () => (schedule.pause(), floor.close()) });
   }
-} else {
+} else if (mode === 'exporter') {
   // snmp_exporter: one HTTP scrape per device-poll, over a kept-alive connection as Prometheus scrapes. Its CPU time
   // is read from /proc/<pid>/stat around the window; this process only drives it.
   const agent = new http.Agent({ keepAlive: true, maxSockets: devices.length });
   for (const [i, d] of devices.entries()) {
     const target = new URL(d.url).host;
     const path = `/snmp?module=${job.exporter.modules[d.kind]}&target=${encodeURIComponent(target)}`;
-    fixedRate(i, d, null, () => scrape(`${job.exporter.url}${path}`, agent));
+    const schedule = fixedRate(i, d, null, () => scrape(`${job.exporter.url}${path}`, agent));
+    units.push({ ...schedule, stop: async () => schedule.pause() });
   }
+} else if (mode === 'nodered') {
+  units.push(...(await startNodeRed()));
+} else {
+  fail(new Error(`unknown mode ${mode}`));
 }
 
 /**
  * The poller's fixed-rate schedule and nothing else: `once()` resolves with the values one poll read (or with
  * `{ values, requests }` when the requests are only known afterwards), or rejects.
- * Returns a stop function.
  */
 function fixedRate(i, d, requests, once) {
   let nextAt = Date.now() + offset(i);
   let timer;
+  let paused = false;
   const poll = async () => {
     const scheduledAt = nextAt;
     const startedAt = Date.now();
@@ -141,17 +143,25 @@ function fixedRate(i, d, requests, once) {
       [values, sent] = typeof result === 'number' ? [result, requests] : [result.values, result.requests];
     } catch (err) {
       ok = false;
-      if (inWindow()) failures[err.name] = (failures[err.name] ?? 0) + 1;
+      countFailure(err.code ?? err.name);
     }
     recordStats(d, { scheduledAt, startedAt, requests: sent, ok });
-    if (ok && inWindow()) kindFig(d.kind).values += values;
+    if (ok) countValues(d, values);
+    if (paused) return;
     nextAt += intervalMs;
     const now = Date.now();
     if (nextAt < now) nextAt += Math.ceil((now - nextAt) / intervalMs) * intervalMs;
     timer = setTimeout(poll, nextAt - now);
   };
   timer = setTimeout(poll, offset(i));
-  return () => clearTimeout(timer);
+  return {
+    pause: () => ((paused = true), clearTimeout(timer)),
+    resume: () => {
+      paused = false;
+      nextAt = Date.now();
+      timer = setTimeout(poll, 0);
+    },
+  };
 }
 
 /**
@@ -175,76 +185,152 @@ function scrape(url, agent) {
   });
 }
 
-// ---- warm-up, then a window that holds whole poll rounds ----
+/**
+ * A Node-RED runtime with one device node per device (its SNMP endpoint config node beside it), every reading
+ * output wired to one no-op node (the test helper's node, which does nothing with a message). Polls are counted at
+ * that node, so each is a whole trip: poll, message built, sent, delivered. Pause and resume go through the device
+ * nodes' own input commands (msg.pause / msg.resume), as a flow would.
+ */
+async function startNodeRed() {
+  const helper = require('node-red-node-test-helper');
+  helper.init(require.resolve('node-red'));
+  await helper.startServer();
+  const nodeModules = ['snmp-endpoint', 'ups', 'pdu'].map((f) => require(`../dist/nodes/${f}.js`));
+  const flow = [{ id: 'bench', type: 'tab' }, { id: 'sink', type: 'helper', z: 'bench' }];
+  const credentials = {};
+  for (const [i, d] of devices.entries()) {
+    const url = new URL(d.url);
+    if (url.protocol !== 'snmp:') fail(new Error(`nodered mode reads SNMP devices only (got ${d.url})`));
+    flow.push(
+      { id: `ep${i}`, type: 'rackpower-snmp-endpoint', host: url.hostname, port: Number(url.port), version: '2c', timeout: Number(url.searchParams.get('timeout') ?? 2000), retries: Number(url.searchParams.get('retries') ?? 1) },
+      { id: `dev${i}`, type: `rackpower-${d.kind}`, z: 'bench', name: d.name, endpoint: `ep${i}`, interval: intervalMs / 1000, wires: [['sink'], []] },
+    );
+    credentials[`ep${i}`] = { community: decodeURIComponent(url.username) || 'public' };
+  }
+  const byName = new Map(devices.map((d) => [d.name, d]));
+  await helper.load(nodeModules, flow, credentials);
+  helper.getNode('sink').on('input', (msg) => {
+    const d = byName.get(msg.device?.name);
+    if (!d) return;
+    recordStats(d, { ok: true, requests: NaN });
+    countValues(d, Object.keys(msg.payload ?? {}).length);
+  });
+  closeRuntime = () => helper.unload().then(() => helper.stopServer());
+  return devices.map((_, i) => ({
+    pause: () => helper.getNode(`dev${i}`).receive({ pause: true }),
+    resume: () => helper.getNode(`dev${i}`).receive({ resume: true }),
+    stop: async () => undefined,
+  }));
+}
+
+// ---- warm-up, then windows that hold whole poll rounds ----
 // Warm-up ends when every live device has finished its first poll (identification included) and at least
-// warmupMinMs has passed (the JIT settles); the window then starts half an interval after a round, so each round
-// falls entirely inside it.
+// warmupMinMs has passed (the JIT settles).
 const live = devices.filter((d) => !d.dead);
 const warmupLimit = Date.now() + job.warmupMaxMs;
 while (live.some((d) => !firstPoll.has(d)) && Date.now() < warmupLimit) await sleep(50);
 const warmedUp = live.filter((d) => firstPoll.has(d)).length;
-const warm = Math.max(Date.now(), t0 + job.warmupMinMs);
-const round = Math.ceil((warm - t0) / intervalMs + 0.5) - 0.5;
-const rounds = Math.max(1, Math.round((seconds * 1000) / intervalMs));
-windowStart = t0 + round * intervalMs;
-windowEnd = windowStart + rounds * intervalMs;
+await sleep(t0 + job.warmupMinMs - Date.now());
 
-await sleep(windowStart - Date.now());
-const cpu0 = process.cpuUsage();
-const peer0 = peerCpuMs();
-const wall0 = performance.now();
-const hr0 = process.hrtime.bigint();
-await sleep(windowEnd - Date.now());
-const cpu = process.cpuUsage(cpu0);
-const peerMs = peerCpuMs() - peer0;
-const wallMs = performance.now() - wall0;
-const hr1 = process.hrtime.bigint();
-const fds = openFds();
+if (!job.session) {
+  // The window starts half an interval after a round, so each round falls entirely inside it.
+  const warm = Date.now();
+  const round = Math.ceil((warm - t0) / intervalMs + 0.5) - 0.5;
+  const rounds = Math.max(1, Math.round((job.seconds * 1000) / intervalMs));
+  print(await measure(t0 + round * intervalMs, rounds));
+  await finish();
+}
 
-// The exporter's figures are its own process's; this process's (the scraper's) are kept apart as scraperCpuMs.
-const ownCpuMs = (cpu.user + cpu.system) / 1000;
-const cpuMs = mode === 'exporter' ? peerMs : ownCpuMs;
-const polls = Object.values(byKind).reduce((n, k) => n + k.polls, 0);
-const out = {
-  mode,
-  devices: devices.length,
-  dead: devices.length - live.length,
-  intervalMs,
-  windowS: round3(wallMs / 1000),
-  warmupS: round3((windowStart - t0) / 1000),
-  warmedUp,
-  // Live devices that finished no poll at all in the window (stuck, e.g. a socket that never opened).
-  silent: live.filter((d) => !answeredInWindow.has(d)).length,
-  polls,
-  okPolls: Object.values(byKind).reduce((n, k) => n + k.ok, 0),
-  cpuMs: round3(cpuMs),
-  ...(mode === 'exporter' ? { scraperCpuMs: round3(ownCpuMs), valuesPerPoll: polls ? round3(Object.values(byKind).reduce((n, k) => n + k.values, 0) / polls) : null } : {}),
-  cpuPerPollMs: polls ? round3(cpuMs / polls) : null,
-  cpuPctOfCore: round3((100 * cpuMs) / wallMs),
-  // Resident memory at the end of the window, and the peak of the process's life (identification included).
-  rssMB: mode === 'exporter' ? peerStatusMB('VmRSS') : attempt(() => round3(process.memoryUsage.rss() / 2 ** 20)), // reads /proc: fails when out of descriptors
-  maxRssMB: mode === 'exporter' ? peerStatusMB('VmHWM') : round3((process.resourceUsage().maxRSS * 1024) / 2 ** 20),
-  openFds: fds,
-  // Monotonic µs, the clock of --cpu-prof profiles: lets a profile be cut to the window.
-  windowUs: [Number(hr0 / 1000n), Number(hr1 / 1000n)],
-  byKind: Object.fromEntries(
-    Object.entries(byKind).map(([kind, k]) => [
-      kind,
-      {
-        polls: k.polls,
-        ok: k.ok,
-        requestsPerPoll: k.ok ? round3(k.requests / k.ok) : null,
-        valuesPerRequest: k.requests ? round3(k.values / k.requests) : null,
-      },
-    ]),
-  ),
-  latenessMs: { live: percentiles(lateness.live), dead: percentiles(lateness.dead) },
-  failures,
-  socketErrors,
-};
-process.stdout.write(JSON.stringify(out) + '\n');
-await Promise.race([Promise.allSettled(stops.map((s) => s())), sleep(10_000)]);
-process.exit(0);
+for (const u of units) u.pause();
+await sleep(Math.min(2000, intervalMs)); // polls in flight end before the first window
+print({ ready: true, warmedUp, warmupS: round3((Date.now() - t0) / 1000) });
+for (;;) {
+  const next = await input.next();
+  const command = next.done ? { stop: true } : JSON.parse(next.value);
+  if (command.stop) await finish();
+  const resumedAt = Date.now();
+  for (const u of units) u.resume();
+  const rounds = Math.max(1, Math.round((command.window * 1000) / intervalMs));
+  const figures = await measure(resumedAt + intervalMs / 2, rounds);
+  for (const u of units) u.pause();
+  // Polls still in flight finish outside the window, before the next command (the other side's window).
+  await sleep(Math.min(1000, intervalMs / 2));
+  print(figures);
+}
+
+async function measure(start, rounds) {
+  byKind = {};
+  lateness = { live: [], dead: [] };
+  failures = {};
+  answeredInWindow = new Set();
+  for (const k of Object.keys(socketErrors)) delete socketErrors[k];
+  windowStart = start;
+  windowEnd = start + rounds * intervalMs;
+  await sleep(windowStart - Date.now());
+  const cpu0 = process.cpuUsage();
+  const peer0 = peerCpuMs();
+  const wall0 = performance.now();
+  const hr0 = process.hrtime.bigint();
+  await sleep(windowEnd - Date.now());
+  const cpu = process.cpuUsage(cpu0);
+  const peerMs = peerCpuMs() - peer0;
+  const wallMs = performance.now() - wall0;
+  const hr1 = process.hrtime.bigint();
+  const fds = openFds();
+
+  // The exporter's figures are its own process's; this process's (the scraper's) are kept apart as scraperCpuMs.
+  const ownCpuMs = (cpu.user + cpu.system) / 1000;
+  const cpuMs = mode === 'exporter' ? peerMs : ownCpuMs;
+  const polls = Object.values(byKind).reduce((n, k) => n + k.polls, 0);
+  return {
+    mode,
+    devices: devices.length,
+    dead: devices.length - live.length,
+    intervalMs,
+    windowS: round3(wallMs / 1000),
+    warmupS: round3((windowStart - t0) / 1000),
+    warmedUp,
+    // Live devices that finished no poll at all in the window (stuck, e.g. a socket that never opened).
+    silent: live.filter((d) => !answeredInWindow.has(d)).length,
+    polls,
+    okPolls: Object.values(byKind).reduce((n, k) => n + k.ok, 0),
+    cpuMs: round3(cpuMs),
+    ...(mode === 'exporter' ? { scraperCpuMs: round3(ownCpuMs), valuesPerPoll: polls ? round3(Object.values(byKind).reduce((n, k) => n + k.values, 0) / polls) : null } : {}),
+    cpuPerPollMs: polls ? round3(cpuMs / polls) : null,
+    cpuPctOfCore: round3((100 * cpuMs) / wallMs),
+    // Resident memory at the end of the window, and the peak of the process's life (identification included).
+    rssMB: mode === 'exporter' ? peerStatusMB('VmRSS') : attempt(() => round3(process.memoryUsage.rss() / 2 ** 20)), // reads /proc: fails when out of descriptors
+    maxRssMB: mode === 'exporter' ? peerStatusMB('VmHWM') : round3((process.resourceUsage().maxRSS * 1024) / 2 ** 20),
+    openFds: fds,
+    // Monotonic µs, the clock of --cpu-prof profiles: lets a profile be cut to the window.
+    windowUs: [Number(hr0 / 1000n), Number(hr1 / 1000n)],
+    byKind: Object.fromEntries(
+      Object.entries(byKind).map(([kind, k]) => [
+        kind,
+        {
+          polls: k.polls,
+          ok: k.ok,
+          requestsPerPoll: k.ok ? round3(k.requests / k.ok) : null,
+          valuesPerRequest: k.requests ? round3(k.values / k.requests) : null,
+          valuesPerPoll: k.ok ? round3(k.values / k.ok) : null,
+        },
+      ]),
+    ),
+    latenessMs: { live: percentiles(lateness.live), dead: percentiles(lateness.dead) },
+    failures,
+    socketErrors: { ...socketErrors },
+  };
+}
+
+async function finish() {
+  await Promise.race([Promise.allSettled(units.map((u) => u.stop())), sleep(10_000)]);
+  await Promise.race([closeRuntime(), sleep(10_000)]);
+  process.exit(0);
+}
+
+function print(line) {
+  process.stdout.write(JSON.stringify(line) + '\n');
+}
 
 /** The exporter's user + system CPU time in ms, all threads (fields 14 and 15 of /proc/<pid>/stat, in clock ticks). */
 function peerCpuMs() {

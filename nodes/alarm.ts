@@ -8,6 +8,7 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { AlarmEngine, checkRule, type AlarmRule, type AlarmStates, type AlarmTransition } from '../src/actions/alarm';
 import { parseMessage, readingOf } from '../src/normalize/input';
 import { topicName } from '../src/normalize/messages';
+import { editorNumber } from './lib/migrations';
 import { registerNode } from './lib/register';
 
 interface AlarmDef extends NodeDef {
@@ -22,8 +23,9 @@ function fromEditor(rule: AlarmRule): AlarmRule {
   const r: AlarmRule = { ...rule };
   for (const k of NUMBERS) {
     const v = r[k] as unknown;
-    if (v === '' || v === null || v === undefined) delete r[k];
-    else r[k] = Number(v);
+    const n = editorNumber(v);
+    if (n === undefined) delete r[k];
+    else r[k] = n;
   }
   return r;
 }

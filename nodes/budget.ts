@@ -4,8 +4,8 @@
 import type { NodeAPI, NodeDef } from 'node-red';
 import { BudgetEngine, type BudgetSignal, type BudgetStatus } from '../src/actions/budget';
 import { parseList } from '../src/control/guards';
-import { num } from '../src/control/messages';
 import { parseMessage, readingOf } from '../src/normalize/input';
+import { editorNumber } from './lib/migrations';
 import { registerNode } from './lib/register';
 
 interface BudgetDef extends NodeDef {
@@ -23,23 +23,22 @@ interface BudgetDef extends NodeDef {
 }
 
 const TICK_MS = 5000;
-const optional = (v: unknown): number | undefined => (v === '' || v === undefined || v === null ? undefined : Number(v));
 
 export = function (RED: NodeAPI): void {
   registerNode<BudgetDef>(RED, 'rackpower-budget', function (def, { refuse, onClose }) {
     let engine: BudgetEngine;
     try {
       engine = new BudgetEngine({
-        budgetW: optional(def.budgetW),
-        breakerA: optional(def.breakerA),
-        voltage: num(def.voltage, 230),
-        derating: num(def.deratingPct, 80) / 100,
+        budgetW: editorNumber(def.budgetW),
+        breakerA: editorNumber(def.breakerA),
+        voltage: editorNumber(def.voltage, 230),
+        derating: editorNumber(def.deratingPct, 80) / 100,
         powerVariables: parseList(def.powerVariables).map(String),
-        throttleAt: num(def.throttlePct, 100) / 100,
-        restoreAt: num(def.restorePct, 90) / 100,
-        temperatureLimit: optional(def.temperatureLimit),
-        temperatureHysteresis: num(def.temperatureHysteresis, 2),
-        staleAfterS: num(def.staleAfterS, 120),
+        throttleAt: editorNumber(def.throttlePct, 100) / 100,
+        restoreAt: editorNumber(def.restorePct, 90) / 100,
+        temperatureLimit: editorNumber(def.temperatureLimit),
+        temperatureHysteresis: editorNumber(def.temperatureHysteresis, 2),
+        staleAfterS: editorNumber(def.staleAfterS, 120),
       });
     } catch (err) {
       refuse(err);

@@ -6,6 +6,7 @@ import { HA_DEFAULTS, HomeAssistantPublisher, type MqttMessage } from '../src/in
 import type { Input } from '../src/integrations/input';
 import { onOutputInput } from './lib/output-node';
 import { outletSwitches } from './lib/outlet-switches';
+import { editorNumber } from './lib/migrations';
 import { registerNode } from './lib/register';
 
 interface HaDiscoveryDef extends NodeDef {
@@ -33,7 +34,7 @@ export = (RED: NodeAPI): void => {
       outletControl: (device, outlet, name) => outletSwitches.canSwitch(device.address, outlet, name),
     });
     statusUsers.set(statusTopic, (statusUsers.get(statusTopic) ?? 0) + 1);
-    const expireMs = Math.max(0, Number(def.expireAfter) || 0) * 3_600_000;
+    const expireMs = Math.max(0, editorNumber(def.expireAfter, 0)) * 3_600_000;
 
     const publish = (messages: MqttMessage[]): void => {
       if (messages.length) this.send([messages.map((m): NodeMessage => ({ ...m }))]);

@@ -4,11 +4,13 @@ import type { NodeAPI } from 'node-red';
 import { SharedResource } from '../src/polling/shared';
 import { ModbusTransport } from '../src/protocol/modbus/transport';
 import { closeWith } from './lib/close';
-import { modbusConfig, type ModbusConnectionDef, type ModbusConnectionNode } from './lib/connections';
+import { modbusConfig, type ModbusLinkDef, type ModbusLinkNode } from './lib/connections';
+import { migrated } from './lib/migrations';
 
 export = function (RED: NodeAPI): void {
-  RED.nodes.registerType('rackpower-modbus-connection', function (this: ModbusConnectionNode, def: ModbusConnectionDef) {
+  RED.nodes.registerType('rackpower-modbus-connection', function (this: ModbusLinkNode, def: ModbusLinkDef) {
     RED.nodes.createNode(this, def);
+    def = migrated(def);
     this.settings = def;
     // Opened by the first device node: a bad setting becomes that node's red status.
     this.connection = new SharedResource(

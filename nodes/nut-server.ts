@@ -6,12 +6,14 @@ import { SharedResource } from '../src/polling/shared';
 import { NutClient } from '../src/protocol/nut/client';
 import { closeWith } from './lib/close';
 import { NUT_SERVER_CREDENTIALS, nisEndpoint, nutEndpoint, type NutServerCredentials, type NutServerDef, type NutServerNode } from './lib/nut-server';
+import { migrated } from './lib/migrations';
 
 export = function (RED: NodeAPI): void {
   RED.nodes.registerType<NutServerNode, NutServerDef, object, NutServerCredentials>(
     'rackpower-nut-server',
     function (this: NutServerNode, def: NutServerDef) {
       RED.nodes.createNode(this, def);
+      def = migrated(def);
       this.settings = def;
       const creds = this.credentials ?? {};
       // Opened by the first device node, so a bad setting shows up as that node's red status, not a crash here.

@@ -2,13 +2,15 @@
 // reading the outlet back. The engine is src/control; the wiring shared with ups-command is nodes/lib/control-node.
 import type { NodeAPI, NodeDef } from 'node-red';
 import { parseList } from '../src/control/guards';
-import { num, outletRequest } from '../src/control/messages';
+import { outletRequest } from '../src/control/messages';
 import { OutletController } from '../src/control/outlet';
 import { runControlNode } from './lib/control-node';
+import { editorNumber } from './lib/migrations';
 import { registerNode } from './lib/register';
 
 interface OutletDef extends NodeDef {
-  endpoint: string;
+  /** The SNMP agent config node (type rackpower-snmp-endpoint). */
+  agent: string;
   profile: string;
   allow: string;
   protect: string;
@@ -21,16 +23,16 @@ interface OutletDef extends NodeDef {
 export = function (RED: NodeAPI): void {
   registerNode<OutletDef>(RED, 'rackpower-outlet', function (def, setup) {
     runControlNode(RED, this, {
-      endpoint: def.endpoint,
+      agent: def.agent,
       profile: def.profile,
       what: 'outlet',
       guard: {
         allow: parseList(def.allow),
         protect: parseList(def.protect),
-        rateLimit: { count: num(def.rateCount, 3), perS: num(def.ratePerS, 60) },
+        rateLimit: { count: editorNumber(def.rateCount, 3), perS: editorNumber(def.ratePerS, 60) },
         dryRun: def.dryRun === true,
       },
-      engine: (client, control, guard) => new OutletController(client, control.outlet!, guard, { cycleDelayS: num(def.cycleDelay, 5) }),
+      engine: (client, control, guard) => new OutletController(client, control.outlet!, guard, { cycleDelayS: editorNumber(def.cycleDelay, 5) }),
       request: outletRequest,
       topic: (result) => `rackpower/outlet/${result.outlet}`,
     }, setup);

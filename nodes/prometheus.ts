@@ -6,6 +6,7 @@ import type { Express, Request, Response } from 'express';
 import { MetricsRegistry } from '../src/integrations/prometheus';
 import { authorized, challenge, type ScrapeAuth } from '../src/integrations/scrape-auth';
 import { onOutputInput } from './lib/output-node';
+import { editorNumber } from './lib/migrations';
 import { registerNode } from './lib/register';
 
 interface PrometheusDef extends NodeDef {
@@ -72,7 +73,7 @@ export = (RED: NodeAPI): void => {
   registerNode<PrometheusDef, PrometheusCredentials>(RED, TYPE, function (def, { refuse, onClose }) {
     const registry = new MetricsRegistry();
     const path = `/${String(def.path || '/metrics').trim().replace(/^\/+/u, '')}`;
-    const forgetMs = Math.max(0, Number(def.forgetAfter) || 0) * 60_000;
+    const forgetMs = Math.max(0, editorNumber(def.forgetAfter, 0)) * 60_000;
     const app = RED.httpNode as unknown as Express | undefined;
     const auth = scrapeAuth(def, (this.credentials ?? {}) as PrometheusCredentials);
 

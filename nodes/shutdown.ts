@@ -8,9 +8,9 @@
 import type { NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { ShutdownOrchestrator, type Output, type ShutdownPolicy, type ShutdownStage } from '../src/actions/shutdown';
 import { parseList } from '../src/control/guards';
-import { num } from '../src/control/messages';
 import { parseMessage, readingOf } from '../src/normalize/input';
 import { KeptState } from './lib/kept-state';
+import { editorNumber } from './lib/migrations';
 import { registerNode } from './lib/register';
 
 interface ShutdownDef extends NodeDef {
@@ -35,26 +35,24 @@ interface ShutdownDef extends NodeDef {
 
 const TICK_MS = 1000;
 const CONTEXT_PREFIX = 'rackpower-shutdown-';
-/** An empty trigger field means "not a trigger". */
-const optional = (v: unknown): number | undefined => (v === '' || v === undefined || v === null ? undefined : Number(v));
-
+/** An empty trigger field (editorNumber without a fallback: undefined) means "not a trigger". */
 function policyOf(def: ShutdownDef): ShutdownPolicy {
   return {
     supplies: parseList(def.supplies).map(String),
     redundancy: def.redundancy || 'all',
-    minHealthy: optional(def.minHealthy),
+    minHealthy: editorNumber(def.minHealthy),
     triggers: {
-      onBatteryS: optional(def.onBatteryS),
-      runtimeBelowS: optional(def.runtimeBelowS),
+      onBatteryS: editorNumber(def.onBatteryS),
+      runtimeBelowS: editorNumber(def.runtimeBelowS),
       runtimeSource: def.runtimeSource === 'measured' ? 'measured' : 'reported',
-      chargeBelowPct: optional(def.chargeBelowPct),
+      chargeBelowPct: editorNumber(def.chargeBelowPct),
       lowBattery: def.lowBattery !== false,
       fsd: def.fsd !== false,
     },
-    staleAfterS: num(def.staleAfterS, 120),
-    stages: (def.stages ?? []).map((s) => ({ ...s, delayS: num(s.delayS, 0), actions: s.actions ?? [], restore: s.restore ?? [] })),
+    staleAfterS: editorNumber(def.staleAfterS, 120),
+    stages: (def.stages ?? []).map((s) => ({ ...s, delayS: editorNumber(s.delayS, 0), actions: s.actions ?? [], restore: s.restore ?? [] })),
     drill: def.drill === true,
-    ...(def.restore === true && { restore: { stableS: num(def.restoreStableS, 300) } }),
+    ...(def.restore === true && { restore: { stableS: editorNumber(def.restoreStableS, 300) } }),
   };
 }
 

@@ -4,13 +4,15 @@ import type { NodeAPI } from 'node-red';
 import { SharedResource } from '../src/polling/shared';
 import { SnmpClient } from '../src/protocol/snmp/client';
 import { closeWith } from './lib/close';
-import { SNMP_CREDENTIALS, snmpTarget, type SnmpCredentials, type SnmpEndpointDef, type SnmpEndpointNode } from './lib/connections';
+import { SNMP_CREDENTIALS, snmpTarget, type SnmpCredentials, type SnmpAgentDef, type SnmpAgentNode } from './lib/connections';
+import { migrated } from './lib/migrations';
 
 export = function (RED: NodeAPI): void {
-  RED.nodes.registerType<SnmpEndpointNode, SnmpEndpointDef, object, SnmpCredentials>(
+  RED.nodes.registerType<SnmpAgentNode, SnmpAgentDef, object, SnmpCredentials>(
     'rackpower-snmp-endpoint',
-    function (this: SnmpEndpointNode, def: SnmpEndpointDef) {
+    function (this: SnmpAgentNode, def: SnmpAgentDef) {
       RED.nodes.createNode(this, def);
+      def = migrated(def);
       this.settings = def;
       const creds = this.credentials ?? {};
       // Opened by the first device node, so a bad setting shows up as that node's red status, not a crash here.

@@ -3,6 +3,7 @@
 // passes their readings and events on (to the home assistant, shutdown, prometheus ... nodes) only while this
 // instance is active; output 2 pauses and resumes the device nodes, so a standby does not poll at all.
 import type { NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { editorNumber } from './lib/migrations';
 import { registerNode } from './lib/register';
 import { StandbyGate, type Role } from './lib/standby';
 
@@ -20,8 +21,8 @@ export = (RED: NodeAPI): void => {
   registerNode<StandbyDef>(RED, TYPE, function (def, { onClose }) {
     const t = (key: string, subs?: Record<string, string | number>): string => RED._(`${TYPE}.${key}`, subs);
     const ownerTopic = String(def.ownerTopic ?? '').trim();
-    const graceS = Number(def.grace);
-    const graceMs = (Number.isFinite(graceS) && graceS >= 1 ? graceS : DEFAULT_GRACE_S) * 1000;
+    const graceS = editorNumber(def.grace, DEFAULT_GRACE_S);
+    const graceMs = (graceS >= 1 ? graceS : DEFAULT_GRACE_S) * 1000;
 
     const command = (role: Role): NodeMessage => (role === 'active' ? { payload: 'resume', resume: true } : { payload: 'pause', pause: true });
     const show = (role: Role): void =>

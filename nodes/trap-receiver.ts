@@ -9,7 +9,7 @@ import type { NormalizedTrap } from '../src/traps/normalize';
 import { DEFAULT_TRAP_PORT, TrapReceiver } from '../src/traps/receiver';
 import { normalizeAddress, trapTargets } from '../src/traps/registry';
 import { parseList } from '../src/control/guards';
-import { num } from '../src/control/messages';
+import { editorNumber } from './lib/migrations';
 import { registerNode } from './lib/register';
 
 interface TrapReceiverDef extends NodeDef {
@@ -40,7 +40,7 @@ export = function (RED: NodeAPI): void {
       const user = (def.user ?? '').trim();
       const receiver = new TrapReceiver({
         host: (def.host ?? '').trim() || '0.0.0.0',
-        port: num(def.port, DEFAULT_TRAP_PORT),
+        port: editorNumber(def.port, DEFAULT_TRAP_PORT),
         communities: creds.communities ? parseList(creds.communities).map(String) : ['public'],
         users: user ? [{ name: user, authProtocol, authKey: authProtocol && creds.authKey, privProtocol, privKey: privProtocol && creds.privKey }] : [],
       });

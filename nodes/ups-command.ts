@@ -4,9 +4,10 @@
 // go as INSTCMD behind the same guards, confirmed by upsd's tracking (src/control/nut.ts).
 import type { NodeAPI, NodeDef } from 'node-red';
 import { parseList } from '../src/control/guards';
-import { num, nutCommandRequest, upsRequest } from '../src/control/messages';
+import { nutCommandRequest, upsRequest } from '../src/control/messages';
 import { UpsCommander } from '../src/control/ups';
 import { runControlNode, type ControlLink } from './lib/control-node';
+import { editorNumber } from './lib/migrations';
 import { registerNode } from './lib/register';
 import { NutCommander } from '../src/control/nut';
 import { RackpowerError } from '../src/errors';
@@ -33,7 +34,8 @@ function nutLink(RED: NodeAPI, id: string, ups: string): ControlLink<NutCommande
 }
 
 interface UpsCommandDef extends NodeDef {
-  endpoint: string;
+  /** The SNMP agent config node (type rackpower-snmp-endpoint). */
+  agent: string;
   /** A rackpower-nut-server config node: commands go as INSTCMD through upsd instead of SNMP SETs. */
   server?: string;
   /** The UPS on that server. */
@@ -50,12 +52,12 @@ export = function (RED: NodeAPI): void {
   registerNode<UpsCommandDef>(RED, 'rackpower-ups-command', function (def, setup) {
     const guard = {
       allow: parseList(def.allow),
-      rateLimit: { count: num(def.rateCount, 3), perS: num(def.ratePerS, 300) },
+      rateLimit: { count: editorNumber(def.rateCount, 3), perS: editorNumber(def.ratePerS, 300) },
       dryRun: def.dryRun === true,
     };
     if (def.server) {
       runControlNode(RED, this, {
-        endpoint: '',
+        agent: '',
         profile: '',
         what: 'ups',
         guard,
@@ -66,12 +68,12 @@ export = function (RED: NodeAPI): void {
       return;
     }
     runControlNode(RED, this, {
-      endpoint: def.endpoint,
+      agent: def.agent,
       profile: def.profile,
       what: 'ups',
       guard,
       engine: (client, control, guard) => new UpsCommander(client, control.ups!, guard),
-      request: (msg) => upsRequest(msg, num(def.delay, 60)),
+      request: (msg) => upsRequest(msg, editorNumber(def.delay, 60)),
       topic: (result) => `rackpower/ups-command/${result.command}`,
     }, setup);
   });

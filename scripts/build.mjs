@@ -9,6 +9,8 @@
 //   icons/*.svg                  → dist/nodes/icons/*.svg
 // In every editor HTML, <!-- @RACKPOWER_VALIDATE@ --> becomes a <script> defining window.rackpowerValidate from the
 // compiled nodes/lib/validate.ts, so the dialogs check settings with the runtime's own code.
+// resources/migrations.js (ignored by git) is nodes/lib/migrations.ts compiled, as window.rackpowerMigrations: Node-RED
+// serves resources/ to the editor, where resources/editor.js migrates an old node when its dialog opens.
 // Finally writes dist/.build-stamp, which tests compare with the sources to rebuild only when something changed.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -42,6 +44,17 @@ ${validateJs}
 return exports; })();
 </script>`;
 const editorHtml = (text) => text.replaceAll(VALIDATE_MARKER, validateScript);
+
+// migrations.js, the same way, as a file Node-RED serves (each node's HTML loads it with a <script src>).
+const migrationsJs = readFileSync(path.join(out, 'lib', 'migrations.js'), 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/u, '');
+writeFileSync(
+  at('resources', 'migrations.js'),
+  `// nodes/lib/migrations.ts, compiled by scripts/build.mjs (do not edit): the runtime's own config migrations.
+window.rackpowerMigrations = window.rackpowerMigrations || (function () { var exports = {};
+${migrationsJs}
+return exports; })();
+`,
+);
 
 for (const f of readdirSync(at('nodes')).filter((f) => f.endsWith('.html'))) {
   writeFileSync(path.join(out, f), editorHtml(readFileSync(at('nodes', f), 'utf8')));
@@ -108,7 +121,10 @@ function prune(dir, srcDir) {
     }
     const m = /^(.*?)(\.d\.ts|\.js\.map|\.js)$/u.exec(e.name);
     if (m && !existsSync(path.join(srcDir, `${m[1]}.ts`))) rmSync(p);
+    // JSON a module imported is copied as is: gone from the sources, gone from the package.
+    if (e.name.endsWith('.json') && !existsSync(path.join(srcDir, e.name))) rmSync(p);
   }
+  if (!readdirSync(dir).length) rmSync(dir, { recursive: true });
 }
 
 /** `<!-- slot: name -->` starts a section that runs to the next one; text before the first is a comment. */

@@ -1,5 +1,6 @@
 // The editor's admin API (under Node-RED's httpAdminRoot, behind its adminAuth):
-//   GET  /rackpower/profiles                 rackpower.read   the profile list for the profile picker
+//   GET  /rackpower/profiles                 rackpower.read   the profile list for the profile pickers (device nodes;
+//                                                             outlet and UPS command nodes by what `control` offers)
 //   GET  /rackpower/profiles/:id/variables   rackpower.read   NUT names a profile emits ({i} as N); id "auto" with
 //                                                             ?kind=&protocol= gives every candidate's names
 //   POST /rackpower/discover                 rackpower.write  probe a device with the dialog's settings
@@ -8,10 +9,10 @@
 import type { NodeAPI } from 'node-red';
 import type { Profile } from '../../src/profiles/types';
 import type { DeviceKind } from '../../src/types';
-import type { ModbusConnectionNode, SnmpCredentials, SnmpEndpointNode } from './connections';
+import type { ModbusLinkNode, SnmpCredentials, SnmpAgentNode } from './connections';
 import { BadRequest, discover, failure, parseDiscoverRequest, type Deployed } from './discover';
 import { candidateVariables, profileList, profileVariables } from './profiles';
-import { shippedProfiles } from '../../src/profiles/load';
+import { loadedProfiles } from '../../src/profiles/load';
 import type { NutServerCredentials, NutServerNode } from './nut-server';
 
 /** Probes at once, over all editors: each holds a socket and a timer for up to the deadline. */
@@ -20,7 +21,7 @@ const MAX_RUNNING = 4;
 function deployedNodes(RED: NodeAPI): Deployed {
   return {
     snmp(id) {
-      const node = RED.nodes.getNode(id) as SnmpEndpointNode | null;
+      const node = RED.nodes.getNode(id) as SnmpAgentNode | null;
       if (!node || node.type !== 'rackpower-snmp-endpoint') return undefined;
       return { settings: node.settings, credentials: (RED.nodes.getCredentials(id) ?? {}) as SnmpCredentials };
     },
@@ -30,7 +31,7 @@ function deployedNodes(RED: NodeAPI): Deployed {
       return { settings: node.settings, credentials: (RED.nodes.getCredentials(id) ?? {}) as NutServerCredentials };
     },
     modbus(id) {
-      const node = RED.nodes.getNode(id) as ModbusConnectionNode | null;
+      const node = RED.nodes.getNode(id) as ModbusLinkNode | null;
       if (!node || node.type !== 'rackpower-modbus-connection') return undefined;
       return { settings: node.settings, connection: node.connection };
     },
@@ -68,7 +69,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       return;
     }
     // Looked up in the list, never used to build a path: the id only selects among loaded profiles.
-    const profile = shippedProfiles().find((p) => p.id === id);
+    const profile = loadedProfiles().find((p) => p.id === id);
     if (!profile) {
       res.status(404).json({ error: { code: 'NOT_FOUND', message: `no profile "${id}"` } });
       return;

@@ -15,15 +15,15 @@ export interface ConnectionNode<T, Credentials extends object = object> extends 
 }
 
 /** `settings`: what the flow says, for the discover endpoint (which host the stored credentials belong to). */
-export interface SnmpEndpointNode extends ConnectionNode<SnmpClient, SnmpCredentials> {
-  settings: SnmpEndpointDef;
+export interface SnmpAgentNode extends ConnectionNode<SnmpClient, SnmpCredentials> {
+  settings: SnmpAgentDef;
 }
 /** `settings`: what the flow says, so a probe with the same settings can borrow the open connection. */
-export interface ModbusConnectionNode extends ConnectionNode<ModbusTransport> {
-  settings: ModbusConnectionDef;
+export interface ModbusLinkNode extends ConnectionNode<ModbusTransport> {
+  settings: ModbusLinkDef;
 }
 
-export interface SnmpEndpointDef extends NodeDef {
+export interface SnmpAgentDef extends NodeDef {
   host: string;
   port: number | string;
   version: '1' | '2c' | '3';
@@ -49,7 +49,7 @@ export const SNMP_CREDENTIALS: NodeCredentials<SnmpCredentials> = {
   privKey: { type: 'password' },
 };
 
-export interface ModbusConnectionDef extends NodeDef {
+export interface ModbusLinkDef extends NodeDef {
   mode: 'tcp' | 'rtu';
   host: string;
   port: number | string;
@@ -82,7 +82,7 @@ function protocol<T extends string>(v: string | undefined): T | undefined {
 }
 
 /** Throws CONFIG for a port or number out of range; SnmpClient checks the rest (checkTarget). */
-export function snmpTarget(def: SnmpEndpointDef, creds: SnmpCredentials): SnmpTarget {
+export function snmpTarget(def: SnmpAgentDef, creds: SnmpCredentials): SnmpTarget {
   const base = {
     ...SNMP_DEFAULTS,
     host: host(def.host, 'SNMP'),
@@ -108,7 +108,7 @@ export function snmpTarget(def: SnmpEndpointDef, creds: SnmpCredentials): SnmpTa
   };
 }
 
-export function modbusConfig(def: ModbusConnectionDef): ModbusTransportConfig {
+export function modbusConfig(def: ModbusLinkDef): ModbusTransportConfig {
   const options = {
     timeoutMs: int(def.timeout, 2000, 'Modbus timeout', 10, 60_000),
     interRequestDelayMs: int(def.delay, def.mode === 'rtu' ? 20 : 0, 'Modbus inter-request delay', 0, 10_000),

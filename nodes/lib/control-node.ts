@@ -6,10 +6,10 @@ import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { RackpowerError, asRackpowerError } from '../../src/errors';
 import type { SnmpClient } from '../../src/protocol/snmp/client';
 import { resolveControl } from '../../src/control/detect';
-import type { VendorControl } from '../../src/control/vendors';
+import type { DeviceControl } from '../../src/control/profile-control';
 import { Guard, type GuardConfig } from '../../src/control/guards';
 import { wantsDryRun } from '../../src/control/messages';
-import type { SnmpEndpointNode } from './connections';
+import type { SnmpAgentNode } from './connections';
 import { outletSwitches } from './outlet-switches';
 import type { NodeSetup } from './register';
 
@@ -25,14 +25,15 @@ export interface ControlLink<E> {
 }
 
 export interface ControlNodeSpec<T extends { dryRun: boolean; message: string }, R> {
-  endpoint: string;
-  /** Another link than the SNMP agent `endpoint` names (a NUT server); undefined when none is configured. */
+  /** Id of the SNMP agent config node. */
+  agent: string;
+  /** Another link than the SNMP agent `agent` names (a NUT server); undefined when none is configured. */
   link?: () => ControlLink<Engine<T, R>> | undefined;
   profile: string;
   what: 'outlet' | 'ups';
   guard: Omit<GuardConfig, 'enabled'> & { dryRun: boolean };
   /** The engine for the detected vendor's control data (SNMP agents; a `link` brings its own). */
-  engine?(client: SnmpClient, control: VendorControl, guard: Guard): Engine<T, R>;
+  engine?(client: SnmpClient, control: DeviceControl, guard: Guard): Engine<T, R>;
   request(msg: NodeMessageInFlow): R;
   /** Topic of a result when the input message has none. */
   topic(result: T): string;
@@ -43,7 +44,7 @@ export function runControlNode<T extends { dryRun: boolean; message: string }, R
   const t = (key: string): string => RED._(`${node.type}.${key}`);
   const link = spec.link ? spec.link() : snmpLink(RED, spec);
   if (!link) {
-    setup.refuse(new RackpowerError('CONFIG', t('status.noEndpoint')));
+    setup.refuse(new RackpowerError('CONFIG', t('status.noAgent')));
     return;
   }
   const allowed = link.allowed;
@@ -89,17 +90,17 @@ export function runControlNode<T extends { dryRun: boolean; message: string }, R
   });
 }
 
-/** The SNMP agent config node `spec.endpoint` names; the engine for the vendor its profile (or detection) picks. */
+/** The SNMP agent config node `spec.agent` names; the engine for the vendor its profile (or detection) picks. */
 function snmpLink<T extends { dryRun: boolean; message: string }, R>(RED: NodeAPI, spec: ControlNodeSpec<T, R>): ControlLink<Engine<T, R>> | undefined {
-  const endpoint = RED.nodes.getNode(spec.endpoint) as SnmpEndpointNode | null;
-  if (!endpoint || endpoint.type !== 'rackpower-snmp-endpoint') return undefined;
+  const agent = RED.nodes.getNode(spec.agent) as SnmpAgentNode | null;
+  if (!agent || agent.type !== 'rackpower-snmp-endpoint') return undefined;
   const make = spec.engine;
   if (!make) return undefined;
-  const client = endpoint.connection.acquire();
+  const client = agent.connection.acquire();
   return {
     address: client.describe(),
-    allowed: endpoint.settings.allowControl === true,
+    allowed: agent.settings.allowControl === true,
     engine: (guard) => resolveControl(client, spec.profile, spec.what).then((control) => make(client, control, guard)),
-    release: () => endpoint.connection.release(),
+    release: () => agent.connection.release(),
   };
 }

@@ -10,7 +10,7 @@ import type { DeviceKind } from '../../src/types';
 import { closeWith } from './close';
 import { contextStore, forgetContext } from './context-store';
 import { MAX_INTERVAL_S, MIN_INTERVAL_S, parseCommand } from './commands';
-import type { ModbusConnectionNode, SnmpEndpointNode } from './connections';
+import type { ModbusLinkNode, SnmpAgentNode } from './connections';
 import { DeviceController, reportError } from './controller';
 import { migrate, type DeviceConfig } from './migrate';
 import { registerAdminRoutes } from './admin';
@@ -63,30 +63,30 @@ function openServerReader(RED: NodeAPI, config: DeviceConfig): Opened {
 
 /** Resolves the profile first and acquires last, so nothing is held when a setting is refused. */
 function openReader(RED: NodeAPI, kind: DeviceKind, config: DeviceConfig): Opened {
-  if (config.transport === 'nut') return openServerReader(RED, config);
-  if (config.transport === 'snmp') {
+  if (config.protocol === 'nut') return openServerReader(RED, config);
+  if (config.protocol === 'snmp') {
     const options = config.profile === 'auto' ? { candidates: snmpCandidates(kind) } : { profile: chosenProfile(config.profile, 'snmp', kind) };
-    const endpoint = configNode<SnmpEndpointNode>(RED, config.endpoint, 'rackpower-snmp-endpoint', 'SNMP endpoint');
-    const client = endpoint.connection.acquire();
+    const agent = configNode<SnmpAgentNode>(RED, config.agent, 'rackpower-snmp-endpoint', 'SNMP agent');
+    const client = agent.connection.acquire();
     return {
       ...assembleReader({ protocol: 'snmp', client, ...options }),
       where: client.target.host,
       defaultName: snmpDeviceName(client.target.host, client.target.port),
-      release: () => endpoint.connection.release(),
+      release: () => agent.connection.release(),
     };
   }
   if (config.profile === 'auto') throw new RackpowerError('CONFIG', 'Modbus has no detection: choose the device profile');
   const profile = chosenProfile(config.profile, 'modbus', kind);
   if (!isUnitId(config.unit)) throw new RackpowerError('CONFIG', `unit id ${config.unit} is not 0-${MAX_UNIT_ID}`);
-  const connection = configNode<ModbusConnectionNode>(RED, config.connection, 'rackpower-modbus-connection', 'Modbus connection');
-  const transport = connection.connection.acquire();
+  const link = configNode<ModbusLinkNode>(RED, config.link, 'rackpower-modbus-connection', 'Modbus link');
+  const transport = link.connection.acquire();
   // "10.0.0.9:502" or "/dev/ttyUSB0": the describe() URL without scheme and options.
   const where = transport.describe().replace(/^modbus-\w+:(\/\/)?|\?.*$/gu, '');
   return {
     ...assembleReader({ protocol: 'modbus', transport, profile, unit: config.unit }),
     where,
     defaultName: modbusDeviceName(where, config.unit),
-    release: () => connection.connection.release(),
+    release: () => link.connection.release(),
   };
 }
 
@@ -120,7 +120,7 @@ function start(RED: NodeAPI, node: Node, kind: DeviceKind, config: DeviceConfig,
     variables: variablePatterns(config.variables),
   });
   // SNMP devices answer traps: a trap from their host makes them poll at once (src/traps/registry.ts).
-  const unregister = config.transport === 'snmp' ? trapTargets.register({ id: node.id, host: opened.where, trap: () => poller.trap() }) : () => undefined;
+  const unregister = config.protocol === 'snmp' ? trapTargets.register({ id: node.id, host: opened.where, trap: () => poller.trap() }) : () => undefined;
   let releaseName = (): void => undefined;
   const tracker = new ReadingTracker({ intervalMs: config.interval * 1000, replaceBelowPct: config.replaceBelow }, contextStore(node, (error) => node.warn(t('warn.context', { error }))));
   const controller = new DeviceController(

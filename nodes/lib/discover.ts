@@ -12,7 +12,7 @@ import { SnmpClient } from '../../src/protocol/snmp/client';
 import { SNMP_DEFAULTS, checkTarget, type SnmpTarget } from '../../src/protocol/snmp/target';
 import { unitOf } from '../../src/normalize/quantities';
 import type { DeviceKind, ErrorCode, Value, Values } from '../../src/types';
-import { modbusConfig, snmpTarget, type ModbusConnectionDef, type SnmpCredentials, type SnmpEndpointDef } from './connections';
+import { modbusConfig, snmpTarget, type ModbusLinkDef, type SnmpCredentials, type SnmpAgentDef } from './connections';
 import { bareHost, isHost, isIntIn, isPort, isSerialPath, isUnitId } from './validate';
 import { NutClient } from '../../src/protocol/nut/client';
 import { nisEndpoint, nutEndpoint, type NutServerCredentials, type NutServerDef } from './nut-server';
@@ -32,11 +32,11 @@ const STORED = '__PWRD__';
 
 /** A deployed config node as the endpoint sees it (RED.nodes.getNode + RED.nodes.getCredentials). */
 export interface DeployedSnmp {
-  settings: SnmpEndpointDef;
+  settings: SnmpAgentDef;
   credentials: SnmpCredentials;
 }
 export interface DeployedModbus {
-  settings: ModbusConnectionDef;
+  settings: ModbusLinkDef;
   connection: SharedResource<ModbusTransport>;
 }
 export interface DeployedNut {
@@ -147,34 +147,34 @@ function agentAddress(settings: { host?: string; port?: unknown }): string {
 }
 
 function snmpPlan(body: Body, deployed: Deployed): SnmpTarget {
-  const ep = object(body.endpoint, 'endpoint');
-  const id = configId(ep.id, 'endpoint');
+  const ep = object(body.agent, 'agent');
+  const id = configId(ep.id, 'agent');
   const settings = {
-    host: host(ep.host, 'endpoint'),
+    host: host(ep.host, 'agent'),
     port: ep.port,
-    version: oneOf(ep.version, ['1', '2c', '3'] as const, 'endpoint.version'),
+    version: oneOf(ep.version, ['1', '2c', '3'] as const, 'agent.version'),
     timeout: ep.timeout,
     retries: ep.retries,
-    user: text(ep.user, 'endpoint.user', 64),
-    authProtocol: oneOf(ep.authProtocol ?? 'none', ['none', 'md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'] as const, 'endpoint.authProtocol'),
-    privProtocol: oneOf(ep.privProtocol ?? 'none', ['none', 'des', 'aes', 'aes256b', 'aes256r'] as const, 'endpoint.privProtocol'),
-  } as SnmpEndpointDef;
-  if (ep.port !== '' && ep.port !== undefined && !isPort(ep.port)) throw new BadRequest('endpoint.port must be a whole number 1-65535');
-  optionalInt(ep.timeout, 10, 60_000, 'endpoint.timeout');
-  optionalInt(ep.retries, 0, 10, 'endpoint.retries');
+    user: text(ep.user, 'agent.user', 64),
+    authProtocol: oneOf(ep.authProtocol ?? 'none', ['none', 'md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'] as const, 'agent.authProtocol'),
+    privProtocol: oneOf(ep.privProtocol ?? 'none', ['none', 'des', 'aes', 'aes256b', 'aes256r'] as const, 'agent.privProtocol'),
+  } as SnmpAgentDef;
+  if (ep.port !== '' && ep.port !== undefined && !isPort(ep.port)) throw new BadRequest('agent.port must be a whole number 1-65535');
+  optionalInt(ep.timeout, 10, 60_000, 'agent.timeout');
+  optionalInt(ep.retries, 0, 10, 'agent.retries');
 
   // A secret the editor typed wins; one it only knows exists ("__PWRD__" or absent) comes from the deployed node,
   // and only for the host it was stored for: a probe must not carry a stored community to another address.
-  const sent = ep.credentials === undefined ? {} : object(ep.credentials, 'endpoint.credentials');
+  const sent = ep.credentials === undefined ? {} : object(ep.credentials, 'agent.credentials');
   const stored = id ? deployed.snmp(id) : undefined;
   const credentials: SnmpCredentials = {};
   for (const key of CREDENTIALS) {
     const value = sent[key];
     if (typeof value === 'string' && value !== STORED) {
-      credentials[key] = text(value, `endpoint.credentials.${key}`);
+      credentials[key] = text(value, `agent.credentials.${key}`);
       continue;
     }
-    if (value !== undefined && value !== STORED) throw new BadRequest(`endpoint.credentials.${key} must be text`);
+    if (value !== undefined && value !== STORED) throw new BadRequest(`agent.credentials.${key} must be text`);
     const keep = stored?.credentials[key];
     if (!keep) continue;
     const storedFor = agentAddress(stored.settings);
@@ -191,22 +191,22 @@ function snmpPlan(body: Body, deployed: Deployed): SnmpTarget {
 }
 
 function modbusPlan(body: Body, deployed: Deployed): { config: ModbusTransportConfig; shared?: SharedResource<ModbusTransport> } {
-  const c = object(body.connection, 'connection');
-  const id = configId(c.id, 'connection');
-  const mode = oneOf(c.mode ?? 'tcp', ['tcp', 'rtu'] as const, 'connection.mode');
+  const c = object(body.link, 'link');
+  const id = configId(c.id, 'link');
+  const mode = oneOf(c.mode ?? 'tcp', ['tcp', 'rtu'] as const, 'link.mode');
   if (mode === 'tcp') {
-    host(c.host, 'connection');
-    if (c.port !== '' && c.port !== undefined && !isPort(c.port)) throw new BadRequest('connection.port must be a whole number 1-65535');
+    host(c.host, 'link');
+    if (c.port !== '' && c.port !== undefined && !isPort(c.port)) throw new BadRequest('link.port must be a whole number 1-65535');
   } else {
-    if (!isSerialPath(c.serialPath)) throw new BadRequest('connection.serialPath must be a serial port such as /dev/ttyUSB0 or COM3');
-    optionalInt(c.baudRate, 300, 921_600, 'connection.baudRate');
-    oneOf(c.parity ?? 'none', ['none', 'even', 'odd'] as const, 'connection.parity');
-    optionalInt(c.stopBits, 1, 2, 'connection.stopBits');
-    optionalInt(c.dataBits, 7, 8, 'connection.dataBits');
+    if (!isSerialPath(c.serialPath)) throw new BadRequest('link.serialPath must be a serial port such as /dev/ttyUSB0 or COM3');
+    optionalInt(c.baudRate, 300, 921_600, 'link.baudRate');
+    oneOf(c.parity ?? 'none', ['none', 'even', 'odd'] as const, 'link.parity');
+    optionalInt(c.stopBits, 1, 2, 'link.stopBits');
+    optionalInt(c.dataBits, 7, 8, 'link.dataBits');
   }
-  optionalInt(c.timeout, 10, 60_000, 'connection.timeout');
-  optionalInt(c.delay, 0, 10_000, 'connection.delay');
-  const settings = { ...c, mode } as unknown as ModbusConnectionDef;
+  optionalInt(c.timeout, 10, 60_000, 'link.timeout');
+  optionalInt(c.delay, 0, 10_000, 'link.delay');
+  const settings = { ...c, mode } as unknown as ModbusLinkDef;
   const config = asBadRequest(() => modbusConfig(settings));
   // The deployed connection with the very same settings is borrowed rather than opened twice: a serial port opens
   // only once, and many TCP gateways accept a single client.
@@ -257,7 +257,7 @@ function nutPlan(body: Body, deployed: Deployed): { nut?: NutEndpoint; nis?: Nis
 export function parseDiscoverRequest(input: unknown, deployed: Deployed): DiscoverPlan {
   const body = object(input, 'the request body');
   const kind = oneOf(body.kind, KINDS, 'kind');
-  const transport = oneOf(body.transport, ['snmp', 'modbus', 'nut'] as const, 'transport');
+  const transport = oneOf(body.protocol, ['snmp', 'modbus', 'nut'] as const, 'protocol');
   if (transport === 'nut') {
     if (kind !== 'ups') throw new BadRequest('NUT and apcupsd servers watch UPS units: use a UPS node');
     return { transport, kind, profile: 'nut', ...nutPlan(body, deployed) };

@@ -1,20 +1,23 @@
-// Device node settings as saved in flow JSON → the current shape with every field present and typed. The editor
-// saves numbers as strings, older flows lack fields added later; configVersion says which shape a node was saved in.
+// Device node settings as saved in flow JSON → the current shape with every field present and typed. Older shapes
+// are brought up to date by the node type's migration chain (./migrations.ts, shared with the editor); the editor
+// saves numbers as strings and older flows lack fields added later, which the defaults below cover.
 import type { DeviceKind } from '../../src/types';
 import type { OutputMode } from '../../src/normalize/messages';
+import { currentVersion, editorNumber, migrateConfig } from './migrations';
 
-export const CONFIG_VERSION = 1;
+export const CONFIG_VERSION = currentVersion('rackpower-ups');
 
-export type TransportKind = 'snmp' | 'modbus' | 'nut';
+/** What a device node speaks; `nut` covers NUT and apcupsd servers (the server config node says which). */
+export type DeviceProtocol = 'snmp' | 'modbus' | 'nut';
 
 export interface DeviceConfig {
   name: string;
-  transport: TransportKind;
-  /** Id of a rackpower-snmp-endpoint config node (transport snmp). */
-  endpoint: string;
-  /** Id of a rackpower-modbus-connection config node (transport modbus). */
-  connection: string;
-  /** Id of a rackpower-nut-server config node (transport nut: a NUT or apcupsd server). */
+  protocol: DeviceProtocol;
+  /** Id of the SNMP agent config node (type rackpower-snmp-endpoint), protocol snmp. */
+  agent: string;
+  /** Id of the Modbus link config node (type rackpower-modbus-connection), protocol modbus. */
+  link: string;
+  /** Id of the server config node (type rackpower-nut-server: a NUT or apcupsd server), protocol nut. */
   server: string;
   /** The UPS name on a NUT server (`upsc <ups>@host`); unused for apcupsd. */
   ups: string;
@@ -36,7 +39,7 @@ export interface DeviceConfig {
 }
 
 /** UPS units and PDUs usually speak SNMP, sensors and meters Modbus. */
-function defaultTransport(kind: DeviceKind): TransportKind {
+function defaultProtocol(kind: DeviceKind): DeviceProtocol {
   return kind === 'ups' || kind === 'pdu' ? 'snmp' : 'modbus';
 }
 
@@ -52,25 +55,19 @@ function text(v: unknown): string {
   return typeof v === 'string' ? v.trim() : '';
 }
 
-/** Numbers arrive as strings from the editor; blank or garbage falls back to the default. */
-function num(v: unknown, fallback: number): number {
-  if (v === '' || v === null || v === undefined) return fallback;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : fallback;
-}
+const num = editorNumber;
 
-/** Fills defaults and coerces types; `config.type` (`rackpower-ups` ...) picks the kind's defaults. */
-export function migrate(config: Record<string, unknown>): DeviceConfig {
-  const kind = kindOfType(config.type);
-  // Version 0 (no configVersion) is a flow saved before versioning: every field may be missing, which the defaults
-  // below cover. A later version adds its conversion here, keyed on the version it upgrades from.
-  const transport = config.transport === 'snmp' || config.transport === 'modbus' || config.transport === 'nut' ? config.transport : defaultTransport(kind);
+/** Migrates, fills defaults and coerces types; `saved.type` (`rackpower-ups` ...) picks the kind's defaults. */
+export function migrate(saved: Record<string, unknown>): DeviceConfig {
+  const kind = kindOfType(saved.type);
+  const config = migrateConfig(saved);
+  const protocol = config.protocol === 'snmp' || config.protocol === 'modbus' || config.protocol === 'nut' ? config.protocol : defaultProtocol(kind);
   const mode = MODES.includes(config.outputMode as OutputMode) ? (config.outputMode as OutputMode) : 'always';
   return {
     name: text(config.name),
-    transport,
-    endpoint: text(config.endpoint),
-    connection: text(config.connection),
+    protocol,
+    agent: text(config.agent),
+    link: text(config.link),
     server: text(config.server),
     ups: text(config.ups),
     profile: text(config.profile) || 'auto',

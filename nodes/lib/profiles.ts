@@ -1,6 +1,6 @@
 // The profile list and variable names the editor offers, and which profiles a device node may use.
-import { findProfile, shippedProfiles } from '../../src/profiles/load';
-import type { Profile, SnmpProfile } from '../../src/profiles/types';
+import { findProfile, loadedProfiles } from '../../src/profiles/load';
+import type { Profile, SnmpProfile, UpsCommandName } from '../../src/profiles/types';
 import { RackpowerError } from '../../src/errors';
 import type { DeviceKind } from '../../src/types';
 
@@ -10,20 +10,30 @@ export interface ProfileInfo {
   models: string[];
   kind: DeviceKind;
   protocol: Profile['protocol'];
+  /** What the profile's control section offers (the outlet and UPS command dialogs list these); absent without one. */
+  control?: { outlet: boolean; ups: UpsCommandName[] };
 }
 
+/** The loaded profiles (shipped and the user's own) as the editor's profile, outlet and UPS command lists show them. */
 export function profileList(): ProfileInfo[] {
-  return shippedProfiles().map(({ id, vendor, models, kind, protocol }) => ({ id, vendor, models, kind, protocol }));
+  return loadedProfiles().map((p) => ({
+    id: p.id,
+    vendor: p.vendor,
+    models: p.models,
+    kind: p.kind,
+    protocol: p.protocol,
+    ...(p.protocol === 'snmp' && p.control && { control: { outlet: !!p.control.outlet, ups: Object.keys(p.control.ups ?? {}) as UpsCommandName[] } }),
+  }));
 }
 
 /** SNMP profiles detection may choose for this kind of node. */
 export function snmpCandidates(kind: DeviceKind): SnmpProfile[] {
-  return shippedProfiles().filter((p): p is SnmpProfile => p.protocol === 'snmp' && p.kind === kind);
+  return loadedProfiles().filter((p): p is SnmpProfile => p.protocol === 'snmp' && p.kind === kind);
 }
 
 /** An explicitly chosen profile, refused when it is for another protocol or kind (the editor offers only fitting ones). */
 export function chosenProfile<P extends Profile['protocol']>(id: string, protocol: P, kind: DeviceKind): Extract<Profile, { protocol: P }> {
-  const profile = findProfile(id);
+  const profile = findProfile(id, loadedProfiles());
   if (profile.protocol !== protocol) {
     throw new RackpowerError('CONFIG', `profile ${profile.id} is for ${profile.protocol}, not ${protocol}`);
   }
@@ -67,6 +77,6 @@ export function profileVariables(profile: Profile): string[] {
 /** The names any profile for this kind and protocol can emit: what `auto` may end up with. */
 export function candidateVariables(kind: DeviceKind, protocol: Profile['protocol']): string[] {
   const names = new Set<string>();
-  for (const p of shippedProfiles()) if (p.kind === kind && p.protocol === protocol) for (const n of profileVariables(p)) names.add(n);
+  for (const p of loadedProfiles()) if (p.kind === kind && p.protocol === protocol) for (const n of profileVariables(p)) names.add(n);
   return [...names].sort();
 }

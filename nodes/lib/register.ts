@@ -1,10 +1,12 @@
-// What every node but the four device nodes shares (alarm, budget, shutdown, standby, the integrations, outlet and
-// ups-command, the trap receiver). A refused setting is shown under the node and sent as a catchable CONFIG error
-// once flows have started, as the device nodes do (device-node.ts): status and catch nodes are wired up only then.
+// What every node but the device and config nodes shares (alarm, budget, shutdown, standby, the integrations, outlet
+// and ups-command, the trap receiver): settings migrated to the current version (migrations.ts). A refused setting is
+// shown under the node and sent as a catchable CONFIG error once flows have started, as the device nodes do
+// (device-node.ts): status and catch nodes are wired up only then.
 // Every cleanup the node registered runs on close, each on its own, and done() always follows, so a refused or
 // failing node never stalls a redeploy or leaves a timer behind.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { asRackpowerError } from '../../src/errors';
+import { migrated } from './migrations';
 import { reportError } from './report-error';
 
 /** Longest error text shown under a node; the whole message goes with the error. */
@@ -75,7 +77,8 @@ export function registerNode<D extends NodeDef, C extends object = object>(
         })().finally(done);
       });
       try {
-        start.call(this, def, setup);
+        // Saved flows of any version: the node reads the current shape (migrations.ts).
+        start.call(this, migrated(def), setup);
       } catch (err) {
         setup.refuse(err);
       }

@@ -6,7 +6,7 @@ import { Guard } from '../control/guards';
 import { NutCommander } from '../control/nut';
 import { UpsCommander } from '../control/ups';
 import { resolveControl } from '../control/detect';
-import { UPS_COMMANDS, type UpsCommandName } from '../control/vendors';
+import { UPS_COMMANDS, type UpsCommandName } from '../control/profile-control';
 import { NutClient } from '../protocol/nut/client';
 import { SnmpClient } from '../protocol/snmp/client';
 import { parseTarget } from '../url';

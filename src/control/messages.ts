@@ -4,7 +4,7 @@ import { RackpowerError } from '../errors';
 import type { Values } from '../types';
 import type { OutletRequest } from './outlet';
 import type { UpsRequest } from './ups';
-import { UPS_COMMANDS, type OutletAction, type UpsCommandName } from './vendors';
+import { UPS_COMMANDS, type OutletAction, type UpsCommandName } from './profile-control';
 
 interface Msg {
   payload?: unknown;
@@ -14,9 +14,6 @@ interface Msg {
   /** calibrate.start: the UPS node's latest reading (its msg.payload), checked before the battery is run down. */
   ups?: unknown;
 }
-
-/** A settings field as a number, or the default when it is empty. */
-export const num = (v: unknown, fallback: number): number => (v === '' || v === undefined || v === null || !Number.isFinite(Number(v)) ? fallback : Number(v));
 
 /** msg.payload "on" / "off" / "cycle" with msg.outlet, or {action, outlet} (what the shutdown node sends). */
 export function outletRequest(msg: Msg): OutletRequest {

@@ -4,7 +4,7 @@
 import { RackpowerError } from '../errors';
 import type { SetVarbind, SnmpClient } from '../protocol/snmp/client';
 import type { Guard } from './guards';
-import { toVarbind, type OutletAction, type OutletControl } from './vendors';
+import { toVarbind, type OutletAction, type OutletControl } from './profile-control';
 
 export type OutletState = 'on' | 'off' | 'pending' | 'unknown';
 

@@ -3,7 +3,7 @@
 import { RackpowerError } from '../errors';
 import type { SetVarbind, SnmpClient } from '../protocol/snmp/client';
 import type { Guard } from './guards';
-import { UPS_COMMANDS, toVarbind, type UpsCommand, type UpsCommandName } from './vendors';
+import { UPS_COMMANDS, toVarbind, type UpsCommand, type UpsCommandName } from './profile-control';
 
 export interface UpsRequest {
   command: UpsCommandName;

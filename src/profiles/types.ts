@@ -1,7 +1,8 @@
 // Shape of a device profile file (profiles/**/*.json). schema/profile.schema.json is the normative form;
 // these types mirror it for the code that reads profiles.
 import type { RegisterType, WordOrder } from '../protocol/modbus/codec';
-import type { DeviceKind } from '../types';
+import type { SetVarbind } from '../protocol/snmp/client';
+import type { DeviceKind, EventName } from '../types';
 
 /** How a raw number becomes a NUT value, applied in this order: sentinels, enum, scale, offset, convert, round. */
 export interface Transform {
@@ -162,6 +163,10 @@ export interface SnmpProfile extends ProfileBase {
   match: SnmpMatch;
   variables: SnmpVariable[];
   tables?: SnmpTable[];
+  /** Outlet switching or UPS commands by SNMP SET (src/control). */
+  control?: ProfileControl;
+  /** The notifications the device sends (src/traps). */
+  traps?: TrapSection;
 }
 
 export type { RegisterType, WordOrder };
@@ -197,3 +202,71 @@ export interface ModbusProfile extends ProfileBase {
 }
 
 export type Profile = SnmpProfile | ModbusProfile;
+
+// ---- control: what src/control SETs and reads back ----
+
+export type OutletAction = 'on' | 'off' | 'cycle';
+
+/** One SET; `value` may be "{delay}", replaced by the command's delay in seconds. */
+export interface ControlSet {
+  oid: string;
+  type: SetVarbind['type'];
+  value: number | string;
+}
+
+export interface OutletControl {
+  /** OID suffix for outlet n: "{n}", or with a unit/cord prefix ("1.1.{n}"). */
+  index: string;
+  /** `cycle` absent: the outlet node switches off, waits its cycle delay, and on. */
+  commands: Partial<Record<OutletAction, ControlSet>> & { on: ControlSet; off: ControlSet };
+  /** Read-back: the state column and which raw values mean on, off, or a switch still in progress. */
+  state: { oid: string; on: number[]; off: number[]; pending?: number[] };
+  /** The outlet name column, for allowlists and requests by name. */
+  name?: string;
+}
+
+export interface UpsCommand {
+  set: ControlSet[];
+  /** Read-back after the SET: a value to expect, or a countdown that must be running (> 0). */
+  verify?: { oid: string; equals?: number; countdown?: boolean };
+}
+
+/** The NUT instant commands a profile's `control.ups` may carry (the schema lists the same names). */
+export const UPS_COMMANDS = [
+  'test.battery.start',
+  'beeper.mute',
+  'beeper.disable',
+  'beeper.enable',
+  'shutdown.return',
+  'shutdown.stop',
+  // A deep discharge to measure the battery (rackpower calibrate plans and stops it: src/battery/calibration.ts).
+  'calibrate.start',
+  'calibrate.stop',
+] as const;
+export type UpsCommandName = (typeof UPS_COMMANDS)[number];
+
+export interface ProfileControl {
+  $comment?: string;
+  outlet?: OutletControl;
+  ups?: Partial<Record<UpsCommandName, UpsCommand>>;
+}
+
+// ---- traps: what src/traps makes of a notification ----
+
+/** NUT's event names, plus outlet switching, which NUT has no notification for. */
+export type TrapEventName = EventName | 'OUTLETON' | 'OUTLETOFF';
+
+export interface TrapDefinition {
+  oid: string;
+  name: string;
+  event?: TrapEventName;
+  /** The event depends on a varbind's value (alarm-table traps): the varbind's OID prefix and value → event. */
+  byVarbind?: { oid: string; events: Record<string, TrapEventName> };
+}
+
+export interface TrapSection {
+  $comment?: string;
+  /** The MIB family (ietf, apc ...), published as the trap's vendor. */
+  vendor: string;
+  notifications: TrapDefinition[];
+}

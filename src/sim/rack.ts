@@ -30,7 +30,7 @@ export interface RackOptions {
   /** Where the scenario's profile ids are looked up (default: the shipped profiles). */
   profiles?: Profile[];
   /**
-   * Serve the writable control OIDs (rPDU2 outlet control, RFC 1628 shutdown/beeper/test) so outlet and UPS command
+   * Serve the writable control OIDs (each profile's control section: outlet switching, UPS commands) so outlet and UPS command
    * nodes can act on the rack (default false: every SET answers notWritable, and walks see only what profiles read).
    */
   control?: boolean;
@@ -111,7 +111,7 @@ export async function startRack(scenario: Scenario, options: RackOptions = {}): 
             port: takePort(),
             community,
             user: options.user,
-            controls: options.control ? controlCells(d.resolved.id, name, model) : [],
+            controls: options.control ? controlCells(d.resolved.control, d.resolved.kind, name, model) : [],
           }),
           devices: (port) => [{ name, kind: d.resolved.kind, url: `snmp://${encodeURIComponent(community)}@${urlHost}:${port}`, profile: d.resolved.id }],
         });

@@ -116,12 +116,12 @@ function makeHandler(cells: Map<string, AgentCell>, source: DeviceSource): (requ
     const cell = cells.get(request.oid);
     if (!cell) return request.done({ errorStatus: ErrorStatus.NoError, type: ObjectType.NoSuchInstance, value: null });
     if (request.operation === snmp.PduType.SetRequest) {
-      if (!cell.control) return request.done({ errorStatus: ErrorStatus.NotWritable, type: ObjectType.Null, value: null });
+      if (!cell.control?.write) return request.done({ errorStatus: ErrorStatus.NotWritable, type: ObjectType.Null, value: null });
       // The model decides at commit; a value it refuses is wrongValue, as on a real agent.
       if (request.testSet || cell.control.write(request.setValue)) return request.done();
       return request.done({ errorStatus: ErrorStatus.WrongValue, type: ObjectType.Null, value: null });
     }
-    if (!cell.control && source.fault() === 'garbage') return request.done({ errorStatus: ErrorStatus.NoError, ...garbage(cell.type) });
+    if (!cell.control?.write && source.fault() === 'garbage') return request.done({ errorStatus: ErrorStatus.NoError, ...garbage(cell.type) });
     const value = cell.read();
     if (value === undefined) {
       return request.done({ errorStatus: ErrorStatus.NoError, type: ObjectType.NoSuchInstance, value: null });
@@ -156,7 +156,7 @@ function populate(mib: Mib, cells: Map<string, AgentCell>, source: DeviceSource)
     const name = `tree ${root}`;
     const depth = root.split('.').length;
     const columns = [...new Set(oids.map((oid) => Number(oid.split('.')[depth])))].sort((a, b) => a - b);
-    const writable = new Set(oids.filter((oid) => cells.get(oid)!.control).map((oid) => Number(oid.split('.')[depth])));
+    const writable = new Set(oids.filter((oid) => cells.get(oid)!.control?.write).map((oid) => Number(oid.split('.')[depth])));
     mib.registerProvider({
       name,
       type: MibProviderType.Table,

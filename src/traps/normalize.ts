@@ -4,7 +4,7 @@ import * as snmp from 'net-snmp';
 import { eventMessage } from '../normalize/events';
 import { convertUnit } from '../normalize/transform';
 import type { EventName } from '../types';
-import { trapIndex, type TrapDefinition, type TrapEventName } from './tables';
+import { trapIndex, type TrapDefinition, type TrapEventName } from './definitions';
 
 export interface TrapVarbind {
   oid: string;

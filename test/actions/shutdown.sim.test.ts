@@ -6,7 +6,7 @@ import { ShutdownOrchestrator, type ActionOut, type AuditOut, type Output, type 
 import { Guard } from '../../src/control/guards';
 import { OutletController } from '../../src/control/outlet';
 import { UpsCommander } from '../../src/control/ups';
-import { controlFor, type OutletAction } from '../../src/control/vendors';
+import { controlFor, type OutletAction } from '../../src/control/profile-control';
 import { openDevice } from '../../src/device';
 import { DevicePoller } from '../../src/polling/poller';
 import { SnmpClient } from '../../src/protocol/snmp/client';

@@ -12,7 +12,7 @@ import { runCalibrate } from '../../src/cli/calibrate';
 import { Guard } from '../../src/control/guards';
 import { upsRequest } from '../../src/control/messages';
 import { UpsCommander } from '../../src/control/ups';
-import { controlFor } from '../../src/control/vendors';
+import { controlFor } from '../../src/control/profile-control';
 import { openDevice } from '../../src/device';
 import { SnmpClient } from '../../src/protocol/snmp/client';
 import { startRack, type RunningRack } from '../../src/sim/rack';

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Guard, type GuardConfig } from '../../src/control/guards';
 import { OutletController } from '../../src/control/outlet';
 import { UpsCommander } from '../../src/control/ups';
-import { controlFor } from '../../src/control/vendors';
+import { controlFor } from '../../src/control/profile-control';
 import { SnmpClient } from '../../src/protocol/snmp/client';
 import { startRack, type RunningRack } from '../../src/sim/rack';
 import { parseScenario } from '../../src/sim/scenario';

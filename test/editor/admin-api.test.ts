@@ -30,7 +30,7 @@ beforeAll(async () => {
   red = await startNodeRed({ settings: { adminAuth: { type: 'credentials', users } } });
   tokens.admin = await login('admin', '*');
   tokens.viewer = await login('viewer', 'read');
-  // A deployed SNMP endpoint whose community only the runtime knows from now on.
+  // A deployed SNMP agent whose community only the runtime knows from now on.
   await red.deploy(
     [
       { id: 'tab1', type: 'tab', label: 'rack' },
@@ -45,9 +45,9 @@ afterAll(async () => {
   await rack?.close();
 });
 
-const body = (extra: object = {}, endpoint: object = {}) => ({
-  kind: 'ups', transport: 'snmp', profile: 'auto',
-  endpoint: { id: 'ep1', host: '127.0.0.1', port: rack.ports.ups, version: '2c', timeout: 500, retries: 0, ...endpoint },
+const body = (extra: object = {}, agent: object = {}) => ({
+  kind: 'ups', protocol: 'snmp', profile: 'auto',
+  agent: { id: 'ep1', host: '127.0.0.1', port: rack.ports.ups, version: '2c', timeout: 500, retries: 0, ...agent },
   ...extra,
 });
 
@@ -80,11 +80,11 @@ describe('GET /rackpower/profiles/:id/variables', () => {
 describe('POST /rackpower/discover', () => {
   // Bodies are built when the test runs: the rack's ports are known only then.
   it.each([
-    ['a bad host', () => body({}, { host: 'not a host' }), /endpoint.host/],
-    ['a port out of range', () => body({}, { port: 99999 }), /endpoint.port/],
-    ['a bad SNMP version', () => body({}, { version: '5' }), /endpoint.version/],
+    ['a bad host', () => body({}, { host: 'not a host' }), /agent.host/],
+    ['a port out of range', () => body({}, { port: 99999 }), /agent.port/],
+    ['a bad SNMP version', () => body({}, { version: '5' }), /agent.version/],
     ['an unknown profile', () => body({ profile: 'x' }), /profile/],
-    ['a unit id out of range', () => ({ kind: 'sensor', transport: 'modbus', profile: 'xy-md02', unit: 300, connection: { mode: 'tcp', host: '127.0.0.1', port: 502 } }), /unit/],
+    ['a unit id out of range', () => ({ kind: 'sensor', protocol: 'modbus', profile: 'xy-md02', unit: 300, link: { mode: 'tcp', host: '127.0.0.1', port: 502 } }), /unit/],
     ['a body that is not a JSON object', () => [1, 2], /request body/],
   ])('answers 400 with the reason for %s', async (_what, payload, reason) => {
     const res = await red.request('POST', '/rackpower/discover', payload(), as('admin'));
@@ -92,7 +92,7 @@ describe('POST /rackpower/discover', () => {
     expect(res.body.error).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(reason) });
   });
 
-  it('probes with the stored community of a deployed endpoint (the editor no longer holds it)', async () => {
+  it('probes with the stored community of a deployed SNMP agent (the editor no longer holds it)', async () => {
     const res = await red.request('POST', '/rackpower/discover', body(), as('admin'));
     expect(res.status).toBe(200);
     expect(res.body.device).toMatchObject({ profile: 'ietf-ups', kind: 'ups', manufacturer: 'Rackpower', model: 'SIM-UPS 3000' });

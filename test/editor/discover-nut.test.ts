@@ -14,7 +14,7 @@ let rack: RunningRack;
 const none: Deployed = { snmp: () => undefined, modbus: () => undefined, nut: () => undefined };
 const body = (server: object, extra: object = {}): object => ({
   kind: 'ups',
-  transport: 'nut',
+  protocol: 'nut',
   profile: 'auto',
   server: { protocol: 'nut', host: '127.0.0.1', port: String(upsd.port), tls: 'off', user: '', timeout: '2000', ...server },
   ...extra,
@@ -23,7 +23,7 @@ const body = (server: object, extra: object = {}): object => ({
 beforeAll(async () => {
   upsd = await startUpsd({ alpha: 'Eaton__5PX__snmp-ups__2.7.4__01.dev', beta: 'APC__Smart-UPS_1000__snmp-ups__2.7.4__01.dev' });
   rack = await startRack(loadScenario('demo'), { speed: 0, upsServers: true });
-}, 120_000);
+}, 240_000); // Node-RED and Chromium start slowly on a loaded 2-core machine
 afterAll(async () => {
   await upsd?.stop();
   await rack?.close();
@@ -67,7 +67,7 @@ describe('Discover with a NUT server', () => {
 describe('Discover with an apcupsd server', () => {
   it('reads its one UPS', async () => {
     const port = new URL(rack.servers.find((d) => d.profile === 'apcupsd')!.url).port;
-    const result = await discover(parseDiscoverRequest({ kind: 'ups', transport: 'nut', server: { protocol: 'apcupsd', host: '127.0.0.1', port } }, none));
+    const result = await discover(parseDiscoverRequest({ kind: 'ups', protocol: 'nut', server: { protocol: 'apcupsd', host: '127.0.0.1', port } }, none));
     expect(result.device).toMatchObject({ profile: 'apcupsd', model: 'SIM-UPS 3000', address: `apcupsd://127.0.0.1:${port}` });
     expect(result.units).toBeUndefined();
     expect(result.preview.map((p) => p.name)).toContain('battery.charge');

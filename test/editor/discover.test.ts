@@ -4,7 +4,7 @@
 import snmp from 'net-snmp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRequest, discover, parseDiscoverRequest, preview, type Deployed, type DiscoverPlan } from '../../nodes/lib/discover';
-import type { ModbusConnectionDef, SnmpEndpointDef } from '../../nodes/lib/connections';
+import type { ModbusLinkDef, SnmpAgentDef } from '../../nodes/lib/connections';
 import { SharedResource } from '../../src/polling/shared';
 import { ModbusTransport } from '../../src/protocol/modbus/transport';
 import { startRack, type RunningRack } from '../../src/sim/rack';
@@ -13,13 +13,13 @@ import { freeTcpPort, freeUdpPort } from '../harness/ports';
 import { leftOpen, openHandles } from '../nodes/harness';
 
 const none: Deployed = { snmp: () => undefined, modbus: () => undefined };
-const endpoint = (port: number | string, extra: object = {}) => ({
+const agent = (port: number | string, extra: object = {}) => ({
   host: '127.0.0.1', port, version: '2c', timeout: 1000, retries: 0, user: '', authProtocol: 'sha', privProtocol: 'aes', ...extra,
 });
-const snmpBody = (port: number | string, extra: object = {}, ep: object = {}) => ({ kind: 'ups', transport: 'snmp', profile: 'auto', endpoint: endpoint(port, ep), ...extra });
-const connection = (port: number | string, extra: object = {}) => ({ mode: 'tcp', host: '127.0.0.1', port, timeout: 1000, delay: '', ...extra });
+const snmpBody = (port: number | string, extra: object = {}, ep: object = {}) => ({ kind: 'ups', protocol: 'snmp', profile: 'auto', agent: agent(port, ep), ...extra });
+const link = (port: number | string, extra: object = {}) => ({ mode: 'tcp', host: '127.0.0.1', port, timeout: 1000, delay: '', ...extra });
 const modbusBody = (port: number | string, extra: object = {}, c: object = {}) => ({
-  kind: 'sensor', transport: 'modbus', profile: 'xy-md02', unit: '1', connection: connection(port, c), ...extra,
+  kind: 'sensor', protocol: 'modbus', profile: 'xy-md02', unit: '1', link: link(port, c), ...extra,
 });
 
 function refused(body: unknown, deployed: Deployed = none): string {
@@ -37,17 +37,17 @@ describe('parseDiscoverRequest refuses what is not a probe request', () => {
     ['no body', undefined, /request body/],
     ['an array', [], /request body/],
     ['an unknown kind', snmpBody(161, { kind: 'toaster' }), /^kind/],
-    ['an unknown transport', snmpBody(161, { transport: 'bacnet' }), /^transport/],
-    ['no endpoint', { kind: 'ups', transport: 'snmp', profile: 'auto' }, /^endpoint must be/],
-    ['a host with a space', snmpBody(161, {}, { host: 'ups 1' }), /endpoint.host/],
-    ['a host with a scheme', snmpBody(161, {}, { host: 'http://10.0.0.5' }), /endpoint.host/],
-    ['an impossible address', snmpBody(161, {}, { host: '300.1.1.1' }), /endpoint.host/],
-    ['an empty host', snmpBody(161, {}, { host: '' }), /endpoint.host/],
-    ['port 0', snmpBody(0), /endpoint.port/],
-    ['port 70000', snmpBody(70000), /endpoint.port/],
-    ['a port with letters', snmpBody('16a'), /endpoint.port/],
-    ['SNMP version 4', snmpBody(161, {}, { version: '4' }), /endpoint.version/],
-    ['a timeout of a day', snmpBody(161, {}, { timeout: 86400000 }), /endpoint.timeout/],
+    ['an unknown protocol', snmpBody(161, { protocol: 'bacnet' }), /^protocol/],
+    ['no agent', { kind: 'ups', protocol: 'snmp', profile: 'auto' }, /^agent must be/],
+    ['a host with a space', snmpBody(161, {}, { host: 'ups 1' }), /agent.host/],
+    ['a host with a scheme', snmpBody(161, {}, { host: 'http://10.0.0.5' }), /agent.host/],
+    ['an impossible address', snmpBody(161, {}, { host: '300.1.1.1' }), /agent.host/],
+    ['an empty host', snmpBody(161, {}, { host: '' }), /agent.host/],
+    ['port 0', snmpBody(0), /agent.port/],
+    ['port 70000', snmpBody(70000), /agent.port/],
+    ['a port with letters', snmpBody('16a'), /agent.port/],
+    ['SNMP version 4', snmpBody(161, {}, { version: '4' }), /agent.version/],
+    ['a timeout of a day', snmpBody(161, {}, { timeout: 86400000 }), /agent.timeout/],
     ['an unknown auth protocol', snmpBody(161, {}, { version: '3', user: 'ops', authProtocol: 'rot13' }), /authProtocol/],
     ['SNMPv3 without a user', snmpBody(161, {}, { version: '3', user: '' }), /user name/],
     ['SNMPv3 privacy without authentication', snmpBody(161, {}, { version: '3', user: 'ops', authProtocol: 'none', credentials: { privKey: 'p'.repeat(8) } }), /authentication/],
@@ -61,8 +61,8 @@ describe('parseDiscoverRequest refuses what is not a probe request', () => {
     ['unit id 248', modbusBody(502, { unit: 248 }), /^unit/],
     ['unit id -1', modbusBody(502, { unit: '-1' }), /^unit/],
     ['a unit id with letters', modbusBody(502, { unit: '1a' }), /^unit/],
-    ['an unknown Modbus mode', modbusBody(502, {}, { mode: 'udp' }), /connection.mode/],
-    ['a Modbus host that is not one', modbusBody(502, {}, { host: 'a_b!' }), /connection.host/],
+    ['an unknown Modbus mode', modbusBody(502, {}, { mode: 'udp' }), /link.mode/],
+    ['a Modbus host that is not one', modbusBody(502, {}, { host: 'a_b!' }), /link.host/],
     ['a serial port that is not one', modbusBody(502, {}, { mode: 'rtu', serialPath: 'ttyUSB0; rm -rf /' }), /serialPath/],
     ['an unsupported baud rate', modbusBody(502, {}, { mode: 'rtu', serialPath: '/dev/ttyUSB0', baudRate: 12 }), /baudRate/],
     ['odd parity spelled wrong', modbusBody(502, {}, { mode: 'rtu', serialPath: '/dev/ttyUSB0', parity: 'uneven' }), /parity/],
@@ -73,7 +73,7 @@ describe('parseDiscoverRequest refuses what is not a probe request', () => {
 
 describe('parseDiscoverRequest accepts the dialog’s settings', () => {
   const deployedEndpoint = (host: string): Deployed => ({
-    snmp: (id) => (id === 'ep1' ? { settings: endpoint(161, { host }) as unknown as SnmpEndpointDef, credentials: { community: 'stored' } } : undefined),
+    snmp: (id) => (id === 'ep1' ? { settings: agent(161, { host }) as unknown as SnmpAgentDef, credentials: { community: 'stored' } } : undefined),
     modbus: () => undefined,
   });
   const community = (plan: DiscoverPlan) => (plan.transport === 'snmp' ? plan.target.community : undefined);
@@ -107,7 +107,7 @@ describe('parseDiscoverRequest accepts the dialog’s settings', () => {
     const shared = new SharedResource(() => new ModbusTransport({ kind: 'tcp', host: '127.0.0.1', port: 1502 }), (t) => t.close());
     const deployed: Deployed = {
       snmp: () => undefined,
-      modbus: (id) => (id === 'mb1' ? { settings: connection(1502) as unknown as ModbusConnectionDef, connection: shared } : undefined),
+      modbus: (id) => (id === 'mb1' ? { settings: link(1502) as unknown as ModbusLinkDef, connection: shared } : undefined),
     };
     expect(parseDiscoverRequest(modbusBody(1502, {}, { id: 'mb1' }), deployed)).toMatchObject({ unit: 1, shared });
     expect(parseDiscoverRequest(modbusBody(1503, {}, { id: 'mb1' }), deployed)).toMatchObject({ shared: undefined });
@@ -202,7 +202,7 @@ describe('discover against the simulated rack', () => {
   it('gives a borrowed Modbus connection back, and closes its own', async () => {
     const before = openHandles();
     const shared = new SharedResource(() => new ModbusTransport({ kind: 'tcp', host: '127.0.0.1', port: port(rack, 'sensor') }), (t) => t.close());
-    const deployed: Deployed = { snmp: () => undefined, modbus: () => ({ settings: connection(port(rack, 'sensor')) as unknown as ModbusConnectionDef, connection: shared }) };
+    const deployed: Deployed = { snmp: () => undefined, modbus: () => ({ settings: link(port(rack, 'sensor')) as unknown as ModbusLinkDef, connection: shared }) };
     const user = shared.acquire(); // a deployed device node holds it
     await discover(parseDiscoverRequest(modbusBody(port(rack, 'sensor'), {}, { id: 'mb1' }), deployed));
     expect(shared.userCount).toBe(1);

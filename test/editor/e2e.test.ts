@@ -49,7 +49,7 @@ beforeAll(async () => {
   red = await startNodeRed({ packed: true });
   browser = await openEditorSession(red);
   page = browser.page;
-}, 120_000);
+}, 240_000); // Node-RED and Chromium start slowly on a loaded 2-core machine
 
 afterAll(async () => {
   await browser?.close();
@@ -97,7 +97,7 @@ describe('a UPS over SNMP', () => {
   it('dragged from the palette, opens its dialog on double-click', async () => {
     ids.ups = await dragFromPalette(page, 'rackpower-ups', 500, 220);
     await openNodeDialog(page, ids.ups);
-    expect(await page.locator('#node-input-transport').inputValue()).toBe('snmp');
+    expect(await page.locator('#node-input-protocol').inputValue()).toBe('snmp');
     expect(await page.locator('#node-input-profile').inputValue()).toBe('auto');
   });
 
@@ -108,8 +108,8 @@ describe('a UPS over SNMP', () => {
     await until('the interval accepted', async () => !(await hasError('#node-input-interval')));
   });
 
-  it('adds an SNMP endpoint, flagging an invalid host and port', async () => {
-    await page.locator('#node-input-btn-endpoint-add').click();
+  it('adds an SNMP agent, flagging an invalid host and port', async () => {
+    await page.locator('#node-input-btn-agent-add').click();
     await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
     await type('#node-config-input-host', 'not a host!');
     await until('the host flagged', () => hasError('#node-config-input-host'));
@@ -123,11 +123,11 @@ describe('a UPS over SNMP', () => {
     await type('#node-config-input-retries', '0');
     await page.locator('#node-config-dialog-ok').click();
     await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
-    ids.endpoint = await page.locator('#node-input-endpoint').inputValue();
-    expect(ids.endpoint).not.toBe('_ADD_');
+    ids.agent = await page.locator('#node-input-agent').inputValue();
+    expect(ids.agent).not.toBe('_ADD_');
   });
 
-  it('discovers the simulated UPS with the endpoint not deployed yet', async () => {
+  it('discovers the simulated UPS with the agent not deployed yet', async () => {
     await page.locator('#rp-discover').click();
     const result = page.locator('#rp-discover-result');
     await result.locator('.rp-discover-values').waitFor({ state: 'visible' });
@@ -163,8 +163,8 @@ describe('a UPS over SNMP', () => {
     expect(text).toMatch(/^OL/u);
   });
 
-  it('discovers again with the deployed endpoint’s stored community (the editor no longer holds it)', async () => {
-    expect(await page.evaluate((id) => (globalThis as unknown as EditorGlobals).RED.nodes.node(id).credentials?.community, ids.endpoint)).toBeUndefined();
+  it('discovers again with the deployed agent’s stored community (the editor no longer holds it)', async () => {
+    expect(await page.evaluate((id) => (globalThis as unknown as EditorGlobals).RED.nodes.node(id).credentials?.community, ids.agent)).toBeUndefined();
     await openNodeDialog(page, ids.ups);
     await page.locator('#node-input-profile optgroup').first().waitFor({ state: 'attached' });
     expect(await page.locator('#node-input-profile').inputValue()).toBe('ietf-ups');
@@ -199,8 +199,8 @@ describe('a rack sensor over Modbus', () => {
   it('gets a Modbus link, a unit id (flagged when out of range) and a profile found with the filter box', async () => {
     ids.sensor = await dragFromPalette(page, 'rackpower-sensor', 500, 360);
     await openNodeDialog(page, ids.sensor);
-    expect(await page.locator('#node-input-transport').inputValue()).toBe('modbus');
-    await page.locator('#node-input-btn-connection-add').click();
+    expect(await page.locator('#node-input-protocol').inputValue()).toBe('modbus');
+    await page.locator('#node-input-btn-link-add').click();
     await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
     await type('#node-config-input-host', '127.0.0.1.');
     await type('#node-config-input-host', '127.0.0.1');
@@ -236,7 +236,7 @@ describe('a rack sensor over Modbus', () => {
     await page.locator('#node-input-profile optgroup').first().waitFor({ state: 'attached' });
     expect(await page.locator('#node-input-profile').inputValue()).toBe('xy-md02');
     expect(await page.locator('#node-input-unit').inputValue()).toBe('1');
-    expect(await page.locator('#node-input-connection').inputValue()).not.toBe('_ADD_');
+    expect(await page.locator('#node-input-link').inputValue()).not.toBe('_ADD_');
     await page.locator('#node-dialog-cancel').click();
     await page.locator('#node-dialog-cancel').waitFor({ state: 'detached' });
   });
@@ -246,7 +246,7 @@ describe('Discover explains failures', () => {
   it('tells a PDU node pointed at a UPS card what the device is', async () => {
     ids.pdu = await dragFromPalette(page, 'rackpower-pdu', 500, 480);
     await openNodeDialog(page, ids.pdu);
-    await page.locator('#node-input-endpoint').selectOption(ids.endpoint);
+    await page.locator('#node-input-agent').selectOption(ids.agent);
     await page.locator('#rp-discover').click();
     const error = page.locator('#rp-discover-result.rp-discover-error');
     await error.waitFor({ state: 'visible' });

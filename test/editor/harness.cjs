@@ -153,7 +153,7 @@ async function startNodeRed(options = {}) {
 
   const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'node-red', 'red.js'), '-u', userDir, '-s', path.join(userDir, 'settings.js')], {
     cwd: userDir,
-    env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
+    env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false', ...(options.env || {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -274,7 +274,7 @@ async function launchChromium(options = {}) {
 /** Opens the editor and waits for the palette to list the rackpower nodes. */
 async function openEditor(page, red) {
   await page.goto(red.url + '/');
-  await page.locator('.red-ui-palette-node[data-palette-type="rackpower-ups"]').waitFor({ state: 'visible', timeout: 60000 });
+  await page.locator('.red-ui-palette-node[data-palette-type="rackpower-ups"]').waitFor({ state: 'visible', timeout: 120000 });
   // Close anything that greets a first visit (welcome or update notices), so it covers nothing.
   await page.evaluate(() => document.querySelectorAll('.red-ui-notification .red-ui-notification-close, .red-ui-notification button').forEach((b) => b.click()));
 }

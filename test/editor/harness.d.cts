@@ -37,6 +37,8 @@ export interface StartOptions {
   settings?: Record<string, unknown>;
   /** Install what `npm pack` publishes (unpacked) rather than the working tree. */
   packed?: boolean;
+  /** Extra environment variables for the Node-RED process (RACKPOWER_PROFILES). */
+  env?: Record<string, string>;
 }
 
 export interface Comms {

@@ -84,14 +84,24 @@ function usedKeys(text: string, type: string): string[] {
   for (const m of text.matchAll(/\._\(\s*`\$\{(\w+)\}([\w.-]+)`\s*[,)]/gu)) if (TYPE_VARS.has(m[1])) keys.push(type + m[2]);
   // t('key'): relative to what the file's own t prefixes (the editor's `function t(key) { return definition._(T +
   // '.errors.' + key) }`); in the runtime files t is the node's catalog under its type (nodes/lib/status.ts).
+  // The shared editor script's E.t (resources/editor.js) is relative to the node type: `return E.t('errors.' + key)`.
   const def = /function t\(\w+[^)]*\)\s*\{\s*return\s+[\w.]+\._\(\s*(\w+)\s*\+\s*'([^']*)'\s*\+/u.exec(text);
-  const scope = def ? (TYPE_VARS.has(def[1]) ? type + def[2] : undefined) : `${type}.`;
+  const shared = /function t\(\w+\)\s*\{\s*return\s+E\.t\(\s*'([^']*)'\s*\+/u.exec(text);
+  const scope = shared ? `${type}.${shared[1]}` : def ? (TYPE_VARS.has(def[1]) ? type + def[2] : undefined) : `${type}.`;
   if (scope !== undefined) {
     for (const m of text.matchAll(/(?<![\w$])(?:this\.)?t\(\s*'([\w.-]+)'\s*[,)]/gu)) if (!m[1].endsWith('.')) keys.push(scope + m[1]);
   }
   // Validator factories with the error key as their last argument: count('rateCount'), intIn(1, 65535, 'port'),
   // when('tcp', V.isHost, 'host'), number('voltage'): messages under errors.
   for (const m of text.matchAll(/\b(?:count|number|intIn|when)\((?:[^()]*?,\s*)?'(\w+)'\)/gu)) keys.push(`${type}.errors.${m[1]}`);
+  // E.configChosen('agent', 'errors.agent', ...): the message key, relative to the node type.
+  for (const m of text.matchAll(/\bconfigChosen\(\s*'\w+',\s*'([\w.]+)'/gu)) keys.push(`${type}.${m[1]}`);
+  // Registered through resources/editor.js: the palette label, and the port labels the node does not set itself.
+  if (/rackpowerEditor\.node\(/u.test(text)) {
+    keys.push(`${type}.paletteLabel`);
+    if (/\binputs: 1\b/u.test(text) && !/\binputLabels:/u.test(text)) keys.push(`${type}.inputs`);
+    if (/\boutputs: [1-9]\b/u.test(text) && !/\boutputLabels:/u.test(text)) keys.push(`${type}.outputs`);
+  }
   return keys;
 }
 
@@ -132,7 +142,7 @@ describe.each(NODES)('%s', (type, file) => {
     const html = readFileSync(dist(`${file}.html`), 'utf8');
     // Palette and port labels are functions reading the catalog, not strings.
     expect(html).not.toMatch(/\b(?:paletteLabel|inputLabels|outputLabels):\s*['"[]/u);
-    expect(html).toMatch(/paletteLabel: function/u);
+    expect(html).toMatch(/paletteLabel: function|rackpowerEditor\.node\(/u);
     // Text set from script goes through t(...); a quoted English sentence in .text('...') or a notification would not.
     expect(html).not.toMatch(/\.text\('[A-Za-z]+ [a-z]/u);
     expect(html).not.toMatch(/RED\.notify\('[A-Za-z]/u);
@@ -161,7 +171,7 @@ describe('English texts', () => {
     for (const file of ['outlet', 'ups-command']) {
       const c = catalogOf(file);
       const type = `rackpower-${file}`;
-      expect(english(c, `${type}.status.noEndpoint`)).toBe('no SNMP agent selected');
+      expect(english(c, `${type}.status.noAgent`)).toBe('no SNMP agent selected');
       expect(english(c, `${type}.status.ready`)).toBe('ready');
       expect(english(c, `${type}.status.dryRun`)).toBe('dry run');
       expect(english(c, `${type}.status.disabled`)).toBe('control not enabled');

@@ -20,7 +20,7 @@ beforeAll(async () => {
   red = await startNodeRed();
   browser = await openEditorSession(red);
   page = browser.page;
-}, 120_000);
+}, 240_000); // Node-RED and Chromium start slowly on a loaded 2-core machine
 
 afterAll(async () => {
   await browser?.close();
@@ -41,7 +41,7 @@ describe('a UPS on USB behind the simulated NUT server', () => {
   it('offers the NUT / apcupsd protocol on UPS nodes only', async () => {
     ids.pdu = await dragFromPalette(page, 'rackpower-pdu', 500, 400);
     await openNodeDialog(page, ids.pdu);
-    expect(await page.locator('#node-input-transport option[value="nut"]').count()).toBe(0);
+    expect(await page.locator('#node-input-protocol option[value="nut"]').count()).toBe(0);
     await page.locator('#node-dialog-cancel').click();
     await page.locator('#node-dialog-cancel').waitFor({ state: 'detached' });
     // Gone again: an unconfigured PDU would hold up the deploy below.
@@ -51,10 +51,10 @@ describe('a UPS on USB behind the simulated NUT server', () => {
 
     ids.ups = await dragFromPalette(page, 'rackpower-ups', 500, 220);
     await openNodeDialog(page, ids.ups);
-    await page.locator('#node-input-transport').selectOption('nut');
+    await page.locator('#node-input-protocol').selectOption('nut');
     await page.locator('#node-input-ups').waitFor({ state: 'visible' });
     expect(await page.locator('#node-input-profile').isVisible()).toBe(false);
-    expect(await page.locator('#node-input-endpoint').isVisible()).toBe(false);
+    expect(await page.locator('#node-input-agent').isVisible()).toBe(false);
   });
 
   it('adds a NUT server: password field for NUT, none for apcupsd', async () => {

@@ -31,7 +31,7 @@ beforeAll(async () => {
   red = await startNodeRed({ flows: [{ id: Z, type: 'tab', label: 'plan' }, shutdown] });
   browser = await openEditorSession(red);
   page = browser.page;
-}, 120_000);
+}, 240_000); // Node-RED and Chromium start slowly on a loaded 2-core machine
 
 afterAll(async () => {
   await browser?.close();

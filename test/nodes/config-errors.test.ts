@@ -37,7 +37,7 @@ async function load(node: { id: string; type: string; [key: string]: unknown }, 
 const refused: [what: string, node: { id: string; type: string; [key: string]: unknown }, message: RegExp][] = [
   ['an alarm rule without a variable', { id: 'n', type: 'rackpower-alarm', rules: [{ id: 'hot', variable: '', kind: 'above', threshold: '30' }] }, /variable is empty/u],
   ['a budget without a budget or breaker', { id: 'n', type: 'rackpower-budget' }, /give a budget in W or a breaker rating in A/u],
-  ['an outlet node without an SNMP agent', { id: 'n', type: 'rackpower-outlet', endpoint: '', profile: 'auto' }, /no SNMP agent selected|status\.noEndpoint/u],
+  ['an outlet node without an SNMP agent', { id: 'n', type: 'rackpower-outlet', agent: '', profile: 'auto' }, /no SNMP agent selected|status\.noAgent/u],
   ['a shutdown node with an unknown redundancy', { id: 'n', type: 'rackpower-shutdown', supplies: 'ups', redundancy: 'most', stages: [] }, /unknown redundancy "most"/u],
 ];
 
@@ -78,7 +78,7 @@ describe('close', () => {
       build(start) {
         registerNode(RED, 'x', start);
         const node = Object.assign(new EventEmitter(), { warnings: [] as string[], warn: (w: string) => node.warnings.push(w), status: () => undefined, error: () => undefined });
-        constructor.call(node, { id: 'n' });
+        constructor.call(node, { id: 'n', type: 'rackpower-influx' });
         return {
           warnings: node.warnings,
           close: () => new Promise((resolve) => node.emit('close', true, () => resolve(node.warnings))),

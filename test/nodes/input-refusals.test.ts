@@ -89,7 +89,7 @@ describe('a Modbus serial port must be a serial character device', () => {
 
   it('Discover answers 400 with the reason for a file given as the serial port', async () => {
     await helper.load(nodes, [{ id: Z, type: 'tab' }]);
-    const res = await post({ kind: 'sensor', transport: 'modbus', profile: 'xy-md02', unit: '1', connection: { mode: 'rtu', serialPath: '/etc/passwd', baudRate: '9600' } });
+    const res = await post({ kind: 'sensor', protocol: 'modbus', profile: 'xy-md02', unit: '1', link: { mode: 'rtu', serialPath: '/etc/passwd', baudRate: '9600' } });
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ error: { code: 'BAD_REQUEST', message: expect.stringContaining('/etc/passwd is a regular file, not a serial port') } });
   });
@@ -104,8 +104,8 @@ describe('Discover sends a stored SNMP secret only to the host and port it was s
     try {
       await helper.load(nodes, [{ id: Z, type: 'tab' }, endpoint()], { ep: { community: 'stored-secret' } });
       const body = (port: number) => ({
-        kind: 'ups', transport: 'snmp', profile: 'auto',
-        endpoint: { id: 'ep', host: '127.0.0.1', port, version: '2c', timeout: 300, retries: 0, credentials: { community: '__PWRD__' } },
+        kind: 'ups', protocol: 'snmp', profile: 'auto',
+        agent: { id: 'ep', host: '127.0.0.1', port, version: '2c', timeout: 300, retries: 0, credentials: { community: '__PWRD__' } },
       });
       const res = await post(body(other.address().port));
       expect(res.status).toBe(400);

@@ -9,7 +9,7 @@ import { DevicePoller } from '../../src/polling/poller';
 import type { DeviceReader } from '../../src/polling/types';
 import type { Values } from '../../src/types';
 import { parseCommand } from '../../nodes/lib/commands';
-import { modbusConfig, snmpTarget, type ModbusConnectionDef, type SnmpEndpointDef } from '../../nodes/lib/connections';
+import { modbusConfig, snmpTarget, type ModbusLinkDef, type SnmpAgentDef } from '../../nodes/lib/connections';
 import { DeviceController, type NodeOutput } from '../../nodes/lib/controller';
 import { FailureLog } from '../../nodes/lib/failures';
 import { CONFIG_VERSION, migrate } from '../../nodes/lib/migrate';
@@ -24,9 +24,9 @@ describe('migrate', () => {
   it('fills every default of a flow saved before configVersion existed', () => {
     expect(migrate({ type: 'rackpower-ups', endpoint: 'ep1' })).toEqual({
       name: '',
-      transport: 'snmp',
-      endpoint: 'ep1',
-      connection: '',
+      protocol: 'snmp',
+      agent: 'ep1',
+      link: '',
       profile: 'auto',
       unit: 1,
       interval: 10,
@@ -39,9 +39,9 @@ describe('migrate', () => {
       ups: '',
       configVersion: CONFIG_VERSION,
     });
-    expect(migrate({ type: 'rackpower-sensor' }).transport).toBe('modbus');
-    expect(migrate({ type: 'rackpower-meter' }).transport).toBe('modbus');
-    expect(migrate({ type: 'rackpower-pdu' }).transport).toBe('snmp');
+    expect(migrate({ type: 'rackpower-sensor' }).protocol).toBe('modbus');
+    expect(migrate({ type: 'rackpower-meter' }).protocol).toBe('modbus');
+    expect(migrate({ type: 'rackpower-pdu' }).protocol).toBe('snmp');
   });
 
   it('keeps version 1 settings and turns the editor’s strings into numbers', () => {
@@ -49,12 +49,12 @@ describe('migrate', () => {
       type: 'rackpower-meter', configVersion: 1, name: ' meter ', transport: 'modbus', connection: 'c1', profile: 'eastron-sdm120',
       unit: '2', interval: '30', outputMode: 'per-variable', variables: 'input.*', prefix: 'site/a',
     });
-    expect(config).toMatchObject({ name: 'meter', unit: 2, interval: 30, outputMode: 'per-variable', variables: 'input.*', prefix: 'site/a' });
+    expect(config).toMatchObject({ name: 'meter', protocol: 'modbus', link: 'c1', unit: 2, interval: 30, outputMode: 'per-variable', variables: 'input.*', prefix: 'site/a' });
   });
 
   it('replaces blanks and unknown values by defaults, and refuses a foreign node type', () => {
-    expect(migrate({ type: 'rackpower-ups', interval: '', outputMode: 'sometimes', transport: 'bacnet', prefix: '' })).toMatchObject({
-      interval: 10, outputMode: 'always', transport: 'snmp', prefix: 'rackpower',
+    expect(migrate({ type: 'rackpower-ups', configVersion: 2, interval: '', outputMode: 'sometimes', protocol: 'bacnet', prefix: '' })).toMatchObject({
+      interval: 10, outputMode: 'always', protocol: 'snmp', prefix: 'rackpower',
     });
     expect(() => migrate({ type: 'inject' })).toThrow(/not a rackpower device node/);
   });
@@ -123,7 +123,7 @@ describe('FailureLog', () => {
 });
 
 describe('config node settings', () => {
-  const snmp = { host: ' 10.0.0.5 ', port: '161', version: '2c', timeout: '500', retries: '0', user: '', authProtocol: 'sha', privProtocol: 'aes' } as SnmpEndpointDef;
+  const snmp = { host: ' 10.0.0.5 ', port: '161', version: '2c', timeout: '500', retries: '0', user: '', authProtocol: 'sha', privProtocol: 'aes' } as SnmpAgentDef;
 
   it('builds an SNMP target with the community from the credentials', () => {
     expect(snmpTarget(snmp, { community: 'secret' })).toMatchObject({ host: '10.0.0.5', port: 161, version: 2, community: 'secret', timeoutMs: 500, retries: 0 });
@@ -137,9 +137,9 @@ describe('config node settings', () => {
   });
 
   it('builds Modbus TCP and RTU transports', () => {
-    const def = { mode: 'tcp', host: '10.0.0.9', port: '', timeout: '1000', delay: '' } as ModbusConnectionDef;
+    const def = { mode: 'tcp', host: '10.0.0.9', port: '', timeout: '1000', delay: '' } as ModbusLinkDef;
     expect(modbusConfig(def)).toEqual({ kind: 'tcp', host: '10.0.0.9', port: 502, timeoutMs: 1000, interRequestDelayMs: 0 });
-    const rtu = { ...def, mode: 'rtu', serialPath: '/dev/ttyUSB0', baudRate: '2400', parity: 'even', stopBits: '1', dataBits: '8' } as ModbusConnectionDef;
+    const rtu = { ...def, mode: 'rtu', serialPath: '/dev/ttyUSB0', baudRate: '2400', parity: 'even', stopBits: '1', dataBits: '8' } as ModbusLinkDef;
     expect(modbusConfig(rtu)).toMatchObject({ kind: 'rtu', path: '/dev/ttyUSB0', baudRate: 2400, parity: 'even', interRequestDelayMs: 20 });
     expect(() => modbusConfig({ ...def, host: ' ' })).toThrow(/host is empty/);
   });

@@ -5,6 +5,7 @@ import { isIPv6 } from 'node:net';
 import snmp from 'net-snmp';
 import { RackpowerError } from '../../errors';
 import { guardMessageListeners } from './guard';
+import { preEncodeRequests } from './request-encoding';
 import { type SnmpTarget, checkTarget } from './target';
 
 const AUTH_PROTOCOLS = snmp.AuthProtocols as unknown as Record<string, number>;
@@ -54,6 +55,7 @@ export function openSession(t: SnmpTarget, faults?: SessionFaults): snmp.Session
   // unhandled, and handed to whoever can tell the waiting request why its answer never came.
   session.on('error', (err: Error) => faults?.malformed(err));
   guardMessageListeners((session as unknown as { dgram?: dgram.Socket }).dgram, (err) => faults?.crashed(err));
+  if (t.version !== 3) preEncodeRequests(session);
   return session;
 }
 

@@ -1,0 +1,171 @@
+// SNMPv1/v2c read requests encoded with their varbind list cached. A poll asks the same OIDs every time, and
+// net-snmp re-encodes every OID from its dotted text on every request (a regular expression, a split and a byte array
+// per OID): that was the largest single cost of a UPS poll. Here the varbind list is encoded once per session and
+// only the few bytes around it (request id, lengths) are written per request. The bytes are exactly those net-snmp
+// would send (test/protocol/snmp-request-encoding.test.ts compares them); anything this does not cover (SET, traps,
+// SNMPv3, an OID net-snmp would refuse) is left to net-snmp, which then encodes or refuses it as before.
+
+const GET = 0xa0;
+const GET_NEXT = 0xa1;
+const GET_BULK = 0xa5;
+const SEQUENCE = 0x30;
+const INTEGER = 0x02;
+const OCTET_STRING = 0x04;
+const NULL = 0x05;
+const OID = 0x06;
+/** Varbind lists kept per session: a poll's GET, its GETBULKs and their continuations. */
+const CACHED_LISTS = 8;
+const DOTTED = /^\d+(\.\d+)+$/u;
+
+/**
+ * Makes a net-snmp session send its v1/v2c read requests encoded here. net-snmp sends `message.buffer` when it is set
+ * (a retry resends the same bytes), so the hook only fills it in before net-snmp's own send.
+ */
+export function preEncodeRequests(session: object): void {
+  const s = session as { send(req: { message: CommunityMessage }, noWait?: boolean): unknown };
+  const send = s.send;
+  if (typeof send !== 'function') throw new Error('net-snmp session without send(): requests cannot be pre-encoded');
+  const encoder = new RequestEncoder();
+  s.send = function (this: unknown, req, noWait) {
+    const m = req?.message;
+    if (m && !m.buffer) m.buffer = encoder.encode(m);
+    return send.call(this, req, noWait);
+  };
+}
+
+/** The parts of a net-snmp Message (v1/v2c) a request is made of. */
+export interface CommunityMessage {
+  version: number;
+  community: string;
+  buffer?: Buffer;
+  pdu: {
+    type: number;
+    id: number;
+    varbinds: { oid: string; type?: unknown }[];
+    options?: { nonRepeaters?: number; maxRepetitions?: number };
+  };
+}
+
+export class RequestEncoder {
+  /** Encoded varbind lists (SEQUENCE of { OID, NULL }), most recently used first. */
+  private lists: { oids: string[]; bytes: Buffer }[] = [];
+  private community: { text: string; bytes: Buffer } | undefined;
+
+  /** The whole message as net-snmp would encode it, or undefined for anything this leaves to net-snmp. */
+  encode(m: CommunityMessage): Buffer | undefined {
+    const pdu = m.pdu;
+    if (m.version === 3 || (pdu.type !== GET && pdu.type !== GET_NEXT && pdu.type !== GET_BULK)) return undefined;
+    const bulk = pdu.type === GET_BULK;
+    const nonRepeaters = bulk ? (pdu.options?.nonRepeaters ?? 0) : 0;
+    const maxRepetitions = bulk ? (pdu.options?.maxRepetitions ?? 0) : 0;
+    if (!isInt32(pdu.id) || !isInt32(m.version) || !isInt32(nonRepeaters) || !isInt32(maxRepetitions)) return undefined;
+    const varbinds = this.varbinds(pdu.varbinds);
+    if (!varbinds || typeof m.community !== 'string') return undefined;
+    if (this.community?.text !== m.community) this.community = { text: m.community, bytes: tlv(OCTET_STRING, Buffer.from(m.community, 'utf8')) };
+    // One buffer, written front to back: only the request id changes from one poll to the next.
+    const community = this.community.bytes;
+    const pduLength = intLength(pdu.id) + intLength(nonRepeaters) + intLength(maxRepetitions) + varbinds.length;
+    const messageLength = intLength(m.version) + community.length + headerLength(pduLength) + pduLength;
+    if (messageLength > 0xffff) return undefined; // beyond any UDP datagram: net-snmp's to refuse
+    const out = Buffer.allocUnsafe(headerLength(messageLength) + messageLength);
+    let at = writeHeader(out, 0, SEQUENCE, messageLength);
+    at = writeInt(out, at, m.version);
+    at += community.copy(out, at);
+    at = writeHeader(out, at, pdu.type, pduLength);
+    at = writeInt(out, at, pdu.id);
+    at = writeInt(out, at, nonRepeaters);
+    at = writeInt(out, at, maxRepetitions);
+    varbinds.copy(out, at);
+    return out;
+  }
+
+  private varbinds(list: { oid: string; type?: unknown }[]): Buffer | undefined {
+    for (let i = 0; i < this.lists.length; i++) {
+      const cached = this.lists[i];
+      if (!sameOids(cached.oids, list)) continue;
+      if (i > 0) {
+        this.lists.splice(i, 1);
+        this.lists.unshift(cached);
+      }
+      return cached.bytes;
+    }
+    const parts: Buffer[] = [];
+    for (const vb of list) {
+      // A request varbind carries no value; one that does (a SET) is net-snmp's to encode.
+      if (vb.type !== undefined) return undefined;
+      const oid = encodeOid(vb.oid);
+      if (!oid) return undefined;
+      parts.push(tlv(SEQUENCE, Buffer.concat([oid, Buffer.from([NULL, 0])])));
+    }
+    const bytes = tlv(SEQUENCE, Buffer.concat(parts));
+    this.lists.unshift({ oids: list.map((vb) => vb.oid), bytes });
+    if (this.lists.length > CACHED_LISTS) this.lists.pop();
+    return bytes;
+  }
+}
+
+function sameOids(oids: string[], list: { oid: string }[]): boolean {
+  if (oids.length !== list.length) return false;
+  for (let i = 0; i < oids.length; i++) if (oids[i] !== list[i].oid) return false;
+  return true;
+}
+
+function isInt32(n: unknown): n is number {
+  return Number.isInteger(n) && (n as number) >= -0x80000000 && (n as number) <= 0x7fffffff;
+}
+
+/** An OID as BER, or undefined where net-snmp's encoder would refuse or mangle it (it is then left to net-snmp). */
+export function encodeOid(dotted: string): Buffer | undefined {
+  if (typeof dotted !== 'string' || !DOTTED.test(dotted)) return undefined;
+  const arcs = dotted.split('.').map(Number);
+  const first = arcs[0] * 40 + arcs[1];
+  // net-snmp writes the first two arcs as one byte, and arcs above 32 bits wrap: leave such OIDs to it.
+  if (first > 0x7f || arcs.some((a) => a > 0xffffffff)) return undefined;
+  const bytes = [first];
+  for (let i = 2; i < arcs.length; i++) {
+    const a = arcs[i];
+    const groups = [a % 128];
+    for (let rest = Math.floor(a / 128); rest > 0; rest = Math.floor(rest / 128)) groups.unshift((rest % 128) | 0x80);
+    bytes.push(...groups);
+  }
+  return tlv(OID, Buffer.from(bytes));
+}
+
+/** Bytes of a signed 32-bit INTEGER's content in the fewest bytes (as net-snmp's encoder writes it). */
+function intBytes(n: number): number {
+  let size = 1;
+  for (let rest = n; rest < -0x80 || rest >= 0x80; rest = Math.floor(rest / 0x100)) size++;
+  return size;
+}
+
+function intLength(n: number): number {
+  return 2 + intBytes(n);
+}
+
+function writeInt(out: Buffer, at: number, n: number): number {
+  const size = intBytes(n);
+  out[at++] = INTEGER;
+  out[at++] = size;
+  for (let i = size - 1, rest = n; i >= 0; i--, rest = Math.floor(rest / 0x100)) out[at + i] = rest & 0xff;
+  return at + size;
+}
+
+function headerLength(length: number): number {
+  return length <= 0x7f ? 2 : length <= 0xff ? 3 : length <= 0xffff ? 4 : 5;
+}
+
+function writeHeader(out: Buffer, at: number, tag: number, length: number): number {
+  out[at++] = tag;
+  // Long form: 0x81-0x83 and then the length's bytes, high first.
+  const size = length > 0xffff ? 3 : length > 0xff ? 2 : length > 0x7f ? 1 : 0;
+  if (size) out[at++] = 0x80 | size;
+  for (let i = size - 1; i > 0; i--) out[at++] = (length >> (8 * i)) & 0xff;
+  out[at++] = length & 0xff;
+  return at;
+}
+
+function tlv(tag: number, content: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(headerLength(content.length) + content.length);
+  content.copy(out, writeHeader(out, 0, tag, content.length));
+  return out;
+}
