@@ -4,7 +4,7 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { parseList } from '../src/control/guards';
 import { outletRequest } from '../src/control/messages';
 import { OutletController } from '../src/control/outlet';
-import { runControlNode } from './lib/control-node';
+import { guardSettings, runControlNode } from './lib/control-node';
 import { editorNumber } from './lib/migrations';
 import { registerNode } from './lib/register';
 
@@ -26,12 +26,7 @@ export = function (RED: NodeAPI): void {
       agent: def.agent,
       profile: def.profile,
       what: 'outlet',
-      guard: {
-        allow: parseList(def.allow),
-        protect: parseList(def.protect),
-        rateLimit: { count: editorNumber(def.rateCount, 3), perS: editorNumber(def.ratePerS, 60) },
-        dryRun: def.dryRun === true,
-      },
+      guard: { ...guardSettings(def, 60), protect: parseList(def.protect) },
       engine: (client, control, guard) => new OutletController(client, control.outlet!, guard, { cycleDelayS: editorNumber(def.cycleDelay, 5) }),
       request: outletRequest,
       topic: (result) => `rackpower/outlet/${result.outlet}`,

@@ -3,10 +3,9 @@
 // read-back where the device offers one. The engine is src/control/ups.ts; through a NUT server the instant commands
 // go as INSTCMD behind the same guards, confirmed by upsd's tracking (src/control/nut.ts).
 import type { NodeAPI, NodeDef } from 'node-red';
-import { parseList } from '../src/control/guards';
 import { nutCommandRequest, upsRequest } from '../src/control/messages';
 import { UpsCommander } from '../src/control/ups';
-import { runControlNode, type ControlLink } from './lib/control-node';
+import { guardSettings, runControlNode, type ControlLink } from './lib/control-node';
 import { editorNumber } from './lib/migrations';
 import { registerNode } from './lib/register';
 import { NutCommander } from '../src/control/nut';
@@ -50,11 +49,7 @@ interface UpsCommandDef extends NodeDef {
 
 export = function (RED: NodeAPI): void {
   registerNode<UpsCommandDef>(RED, 'rackpower-ups-command', function (def, setup) {
-    const guard = {
-      allow: parseList(def.allow),
-      rateLimit: { count: editorNumber(def.rateCount, 3), perS: editorNumber(def.ratePerS, 300) },
-      dryRun: def.dryRun === true,
-    };
+    const guard = guardSettings(def, 300);
     if (def.server) {
       runControlNode(RED, this, {
         agent: '',

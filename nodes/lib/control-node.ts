@@ -7,9 +7,10 @@ import { RackpowerError, asRackpowerError } from '../../src/errors';
 import type { SnmpClient } from '../../src/protocol/snmp/client';
 import { resolveControl } from '../../src/control/detect';
 import type { DeviceControl } from '../../src/control/profile-control';
-import { Guard, type GuardConfig } from '../../src/control/guards';
+import { Guard, parseList, type GuardConfig } from '../../src/control/guards';
 import { wantsDryRun } from '../../src/control/messages';
 import type { SnmpAgentNode } from './connections';
+import { editorNumber } from './migrations';
 import { outletSwitches } from './outlet-switches';
 import type { NodeSetup } from './register';
 
@@ -31,12 +32,23 @@ export interface ControlNodeSpec<T extends { dryRun: boolean; message: string },
   link?: () => ControlLink<Engine<T, R>> | undefined;
   profile: string;
   what: 'outlet' | 'ups';
-  guard: Omit<GuardConfig, 'enabled'> & { dryRun: boolean };
+  guard: GuardSettings;
   /** The engine for the detected vendor's control data (SNMP agents; a `link` brings its own). */
   engine?(client: SnmpClient, control: DeviceControl, guard: Guard): Engine<T, R>;
   request(msg: NodeMessageInFlow): R;
   /** Topic of a result when the input message has none. */
   topic(result: T): string;
+}
+
+type GuardSettings = Omit<GuardConfig, 'enabled'> & { dryRun: boolean };
+
+/** The guard fields both dialogs save: allowlist, rate limit, dry run. */
+export function guardSettings(def: { allow: string; rateCount: number | string; ratePerS: number | string; dryRun: boolean }, defaultPerS: number): GuardSettings {
+  return {
+    allow: parseList(def.allow),
+    rateLimit: { count: editorNumber(def.rateCount, 3), perS: editorNumber(def.ratePerS, defaultPerS) },
+    dryRun: def.dryRun === true,
+  };
 }
 
 export function runControlNode<T extends { dryRun: boolean; message: string }, R>(RED: NodeAPI, node: Node, spec: ControlNodeSpec<T, R>, setup: NodeSetup): void {
