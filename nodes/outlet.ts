@@ -4,19 +4,15 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { parseList } from '../src/control/guards';
 import { outletRequest } from '../src/control/messages';
 import { OutletController } from '../src/control/outlet';
-import { guardSettings, runControlNode } from './lib/control-node';
+import { guardSettings, runControlNode, type GuardFields } from './lib/control-node';
 import { editorNumber } from './lib/migrations';
 import { registerNode } from './lib/register';
 
-interface OutletDef extends NodeDef {
+interface OutletDef extends NodeDef, GuardFields {
   /** The SNMP agent config node (type rackpower-snmp-endpoint). */
   agent: string;
   profile: string;
-  allow: string;
   protect: string;
-  rateCount: number | string;
-  ratePerS: number | string;
-  dryRun: boolean;
   cycleDelay: number | string;
 }
 

@@ -5,7 +5,7 @@
 import type { NodeAPI, NodeDef } from 'node-red';
 import { nutCommandRequest, upsRequest } from '../src/control/messages';
 import { UpsCommander } from '../src/control/ups';
-import { guardSettings, runControlNode, type ControlLink } from './lib/control-node';
+import { guardSettings, runControlNode, type ControlLink, type GuardFields } from './lib/control-node';
 import { editorNumber } from './lib/migrations';
 import { registerNode } from './lib/register';
 import { NutCommander } from '../src/control/nut';
@@ -32,7 +32,7 @@ function nutLink(RED: NodeAPI, id: string, ups: string): ControlLink<NutCommande
   };
 }
 
-interface UpsCommandDef extends NodeDef {
+interface UpsCommandDef extends NodeDef, GuardFields {
   /** The SNMP agent config node (type rackpower-snmp-endpoint). */
   agent: string;
   /** A rackpower-nut-server config node: commands go as INSTCMD through upsd instead of SNMP SETs. */
@@ -40,10 +40,6 @@ interface UpsCommandDef extends NodeDef {
   /** The UPS on that server. */
   ups?: string;
   profile: string;
-  allow: string;
-  rateCount: number | string;
-  ratePerS: number | string;
-  dryRun: boolean;
   delay: number | string;
 }
 

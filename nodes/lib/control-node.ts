@@ -43,7 +43,14 @@ export interface ControlNodeSpec<T extends { dryRun: boolean; message: string },
 type GuardSettings = Omit<GuardConfig, 'enabled'> & { dryRun: boolean };
 
 /** The guard fields both dialogs save: allowlist, rate limit, dry run. */
-export function guardSettings(def: { allow: string; rateCount: number | string; ratePerS: number | string; dryRun: boolean }, defaultPerS: number): GuardSettings {
+export interface GuardFields {
+  allow: string;
+  rateCount: number | string;
+  ratePerS: number | string;
+  dryRun: boolean;
+}
+
+export function guardSettings(def: GuardFields, defaultPerS: number): GuardSettings {
   return {
     allow: parseList(def.allow),
     rateLimit: { count: editorNumber(def.rateCount, 3), perS: editorNumber(def.ratePerS, defaultPerS) },
