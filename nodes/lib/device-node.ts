@@ -7,13 +7,13 @@ import { MessageBuilder } from '../../src/normalize/messages';
 import { DevicePoller } from '../../src/polling/poller';
 import type { DeviceReader } from '../../src/polling/types';
 import type { DeviceKind } from '../../src/types';
-import { closeWith } from './close';
 import { contextStore, forgetContext } from './context-store';
 import { MAX_INTERVAL_S, MIN_INTERVAL_S, parseCommand } from './commands';
 import type { ModbusLinkNode, SnmpAgentNode } from './connections';
-import { DeviceController, reportError } from './controller';
+import { DeviceController } from './controller';
 import { migrate, type DeviceConfig } from './migrate';
 import { registerAdminRoutes } from './admin';
+import { registerNode } from './register';
 import { chosenProfile, snmpCandidates } from './profiles';
 import { failureStatus, type Translate } from './status';
 import { MAX_UNIT_ID, isUnitId } from './validate';
@@ -151,32 +151,23 @@ export function registerDeviceNode(RED: NodeAPI, kind: DeviceKind): void {
   const type = `rackpower-${kind}`;
   const t: Translate = (key, substitutions) => RED._(`${type}.${key}`, substitutions);
   registerAdminRoutes(RED);
-  RED.nodes.registerType(type, function (this: Node, def: NodeDef) {
-    RED.nodes.createNode(this, def);
+  registerNode<NodeDef>(RED, type, function (def, { refuse, onClose }) {
     let controller: DeviceController;
     try {
       controller = start(RED, this, kind, migrate({ ...def }), t);
     } catch (err) {
-      // A refused setting: say why under the node and once as a catchable error; the node stays idle until
-      // redeployed. Catch and status nodes are hooked up only once every node is built, hence after flows:started.
+      // A refused setting: said under the node (in the device nodes' words) and once as a catchable error after
+      // flows:started (register.ts); the node stays idle until redeployed.
       const error = asRackpowerError(err, 'CONFIG');
-      const report = (): void => {
-        this.status(failureStatus(error, t));
-        reportError(this, error);
-      };
-      RED.events.once('flows:started', report);
-      this.on('close', () => RED.events.off('flows:started', report));
+      refuse(error, failureStatus(error, t).text);
       return;
     }
     this.on('input', (msg, _send, done) => {
       controller.command(parseCommand(msg), msg);
       done();
     });
-    closeWith(this, () => controller.close());
-    // Two parameters: Node-RED hands a one-parameter close listener `done` and waits for it.
-    this.on('close', (removed: boolean, done: () => void) => {
-      if (removed) forgetContext(this.id);
-      done();
-    });
+    // A deleted node's kept state goes once the controller has stopped writing it (cleanups run latest first).
+    onClose((removed) => void (removed && forgetContext(this.id)));
+    onClose(() => controller.close());
   });
 }

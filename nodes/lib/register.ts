@@ -1,7 +1,7 @@
-// What every node but the device and config nodes shares (alarm, budget, shutdown, standby, the integrations, outlet
-// and ups-command, the trap receiver): settings migrated to the current version (migrations.ts). A refused setting is
-// shown under the node and sent as a catchable CONFIG error once flows have started, as the device nodes do
-// (device-node.ts): status and catch nodes are wired up only then.
+// What every rackpower node but the config nodes shares (the device nodes, alarm, budget, shutdown, standby, the
+// integrations, outlet and ups-command, the trap receiver): settings migrated to the current version (migrations.ts).
+// A refused setting is shown under the node and sent as a catchable CONFIG error once flows have started: status and
+// catch nodes are wired up only then.
 // Every cleanup the node registered runs on close, each on its own, and done() always follows, so a refused or
 // failing node never stalls a redeploy or leaves a timer behind.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
@@ -55,7 +55,7 @@ export function registerNode<D extends NodeDef, C extends object = object>(
         refuse: (err, status) => {
           const error = asRackpowerError(err, 'CONFIG');
           const report = (): void => {
-            this.status({ fill: 'red', shape: 'ring', text: (status ?? error.message).slice(0, MAX_STATUS) });
+            this.status({ fill: 'red', shape: 'ring', text: status ?? error.message.slice(0, MAX_STATUS) });
             reportError(this, error);
           };
           // A refusal found later (a port taken while binding) is reported at once when the flows are running.
