@@ -1,5 +1,7 @@
-// Reads the profile files shipped in profiles/ (and any extra folder a user names), validating each against
-// schema/profile.schema.json so a broken profile is refused at load with the file and field named.
+// Reads the device packages shipped in profiles/ (and any extra folder a user names), validating each profile against
+// schema/profile.schema.json so a broken profile is refused at load with the file and field named. A package is a
+// folder holding profile.json (next to its recordings, expect.json and SOURCE.md); a user folder may also hold flat
+// `<id>.json` profile files.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
@@ -29,6 +31,8 @@ function statSafe(file: string): boolean {
 export const PACKAGE_ROOT = packageRoot();
 export const PROFILE_DIR = path.join(PACKAGE_ROOT, 'profiles');
 export const SCHEMA_FILE = path.join(PACKAGE_ROOT, 'schema', 'profile.schema.json');
+/** The profile file of a device package folder (profiles/<protocol>/<id>/profile.json). */
+export const PACKAGE_PROFILE = 'profile.json';
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 
@@ -49,7 +53,10 @@ function describe(errors: ErrorObject[]): string {
   return `${where}: ${deepest.message ?? 'invalid'}${extra}`;
 }
 
-/** Parses and validates one profile file. Throws a CONFIG error naming the file and the field. */
+/**
+ * Parses and validates one profile file. Throws a CONFIG error naming the file and the field. Its id must equal its
+ * package folder's name (for `<id>/profile.json`) or its file name (for a flat `<id>.json`).
+ */
 export function loadProfileFile(file: string): Profile {
   let data: unknown;
   try {
@@ -64,19 +71,27 @@ export function loadProfileFile(file: string): Profile {
   const profile = data as Profile;
   const problem = profileLimitProblem(profile);
   if (problem) throw new RackpowerError('CONFIG', `profile ${file}: ${problem}`);
-  const expected = path.basename(file, '.json');
+  const inPackage = path.basename(file) === PACKAGE_PROFILE;
+  const expected = inPackage ? path.basename(path.dirname(file)) : path.basename(file, '.json');
   if (profile.id !== expected) {
-    throw new RackpowerError('CONFIG', `profile ${file}: id: "${profile.id}" must equal the file name "${expected}"`);
+    const what = inPackage ? 'folder' : 'file';
+    throw new RackpowerError('CONFIG', `profile ${file}: id: "${profile.id}" must equal the ${what} name "${expected}"`);
   }
   return profile;
 }
 
-function listJson(dir: string): string[] {
+/**
+ * The profile files under a folder: a sub-folder holding profile.json is a package (its other files, expect.json
+ * included, are not profiles); any other sub-folder is searched; a flat `*.json` file is a profile.
+ */
+export function listProfileFiles(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listJson(full));
-    else if (entry.name.endsWith('.json')) out.push(full);
+    if (entry.isDirectory()) {
+      const own = path.join(full, PACKAGE_PROFILE);
+      out.push(...(statSafe(own) ? [own] : listProfileFiles(full)));
+    } else if (entry.name.endsWith('.json')) out.push(full);
   }
   return out.sort();
 }
@@ -85,7 +100,7 @@ function listJson(dir: string): string[] {
 export function loadProfiles(dirs: string[] = [PROFILE_DIR]): Profile[] {
   const byId = new Map<string, string>();
   const profiles: Profile[] = [];
-  for (const file of dirs.flatMap(listJson)) {
+  for (const file of dirs.flatMap(listProfileFiles)) {
     const profile = loadProfileFile(file);
     const other = byId.get(profile.id);
     if (other) throw new RackpowerError('CONFIG', `profile ${file}: id: "${profile.id}" is also used by ${other}`);

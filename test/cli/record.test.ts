@@ -14,18 +14,18 @@ import { startRack, type RunningRack } from '../../src/sim/rack';
 import { parseScenario } from '../../src/sim/scenario';
 import type { Values } from '../../src/types';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
+import { fixture } from '../profiles/recording-helpers';
 import { ensureBuilt } from '../harness/build';
 import { runNode } from '../harness/process';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const fixtures = path.join(__dirname, '..', 'fixtures', 'snmprec');
 
 let dir: string;
 let original: Snmpsim;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'rp-record-'));
-  original = await startSnmpsim([path.join(fixtures, 'eaton-93e-80.snmprec')]);
+  original = await startSnmpsim([fixture('eaton-93e-80')]);
 });
 afterAll(async () => {
   await original?.stop();

@@ -101,7 +101,7 @@ export async function pack(dest: string): Promise<Packed> {
   return { tarball, files: info.files.map((f) => f.path).sort(), repo };
 }
 
-/** Every file under a repo folder, as package paths ("profiles/snmp/ietf-ups.json"). */
+/** Every file under a repo folder, as package paths ("profiles/snmp/ietf-ups/profile.json"). */
 export function repoFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (rel: string): void => {

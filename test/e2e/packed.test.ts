@@ -37,13 +37,13 @@ const example = (): FlowNode[] => {
 };
 const DEVICE_TYPES = ['rackpower-ups', 'rackpower-pdu', 'rackpower-sensor', 'rackpower-meter'];
 
-/** The ids of the profile files under an installed package's profiles/. */
+/** The ids of the profile files (profiles/<protocol>/<id>/profile.json) under an installed package's profiles/. */
 function shippedProfileIds(packageDir: string): string[] {
   const ids: string[] = [];
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (e.isDirectory()) walk(path.join(dir, e.name));
-      else if (e.name.endsWith('.json')) ids.push(JSON.parse(readFileSync(path.join(dir, e.name), 'utf8')).id);
+      else if (e.name === 'profile.json') ids.push(JSON.parse(readFileSync(path.join(dir, e.name), 'utf8')).id);
     }
   };
   walk(path.join(packageDir, 'profiles'));
@@ -85,9 +85,14 @@ describe('the packed tarball', () => {
     }
     // The build copies icons/ beside the nodes; the data folders ship as they are.
     for (const icon of packed.repo.icons) expected.push(`dist/nodes/${icon}`);
-    for (const dir of ['profiles', 'schema', 'scenarios', 'examples']) expected.push(...packed.repo[dir]);
+    for (const dir of ['schema', 'scenarios', 'examples']) expected.push(...packed.repo[dir]);
+    // Of a device package only its profile.json ships: the recordings are test data, some under their source's
+    // licence (GPL-3.0 LibreNMS walks), and expect.json / SOURCE.md describe them.
+    const profileFiles = packed.repo.profiles.filter((f) => path.posix.basename(f) === 'profile.json');
+    expected.push(...profileFiles);
     expect(expected.filter((f) => !files.has(f)), 'missing from the tarball').toEqual([]);
-    for (const id of ['snmp/ietf-ups', 'snmp/apc-rpdu2', 'modbus/xy-md02', 'modbus/eastron-sdm120']) expect(files.has(`profiles/${id}.json`), id).toBe(true);
+    expect(packed.files.filter((f) => f.startsWith('profiles/')), 'only profile.json of each package').toEqual(profileFiles);
+    for (const id of ['snmp/ietf-ups', 'snmp/apc-rpdu2', 'modbus/xy-md02', 'modbus/eastron-sdm120']) expect(files.has(`profiles/${id}/profile.json`), id).toBe(true);
     for (const f of ['schema/profile.schema.json', 'scenarios/demo.json']) expect(files.has(f), f).toBe(true);
     expect(packed.files.filter((f) => /^examples\/(.+\/)?simulated-rack\.json$/.test(f))).toHaveLength(1);
     // Sources, tests, scripts and local state stay out.

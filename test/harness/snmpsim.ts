@@ -11,14 +11,19 @@ export interface Snmpsim {
   stop(): Promise<void>;
 }
 
-export async function startSnmpsim(files: string[], opts: { maxVarbinds?: number } = {}): Promise<Snmpsim> {
+/**
+ * Serves each file under the community of its file name without `.snmprec`, or under the community given with it
+ * (so two packages may each hold a recording of the same name).
+ */
+export async function startSnmpsim(files: Array<string | { file: string; community: string }>, opts: { maxVarbinds?: number } = {}): Promise<Snmpsim> {
   if (spawnSync('which', ['snmpsimd']).status !== 0) {
     throw new Error('snmpsimd not found: install Debian package snmpsim (see .ci/run)');
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rp-snmpsim-'));
   mkdirSync(path.join(dir, 'data'));
   mkdirSync(path.join(dir, 'cache'));
-  for (const f of files) cpSync(f, path.join(dir, 'data', path.basename(f)));
+  const served = files.map((f) => (typeof f === 'string' ? { file: f, community: path.basename(f, '.snmprec') } : f));
+  for (const f of served) cpSync(f.file, path.join(dir, 'data', `${f.community}.snmprec`));
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
     // snmpsimd refuses to run as root; its cache must belong to the user it drops to.
@@ -36,7 +41,7 @@ export async function startSnmpsim(files: string[], opts: { maxVarbinds?: number
   if (opts.maxVarbinds) args.push(`--max-varbinds=${opts.maxVarbinds}`);
   if (asRoot) args.push('--process-user=nobody', '--process-group=nogroup');
   const child: ChildProcess = spawn('snmpsimd', args, { stdio: 'ignore' });
-  await waitForAgent(port, path.basename(files[0], '.snmprec'), child);
+  await waitForAgent(port, served[0].community, child);
   return {
     port,
     stop: async () => {

@@ -2,21 +2,20 @@
 // recorded walks, a modbus-serial TCP server, and a UDP port nobody answers. A status node and a catch node in
 // each flow see what the editor and a Catch node would.
 // @module-tag peer: snmpsimd
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startModbusServer, type TestModbusServer } from '../harness/modbus-server';
 import { freeUdpPort } from '../harness/ports';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
+import { fixture } from '../profiles/recording-helpers';
 import { helper, leftOpen, nodeModules, openHandles, record, type Received } from './harness';
 
-const fixtures = path.join(__dirname, '..', 'fixtures', 'snmprec');
 const Z = 'flow1';
 let nodes: unknown[];
 let sim: Snmpsim;
 
 beforeAll(async () => {
   nodes = nodeModules();
-  sim = await startSnmpsim(['phoenixtec-power', 'apc-8932'].map((f) => path.join(fixtures, `${f}.snmprec`)));
+  sim = await startSnmpsim(['phoenixtec-power', 'apc-8932'].map(fixture));
   await helper.startServer();
 });
 afterAll(async () => {

@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnmpClient } from '../../src/protocol/snmp/client';
 import { SNMP_DEFAULTS, type SnmpTarget } from '../../src/protocol/snmp/target';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
+import { fixture } from '../profiles/recording-helpers';
 
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'snmprec');
 const APC = 'apc-8932';
 /** A tiny agent whose MIB ends with a 3-row table (written by the test): where v1 walks hit end-of-MIB. */
 const TAIL = 'rp-v1-tail';
@@ -179,7 +179,7 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  const apc = path.join(FIXTURES, `${APC}.snmprec`);
+  const apc = fixture(APC);
   [limited, plain] = await Promise.all([startSnmpsim([apc], { maxVarbinds: 10 }), startSnmpsim([apc, tail])]);
   relay = await startPduLimiter(plain.port, 10);
   strict = await startPduLimiter(plain.port, 10, { bulk: 'tooBig' });

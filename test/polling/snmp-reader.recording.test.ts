@@ -1,5 +1,4 @@
 // @module-tag peer: snmpsimd
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnmpClient } from '../../src/protocol/snmp/client';
 import { SNMP_DEFAULTS } from '../../src/protocol/snmp/target';
@@ -7,13 +6,13 @@ import { shippedProfiles } from '../../src/profiles/load';
 import type { SnmpProfile } from '../../src/profiles/types';
 import { SnmpDeviceReader } from '../../src/polling/snmp-reader';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
+import { fixture } from '../profiles/recording-helpers';
 
-const fixtures = path.join(__dirname, '..', 'fixtures', 'snmprec');
 const snmpProfiles = shippedProfiles().filter((p): p is SnmpProfile => p.protocol === 'snmp');
 
 let sim: Snmpsim;
 beforeAll(async () => {
-  sim = await startSnmpsim(['apc-8932', 'eaton-93e-80', 'phoenixtec-power'].map((f) => path.join(fixtures, `${f}.snmprec`)));
+  sim = await startSnmpsim(['apc-8932', 'eaton-93e-80', 'phoenixtec-power'].map(fixture));
 });
 afterAll(() => sim?.stop());
 

@@ -12,8 +12,8 @@ import { runNode } from '../harness/process';
 const dir = mkdtempSync(path.join(tmpdir(), 'rackpower-profiles-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const base = JSON.parse(readFileSync(path.join(PROFILE_DIR, 'modbus', 'xy-md02.json'), 'utf8'));
-const snmpBase = JSON.parse(readFileSync(path.join(PROFILE_DIR, 'snmp', 'ietf-ups.json'), 'utf8'));
+const base = JSON.parse(readFileSync(path.join(PROFILE_DIR, 'modbus', 'xy-md02', 'profile.json'), 'utf8'));
+const snmpBase = JSON.parse(readFileSync(path.join(PROFILE_DIR, 'snmp', 'ietf-ups', 'profile.json'), 'utf8'));
 
 /** Writes a profile as `<id>.json` (the loader wants the file named after the id) and returns its path. */
 function write(profile: object, id = 'test-profile'): string {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadProfiles, shippedProfiles } from '../../src/profiles/load';
+import { listProfileFiles, loadProfiles, PROFILE_DIR, shippedProfiles } from '../../src/profiles/load';
 
 function tempProfileDir(file: string, body: unknown): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rp-prof-'));
@@ -16,6 +16,16 @@ const minimal = {
   match: { probe: ['1.3.6.1.4.1.99.1.0'] },
   variables: [{ name: 'battery.charge', oid: '1.3.6.1.4.1.99.2.0' }],
 };
+
+/** A user profiles folder holding one device package: snmp/<folder>/profile.json plus the package's other files. */
+function tempPackageDir(folder: string, body: unknown): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rp-pkg-'));
+  mkdirSync(path.join(dir, 'snmp', folder), { recursive: true });
+  writeFileSync(path.join(dir, 'snmp', folder, 'profile.json'), JSON.stringify(body));
+  writeFileSync(path.join(dir, 'snmp', folder, 'expect.json'), JSON.stringify({ recordings: {} }));
+  writeFileSync(path.join(dir, 'snmp', folder, 'SOURCE.md'), '# test\n');
+  return dir;
+}
 
 describe('profile loading', () => {
   it('validates every shipped profile against the schema', () => {
@@ -44,5 +54,28 @@ describe('profile loading', () => {
 
   it('refuses an id that differs from the file name', () => {
     expect(() => loadProfiles([tempProfileDir('other.json', minimal)])).toThrow(/other\.json: id: "x-ups" must equal/);
+  });
+
+  it('loads a device package folder by its profile.json and nothing else in it', () => {
+    expect(loadProfiles([tempPackageDir('x-ups', minimal)]).map((p) => p.id)).toEqual(['x-ups']);
+  });
+
+  it('loads flat profile files and package folders side by side in one user folder', () => {
+    const dir = tempPackageDir('x-ups', minimal);
+    writeFileSync(path.join(dir, 'snmp', 'y-ups.json'), JSON.stringify({ ...minimal, id: 'y-ups' }));
+    expect(loadProfiles([dir]).map((p) => p.id).sort()).toEqual(['x-ups', 'y-ups']);
+  });
+
+  it('refuses a package whose profile id differs from its folder name', () => {
+    expect(() => loadProfiles([tempPackageDir('other', minimal)])).toThrow(/other[/\\]profile\.json: id: "x-ups" must equal the folder name "other"/);
+  });
+
+  it('every shipped profile lives in its own package folder profiles/<protocol>/<id>/profile.json', () => {
+    for (const file of listProfileFiles(PROFILE_DIR)) {
+      const rel = path.relative(PROFILE_DIR, file).split(path.sep);
+      expect(rel, file).toHaveLength(3);
+      expect(rel[2]).toBe('profile.json');
+    }
+    expect(listProfileFiles(PROFILE_DIR)).toHaveLength(shippedProfiles().length);
   });
 });

@@ -29,9 +29,12 @@ async function read(community: string): Promise<{ r: SnmpDeviceReader; v: Values
 }
 
 describe('a sloppy UPS-MIB agent (edited ABB walk)', () => {
-  it('is detected as ietf-ups although its scalars lack .0', async () => {
+  it('is detected as ietf-ups although its scalars lack .0, among the UPS profiles and among every profile', async () => {
     const { r } = await read('ups-mib-sloppy');
     expect(r.profile?.id).toBe('ietf-ups');
+    const c = client(sim.port, 'ups-mib-sloppy');
+    clients.push(c);
+    expect((await reader(c).detect()).id).toBe('ietf-ups');
   });
 
   it('hex-encoded identity strings padded with blanks and NULs are trimmed; an all-blank one is absent', async () => {

@@ -3,7 +3,7 @@
 // check for the profiles without a real walk in the shared recordings (APC PowerNet, Tripp Lite, Liebert) and a
 // structural check for all: each is detected as itself (never as ietf-ups or a sibling), and the values come back as
 // the model holds them, at the profile's resolution. Oracle: the simulator's model; the OIDs themselves are checked
-// against real walks in ups-snmp.test.ts where walks exist.
+// against real walks by their packages' expect.json (packages.test.ts) where walks exist.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOnce } from '../../src/cli/read';
 import { statusTokens } from '../../src/normalize/nut';
