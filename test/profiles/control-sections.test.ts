@@ -25,7 +25,7 @@ describe('control and traps sections at load', () => {
   });
 
   it('refuses a malformed section through the schema, naming the file and the field', () => {
-    expect(refusal((p) => (p.control!.outlet!.index = '{n}.1'))).toMatch(/x-device\.json: control\/outlet\/index: must match pattern/);
+    expect(refusal((p) => (p.control!.outlet!.index = '{n}.1'))).toMatch(/x-device\/profile\.json: control\/outlet\/index: must match pattern/);
     expect(refusal((p) => (p.control!.outlet!.commands.on.value = 'on'))).toMatch(/control\/outlet\/commands\/on\/value/);
     expect(refusal((p) => delete (p.control!.outlet!.state as { off?: number[] }).off)).toMatch(/control\/outlet\/state: must have required property 'off'/);
     expect(refusal((p) => ((p.control!.ups as Record<string, unknown>) = { 'outlet.1.off': { set: [] } }))).toMatch(/control\/ups/);
@@ -35,7 +35,7 @@ describe('control and traps sections at load', () => {
   });
 
   it('refuses a raw state value meaning two states: the read-back could confirm a switch that did not happen', () => {
-    expect(refusal((p) => (p.control!.outlet!.state.off = [1, 2]))).toMatch(/x-device\.json: control\/outlet\/state: 2 is listed for two states/);
+    expect(refusal((p) => (p.control!.outlet!.state.off = [1, 2]))).toMatch(/x-device\/profile\.json: control\/outlet\/state: 2 is listed for two states/);
     expect(refusal((p) => (p.control!.outlet!.state.pending = [1]))).toMatch(/control\/outlet\/state: 1 is listed for two states/);
   });
 
@@ -53,6 +53,6 @@ describe('control and traps sections at load', () => {
 
   it('refuses control and traps on a Modbus profile (they are SNMP SETs and notifications)', () => {
     const modbus = { ...copyOfShipped('xy-md02', 'x-meter'), control: (copyOfShipped('apc-rpdu2', 'y') as SnmpProfile).control };
-    expect(() => loadProfiles([userProfileDir([modbus as never])])).toThrow(/x-meter\.json: control: /);
+    expect(() => loadProfiles([userProfileDir([modbus as never])])).toThrow(/x-meter\/profile\.json: control: /);
   });
 });
