@@ -124,8 +124,8 @@
             };
         }
         /** Fills `select` with the profiles whose control section `can` accepts (see controlProfiles). */
-        function profilesFor(select, wanted, can, title) {
-            controlProfiles(t, select, wanted, can, title);
+        function profilesFor(select, wanted, can, title, onListed) {
+            controlProfiles(t, select, wanted, can, title, onListed);
         }
         return { t: t, register: register, count: count, configChosen: configChosen, current: current, controlProfiles: profilesFor };
     }
@@ -135,14 +135,15 @@
      * own), never a list written in a dialog. A saved profile this Node-RED lacks stays selected, marked, rather than
      * switching silently; until the list arrives the saved choice stays selected as it is, so saving early keeps it.
      */
-    function controlProfiles(t, select, wanted, can, title) {
+    function controlProfiles(t, select, wanted, can, title, onListed) {
         const saved = wanted && wanted !== 'auto' ? $('<option>').val(wanted).text(wanted).appendTo(select) : $();
         select.val(wanted || 'auto');
         $.getJSON('rackpower/profiles').done(function (profiles) {
             saved.remove();
-            profiles.filter(function (p) { return p.control && can(p); }).sort(function (a, b) {
+            const listed = profiles.filter(function (p) { return p.control && can(p); }).sort(function (a, b) {
                 return a.vendor.localeCompare(b.vendor) || a.id.localeCompare(b.id);
-            }).forEach(function (p) {
+            });
+            listed.forEach(function (p) {
                 $('<option>').val(p.id).text(p.vendor + ' ' + p.models.slice(0, 3).join(', ') + ' (' + p.id + ')')
                     .attr('title', title ? title(p) : null).appendTo(select);
             });
@@ -150,6 +151,7 @@
                 $('<option>').val(wanted).text(t('profile.unknown', { id: wanted })).appendTo(select);
             }
             select.val(wanted || 'auto');
+            if (onListed) onListed(listed);
         });
     }
 

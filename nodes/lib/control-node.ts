@@ -33,7 +33,7 @@ export interface ControlNodeSpec<T extends { dryRun: boolean; message: string },
   profile: string;
   what: 'outlet' | 'ups';
   guard: GuardSettings;
-  /** The engine for the detected vendor's control data (SNMP agents; a `link` brings its own). */
+  /** The engine for the control section of the chosen or detected profile (SNMP agents; a `link` brings its own). */
   engine?(client: SnmpClient, control: DeviceControl, guard: Guard): Engine<T, R>;
   request(msg: NodeMessageInFlow): R;
   /** Topic of a result when the input message has none. */
@@ -109,7 +109,7 @@ export function runControlNode<T extends { dryRun: boolean; message: string }, R
   });
 }
 
-/** The SNMP agent config node `spec.agent` names; the engine for the vendor its profile (or detection) picks. */
+/** The SNMP agent config node `spec.agent` names; the engine for its profile's control section (or the detected one's). */
 function snmpLink<T extends { dryRun: boolean; message: string }, R>(RED: NodeAPI, spec: ControlNodeSpec<T, R>): ControlLink<Engine<T, R>> | undefined {
   const agent = RED.nodes.getNode(spec.agent) as SnmpAgentNode | null;
   if (!agent || agent.type !== 'rackpower-snmp-endpoint') return undefined;

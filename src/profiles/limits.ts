@@ -1,6 +1,7 @@
 // What the schema cannot say about a profile: sane sizes (a profile is a device's map, not a data dump, and every
 // variable costs requests on each poll) and Modbus registers claimed by two variables at once, which can only be a
 // typo in an address or a type. Each refusal names the field at fault, like the schema's own.
+import { controlProblem } from './control-checks';
 import type { ModbusVariable, Profile } from './types';
 
 /** Largest profile file read (the biggest shipped one is about 13 kB). */
@@ -31,7 +32,7 @@ export function profileLimitProblem(profile: Profile): string | undefined {
     if (tables.length > MAX_TABLES) return `tables: ${tables.length} tables, at most ${MAX_TABLES}`;
     const wide = tables.findIndex((t) => t.columns.length > MAX_COLUMNS);
     if (wide >= 0) return `tables/${wide}/columns: ${tables[wide].columns.length} columns, at most ${MAX_COLUMNS}`;
-    return undefined;
+    return controlProblem(profile);
   }
   // Sorted by table and first register, an overlap is always with the previous variable that reaches furthest.
   const order = profile.variables.map((v, i) => ({ v, i })).sort((a, b) => a.v.function - b.v.function || a.v.register - b.v.register);

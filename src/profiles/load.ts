@@ -20,6 +20,14 @@ function packageRoot(): string {
   return dir;
 }
 
+function isFolder(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function statSafe(file: string): boolean {
   try {
     return statSync(file).isFile();
@@ -54,10 +62,12 @@ function describe(errors: ErrorObject[]): string {
 }
 
 /**
- * Parses and validates one profile file. Throws a CONFIG error naming the file and the field. Its id must equal its
- * package folder's name (for `<id>/profile.json`) or its file name (for a flat `<id>.json`).
+ * Parses and validates one profile file, or the profile.json of a package folder. Throws a CONFIG error naming the
+ * file and the field. Its id must equal its package folder's name (for `<id>/profile.json`) or its file name (for a
+ * flat `<id>.json`).
  */
-export function loadProfileFile(file: string): Profile {
+export function loadProfileFile(fileOrPackage: string): Profile {
+  const file = isFolder(fileOrPackage) ? path.join(fileOrPackage, PACKAGE_PROFILE) : fileOrPackage;
   let data: unknown;
   try {
     const size = statSync(file).size;

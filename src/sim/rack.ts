@@ -3,7 +3,7 @@
 // gateway), and one timer stepping the model.
 import type * as snmp from 'net-snmp';
 import { RackpowerError } from '../errors';
-import { findProfile, shippedProfiles } from '../profiles/load';
+import { findProfile, loadedProfiles } from '../profiles/load';
 import type { Profile } from '../profiles/types';
 import type { DeviceKind } from '../types';
 import { SimModel } from './model';
@@ -27,7 +27,7 @@ export interface RackOptions {
   speed?: number;
   /** Identical racks, for benchmarks (default 1); device names get `-1`, `-2` ... */
   copies?: number;
-  /** Where the scenario's profile ids are looked up (default: the shipped profiles). */
+  /** Where the scenario's profile ids are looked up (default: the shipped profiles and RACKPOWER_PROFILES folders). */
   profiles?: Profile[];
   /**
    * Serve the writable control OIDs (each profile's control section: outlet switching, UPS commands) so outlet and UPS command
@@ -79,7 +79,7 @@ export async function startRack(scenario: Scenario, options: RackOptions = {}): 
   const speed = options.speed ?? 1;
   if (!Number.isInteger(copies) || copies < 1) throw new RackpowerError('CONFIG', `copies must be a positive integer (got ${copies})`);
   if (!Number.isFinite(speed) || speed < 0) throw new RackpowerError('CONFIG', `speed must be a number >= 0 (got ${speed})`);
-  const profiles = options.profiles ?? shippedProfiles();
+  const profiles = options.profiles ?? loadedProfiles();
   const specs = scenario.devices.map((d) => ({ ...d, resolved: findProfile(d.profile, profiles) }));
   const model = new SimModel({
     devices: specs.map((d) => ({ name: d.name, kind: d.resolved.kind, outlets: d.outlets, battery: d.battery })),

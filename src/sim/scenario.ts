@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RackpowerError } from '../errors';
-import { PACKAGE_ROOT, findProfile, shippedProfiles } from '../profiles/load';
+import { PACKAGE_ROOT, findProfile, loadedProfiles } from '../profiles/load';
 import type { Profile } from '../profiles/types';
 import type { BatterySpec, FirmwareEstimate } from './devices/battery';
 import type { EventAction, Scenario, ScenarioDevice, ScenarioEvent } from './types';
@@ -130,7 +130,7 @@ function parseEvent(c: Checker, raw: unknown, field: string, devices: Map<string
 }
 
 /** Validates parsed JSON as a scenario; `where` names it in errors. Modbus devices without a unit get the next free one. */
-export function parseScenario(data: unknown, where: string, profiles: Profile[] = shippedProfiles()): Scenario {
+export function parseScenario(data: unknown, where: string, profiles: Profile[] = loadedProfiles()): Scenario {
   const c = new Checker(where);
   const s = c.object(data, '(root)', ['$comment', 'name', 'description', 'seed', 'repeat', 'devices', 'events']);
   const devices = c.array(s.devices, 'devices').map((d, i) => parseDevice(c, d, `devices[${i}]`, profiles));

@@ -56,7 +56,6 @@ function bindError(err: NodeJS.ErrnoException, host: string, port: number): Rack
 export class TrapReceiver extends EventEmitter<TrapReceiverEvents> {
   private receiver: { close(cb?: () => void): void } | undefined;
   private socket: dgram.Socket | undefined;
-  private readonly normalizer = new TrapNormalizer();
 
   constructor(private readonly options: TrapReceiverOptions = {}) {
     super();
@@ -67,8 +66,12 @@ export class TrapReceiver extends EventEmitter<TrapReceiverEvents> {
     return this.socket?.address().port ?? 0;
   }
 
-  /** Binds and resolves once listening; rejects with CONFIG and the reason (permission, port in use). */
+  /**
+   * Binds and resolves once listening; rejects with CONFIG and the reason (permission, port in use, profiles whose
+   * trap definitions cannot be loaded: the node says so in its status, as for a port in use).
+   */
   async start(): Promise<{ host: string; port: number }> {
+    const normalizer = new TrapNormalizer();
     const host = this.options.host ?? '0.0.0.0';
     const port = this.options.port ?? DEFAULT_TRAP_PORT;
     const now = this.options.now ?? Date.now;
@@ -88,7 +91,7 @@ export class TrapReceiver extends EventEmitter<TrapReceiverEvents> {
         this.emit('rejected', new RackpowerError(code, `trap rejected: ${error.message}`, { cause: error }));
         return;
       }
-      this.emit('trap', this.normalizer.normalize(notification, now()));
+      this.emit('trap', normalizer.normalize(notification, now()));
     }) as { getAuthorizer(): { addCommunity(c: string): void; addUser(u: snmp.User): void }; close(cb?: () => void): void };
     this.receiver = receiver;
     // A trap net-snmp (or the normalizer) cannot handle must not end the process: it is rejected like a malformed one.

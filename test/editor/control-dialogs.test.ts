@@ -84,6 +84,11 @@ describe('the control dialogs list what the profiles route offers', () => {
     expect(await page.locator('#node-input-profile').inputValue()).toBe('gone-ups');
     expect(await page.locator('#node-input-profile option[value="gone-ups"]').textContent()).toBe('gone-ups (not installed)');
     expect(await page.locator('#node-input-profile option[value="acme-ups"]').getAttribute('title')).toBe('beeper.mute');
+    // The Commands field suggests what the chosen profile carries.
+    await page.locator('#node-input-profile').selectOption('acme-ups');
+    expect(await page.locator('#node-input-allow').getAttribute('placeholder')).toBe('beeper.mute');
+    await page.locator('#node-input-profile').selectOption('gone-ups');
+    expect(await page.locator('#node-input-allow').getAttribute('placeholder')).toBe('test.battery.start, beeper.mute, shutdown.return, shutdown.stop');
     await page.locator('#node-dialog-ok').click();
     const saved = await page.evaluate((id) => (globalThis as unknown as { RED: { nodes: { node(id: string): { profile: string } } } }).RED.nodes.node(id).profile, UPS);
     expect(saved).toBe('gone-ups');

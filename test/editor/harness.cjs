@@ -273,8 +273,17 @@ async function launchChromium(options = {}) {
 
 /** Opens the editor and waits for the palette to list the rackpower nodes. */
 async function openEditor(page, red) {
+  // A palette that never shows our nodes is usually a script error in a node's editor code: say which.
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   await page.goto(red.url + '/');
-  await page.locator('.red-ui-palette-node[data-palette-type="rackpower-ups"]').waitFor({ state: 'visible', timeout: 120000 });
+  try {
+    await page.locator('.red-ui-palette-node[data-palette-type="rackpower-ups"]').waitFor({ state: 'visible', timeout: 120000 });
+  } catch (e) {
+    e.message += `\nbrowser errors so far: ${errors.length ? errors.join('\n') : 'none'}`;
+    throw e;
+  }
   // Close anything that greets a first visit (welcome or update notices), so it covers nothing.
   await page.evaluate(() => document.querySelectorAll('.red-ui-notification .red-ui-notification-close, .red-ui-notification button').forEach((b) => b.click()));
 }

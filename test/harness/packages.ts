@@ -68,8 +68,8 @@ export function readExpect(pkg: DevicePackage): Record<string, ExpectRecording> 
   const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
   validator ??= new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(EXPECT_SCHEMA, 'utf8')));
   if (!validator(data)) {
-    const e = validator.errors?.[0];
-    throw new Error(`${file}: ${e?.instancePath || '(root)'} ${e?.message ?? 'invalid'} ${JSON.stringify(e?.params ?? {})}`);
+    const errors = (validator.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'invalid'} ${JSON.stringify(e.params)}`);
+    throw new Error(`${file}: ${errors.join('; ')}`);
   }
   return (data as { recordings: Record<string, ExpectRecording> }).recordings;
 }

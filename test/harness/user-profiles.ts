@@ -1,4 +1,4 @@
-// A folder of a user's own profiles (what RACKPOWER_PROFILES names), laid out as the loader reads the shipped ones.
+// A folder of a user's own profiles (what RACKPOWER_PROFILES names), one package folder per device like the shipped ones.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,8 +9,8 @@ import type { Profile } from '../../src/profiles/types';
 export function userProfileDir(profiles: Profile[]): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rp-user-profiles-'));
   for (const p of profiles) {
-    mkdirSync(path.join(dir, p.protocol), { recursive: true });
-    writeFileSync(path.join(dir, p.protocol, `${p.id}.json`), JSON.stringify(p, null, 2));
+    mkdirSync(path.join(dir, p.protocol, p.id), { recursive: true });
+    writeFileSync(path.join(dir, p.protocol, p.id, 'profile.json'), JSON.stringify(p, null, 2));
   }
   return dir;
 }

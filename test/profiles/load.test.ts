@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listProfileFiles, loadProfiles, PROFILE_DIR, shippedProfiles } from '../../src/profiles/load';
+import { listProfileFiles, loadProfileFile, loadProfiles, PROFILE_DIR, shippedProfiles } from '../../src/profiles/load';
 
 function tempProfileDir(file: string, body: unknown): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rp-prof-'));
@@ -64,6 +64,12 @@ describe('profile loading', () => {
     const dir = tempPackageDir('x-ups', minimal);
     writeFileSync(path.join(dir, 'snmp', 'y-ups.json'), JSON.stringify({ ...minimal, id: 'y-ups' }));
     expect(loadProfiles([dir]).map((p) => p.id).sort()).toEqual(['x-ups', 'y-ups']);
+  });
+
+  it('loads one package folder given as the profile file (rackpower read --profile-file <folder>)', () => {
+    const dir = tempPackageDir('x-ups', minimal);
+    expect(loadProfileFile(path.join(dir, 'snmp', 'x-ups')).id).toBe('x-ups');
+    expect(() => loadProfileFile(path.join(dir, 'snmp'))).toThrow(/snmp[/\\]profile\.json: ENOENT/);
   });
 
   it('refuses a package whose profile id differs from its folder name', () => {

@@ -8,7 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProfiles, PROFILE_DIR, shippedProfiles } from '../../src/profiles/load';
-import { listPackages, readExpect, type DevicePackage } from '../harness/packages';
+import { readOnce } from '../../src/cli/read';
+import { startModbusServer } from '../harness/modbus-server';
+import { dumpAnswer, listPackages, readExpect, readRegisterDump, type DevicePackage } from '../harness/packages';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
 import { checkRecording, snmpRecordings } from './package-check';
 
@@ -51,6 +53,18 @@ describe('a device package copied under a new id', () => {
       await checkRecording({ pkg, recording, expected, profiles, snmpPort: sim.port });
     }
     if (pkg.protocol === 'snmp') expect(readExpect(pkg)[pkg.recordings[0]].detect).toBe(pkg.id);
+  });
+
+  it('rackpower read --profile-file takes the copied package folder', async () => {
+    const pkg = copies.find((p) => p.id === 'acme-meter230') as DevicePackage;
+    const server = await startModbusServer(dumpAnswer(readRegisterDump(path.join(pkg.dir, pkg.recordings[0]))));
+    try {
+      const reading = await readOnce(`modbus-tcp://127.0.0.1:${server.port}?unit=1`, { profileFile: pkg.dir, values: true });
+      expect(reading.device).toMatchObject({ profile: 'acme-meter230', kind: 'meter' });
+      expect(reading.values['input.voltage']).toBe(230.5);
+    } finally {
+      await server.close();
+    }
   });
 
   it('fails the check when a value in the copy is wrong', async () => {

@@ -3,7 +3,7 @@
 // shipped profile and read with the package's profile, every value compared with the independent reading
 // expect.json names (NUT, LibreNMS, the MIB or the register map). A new package is picked up with no other file.
 // @module-tag peer: snmpsimd
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILE_DIR, shippedProfiles } from '../../src/profiles/load';
@@ -36,9 +36,22 @@ describe('device packages', () => {
     }
   });
 
-  it('a package without a recording has no expect.json (nothing would check it)', () => {
-    for (const p of packages.filter((x) => x.recordings.length === 0)) expect(p.files, p.id).toEqual(['profile.json']);
-    console.log(`packages without a recording yet: ${packages.filter((x) => x.recordings.length === 0).map((x) => x.id).join(', ')}`);
+  it('a package without a recording says why in SOURCE.md and has no expect.json (nothing would check it)', () => {
+    const bare = packages.filter((x) => x.recordings.length === 0);
+    for (const p of bare) expect(p.files, p.id).toEqual(['SOURCE.md', 'profile.json']);
+    console.log(`packages without a recording yet: ${bare.map((x) => x.id).join(', ')}`);
+  });
+
+  it('a recording copied into a second package is the same file in both (SOURCE.md says so; fixture() takes either)', () => {
+    const byName = new Map<string, string>();
+    for (const p of withRecordings) {
+      for (const r of p.recordings) {
+        const text = readFileSync(path.join(p.dir, r), 'utf8');
+        const first = byName.get(r);
+        if (first === undefined) byName.set(r, text);
+        else expect(text === first, `${p.id}/${r} differs from the other package's copy`).toBe(true);
+      }
+    }
   });
 
   describe.each(withRecordings.map((p) => [p.id, p] as const))('%s', (_id, pkg) => {

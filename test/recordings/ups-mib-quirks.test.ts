@@ -1,6 +1,7 @@
 // RFC 1628 agents in the wild are sloppy. Each quirk below is seen in real walks; ups-mib-sloppy.snmprec is the
 // real ABB PowerScale walk edited to show them all at once (see test/fixtures/snmprec/SOURCES.md), and
-// abbups_abbups.snmprec is that walk as recorded. Oracle: the raw value in the walk read through RFC 1628.
+// abbups_abbups.snmprec (in the ietf-ups package, profiles/snmp/ietf-ups/) is that walk as recorded. Oracle: the raw
+// value in the walk read through RFC 1628.
 // @module-tag peer: snmpsimd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SnmpDeviceReader } from '../../src/polling/snmp-reader';

@@ -2,7 +2,7 @@
 // switches outlets or commands a UPS, the real engines (OutletController, UpsCommander) act on a simulated device of
 // that profile over SNMP and read the result back; a new profile with control OIDs of its own (a user's package) is
 // simulated the same way with no code change.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Guard } from '../../src/control/guards';
 import { OutletController } from '../../src/control/outlet';
 import { controlFor, controllableProfiles } from '../../src/control/profile-control';
@@ -14,7 +14,7 @@ import type { Ups } from '../../src/sim/devices/ups';
 import { startRack, type RunningRack } from '../../src/sim/rack';
 import { parseScenario } from '../../src/sim/scenario';
 import { parseTarget } from '../../src/url';
-import { copyOfShipped } from '../harness/user-profiles';
+import { copyOfShipped, userProfileDir } from '../harness/user-profiles';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -113,5 +113,28 @@ describe('simulated control, from each profile’s control section', () => {
       },
     };
     await commandUps('acme-ups', [...shippedProfiles(), acme]);
+  }, 60_000);
+
+  it('a profile in a RACKPOWER_PROFILES folder is simulated by its id, control included', async () => {
+    const acme = copyOfShipped('apc-rpdu2', 'acme-pdu');
+    vi.stubEnv('RACKPOWER_PROFILES', userProfileDir([acme]));
+    vi.resetModules(); // the loaded profiles are cached per process: a fresh module graph reads the variable
+    try {
+      const { startRack: start } = await import('../../src/sim/rack.js');
+      const { parseScenario: parse } = await import('../../src/sim/scenario.js');
+      const rack = await start(parse({ name: 'user', devices: [{ name: 'dev', profile: 'acme-pdu', outlets: 2 }], events: [] }, 'control-profiles.test.ts'), { speed: 0, control: true });
+      cleanups.push(() => rack.close());
+      expect(rack.devices[0]).toMatchObject({ profile: 'acme-pdu', kind: 'pdu' });
+      const target = parseTarget(rack.devices[0].url);
+      if (target.protocol !== 'snmp') throw new Error('not snmp');
+      const client = new SnmpClient(target.snmp);
+      cleanups.push(() => client.close());
+      const off = (acme as SnmpProfile).control!.outlet!.commands.off;
+      await client.set([{ oid: `${off.oid}.2`, type: off.type, value: off.value }]);
+      expect(rack.model.values('dev')['outlet.2.status']).toBe('off');
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
   }, 60_000);
 });

@@ -76,6 +76,17 @@ describe('a user profile folder (RACKPOWER_PROFILES)', () => {
     expect(trap).toMatchObject({ event: 'ONBATT', trap: 'acmeOnBattery', vendor: 'acme', oid: '1.3.6.1.4.1.99999.0.7' });
   });
 
+  it('a conflicting definition fails the receiver’s start with CONFIG naming both profiles, not its construction', async () => {
+    const acme = copyOfShipped('ietf-ups', 'acme-ups') as SnmpProfile;
+    acme.traps!.notifications[0] = { ...acme.traps!.notifications[0], name: 'acmeOnBattery' };
+    vi.stubEnv('RACKPOWER_PROFILES', userProfileDir([acme]));
+    vi.resetModules();
+    const { TrapReceiver } = await import('../../src/traps/receiver.js');
+    const receiver = new TrapReceiver({ host: '127.0.0.1', port: 0 });
+    await expect(receiver.start()).rejects.toMatchObject({ code: 'CONFIG', message: expect.stringMatching(/profile acme-ups: traps: 1\.3\.6\.1\.2\.1\.33\.2\.1 \(acmeOnBattery\) differs from the definition in profile ietf-ups/) });
+    await receiver.close();
+  });
+
   it('refuses a folder that does not exist, naming the variable', async () => {
     vi.stubEnv('RACKPOWER_PROFILES', '/nonexistent/rackpower-profiles');
     vi.resetModules();
