@@ -2,6 +2,7 @@
 // big-endian length-prefixed messages, `status` and `events`), from the same model as its SNMP agent and NUT server.
 import net from 'node:net';
 import { APCUPSD_FIELDS } from '../normalize/apcupsd';
+import { unitOf } from '../normalize/quantities';
 import type { Values } from '../types';
 import type { DeviceSource } from './types';
 
@@ -19,18 +20,12 @@ export interface RunningNisServer {
   close(): Promise<void>;
 }
 
-const UNITS: Record<string, string> = { V: 'Volts', '%': 'Percent', W: 'Watts', VA: 'VA', Hz: 'Hz', min: 'Minutes', s: 'Seconds', C: 'C' };
+/** apcaccess's words for NUT's units (normalize/quantities.ts); runtimes are shown in minutes. */
+const UNIT_WORDS: Record<string, string> = { V: 'Volts', '%': 'Percent', W: 'Watts', VA: 'VA', Hz: 'Hz', s: 'Seconds', '°C': 'C' };
 
-function unitWord(name: string): string {
-  if (name.endsWith('.runtime') || name.endsWith('.runtime.low')) return UNITS.min;
-  if (name.includes('voltage') || name.startsWith('input.transfer.') && !name.endsWith('reason')) return UNITS.V;
-  if (name.endsWith('.charge') || name.endsWith('.charge.low') || name.endsWith('.charge.restart') || name === 'ups.load') return UNITS['%'];
-  if (name.endsWith('realpower.nominal')) return UNITS.W;
-  if (name.endsWith('power.nominal')) return UNITS.VA;
-  if (name.endsWith('frequency')) return UNITS.Hz;
-  if (name.endsWith('temperature')) return UNITS.C;
-  if (name.startsWith('ups.delay.')) return UNITS.s;
-  return '';
+function unitWord(name: string, value: number | string, kind: string): string {
+  if (kind === 'minutes') return 'Minutes';
+  return UNIT_WORDS[unitOf(name, value)] ?? '';
 }
 
 const STATUS_WORDS: Record<string, string> = { OL: 'ONLINE', OB: 'ONBATT', LB: 'LOWBATT', CAL: 'CAL', TRIM: 'TRIM', BOOST: 'BOOST', OVER: 'OVERLOAD', RB: 'REPLACEBATT', FSD: 'SHUTTING DOWN' };
@@ -54,7 +49,7 @@ export function apcupsdStatus(source: DeviceSource, now = new Date()): string[] 
       const v = values[name];
       if (v === undefined) continue;
       const shown = kind === 'minutes' ? (Number(v) / 60).toFixed(1) : typeof v === 'number' ? v.toFixed(1) : String(v);
-      const unit = typeof v === 'number' ? unitWord(name) : '';
+      const unit = typeof v === 'number' ? unitWord(name, v, kind) : '';
       lines.push(line(field, unit ? `${shown} ${unit}` : shown));
     }
   }
