@@ -43,7 +43,8 @@ export function convertUnit(value: number, convert: Transform['convert']): numbe
   }
 }
 
-function unconvertUnit(value: number, convert: Transform['convert']): number {
+/** NUT's unit → the device's: the inverse of convertUnit (the simulator's wire values). */
+export function unconvertUnit(value: number, convert: Transform['convert']): number {
   switch (convert) {
     case 'timeticks-to-s':
       return value * 100;

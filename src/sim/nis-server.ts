@@ -3,6 +3,7 @@
 import net from 'node:net';
 import { APCUPSD_FIELDS } from '../normalize/apcupsd';
 import { unitOf } from '../normalize/quantities';
+import { unconvertUnit } from '../normalize/transform';
 import type { Values } from '../types';
 import type { DeviceSource } from './types';
 
@@ -48,7 +49,7 @@ export function apcupsdStatus(source: DeviceSource, now = new Date()): string[] 
     for (const [field, name, kind] of APCUPSD_FIELDS) {
       const v = values[name];
       if (v === undefined) continue;
-      const shown = kind === 'minutes' ? (Number(v) / 60).toFixed(1) : typeof v === 'number' ? v.toFixed(1) : String(v);
+      const shown = kind === 'minutes' ? unconvertUnit(Number(v), 'minutes-to-s').toFixed(1) : typeof v === 'number' ? v.toFixed(1) : String(v);
       const unit = typeof v === 'number' ? unitWord(name, v, kind) : '';
       lines.push(line(field, unit ? `${shown} ${unit}` : shown));
     }
