@@ -109,21 +109,36 @@
             RED.nodes.registerType(type, definition);
             return definition;
         }
+        // Validators take (value, opt): Node-RED shows a returned text as the field's tooltip only from a validator
+        // with two parameters, and takes a one-parameter validator's text for "valid".
         /** A validator for a whole number ≥ 0, or blank (the runtime's default). */
         function count(key) {
-            return function (v) {
+            return function (v, _opt) {
                 const n = M.editorNumber(v);
                 return v === '' || v === undefined || (Number.isInteger(n) && n >= 0) || t('errors.' + key);
             };
         }
+        /** A validator for a whole number from `min` to `max` (the runtime's own check, nodes/lib/validate.ts). */
+        function intIn(min, max, key) {
+            return function (v, _opt) { return window.rackpowerValidate.isIntIn(v, min, max) || t('errors.' + key); };
+        }
+        /** A validator that also accepts a blank field (the runtime's default). */
+        function blankOr(validate) {
+            return function (v, opt) { return v === '' || v === undefined || validate.call(this, v, opt); };
+        }
+        /** Runs `update` now and whenever a field `selector` names changes: the rows the chosen mode needs. */
+        function rowsFollow(selector, update) {
+            $(selector).on('change', update);
+            update();
+        }
         /** A validator: the config node `field` names (in the current shape) is chosen, or `when` says it is not needed. */
         function configChosen(field, key, when) {
-            return function (v) {
+            return function (v, _opt) {
                 const value = v !== undefined ? v : current(this)[field];
                 return (when && !when(this)) || (!!value && value !== '_ADD_') || t(key);
             };
         }
-        return { t: t, register: register, count: count, configChosen: configChosen, current: current };
+        return { t: t, register: register, count: count, intIn: intIn, blankOr: blankOr, configChosen: configChosen, rowsFollow: rowsFollow, current: current };
     }
 
     /** The select's value while the dialog is open, otherwise the node's saved (migrated) value. */

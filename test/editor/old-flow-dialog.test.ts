@@ -70,6 +70,32 @@ describe('nodes saved by an older rackpower', () => {
     for (const id of [UPS, SENSOR, OUTLET, PDU]) expect(await valid(id), id).toBe(true);
   });
 
+  it('are flagged all the same when their config node is missing, with the reason as the tooltip', async () => {
+    const reasons = await page.evaluate(() => {
+      const { RED } = globalThis as unknown as EditorGlobals & { RED: { nodes: { getType(t: string): { defaults: Record<string, { validate?: (v: unknown, opt: object) => unknown }> } } } };
+      const check = (type: string, field: string, node: Record<string, unknown>): unknown => {
+        const def = RED.nodes.getType(type);
+        const validate = def.defaults[field].validate!;
+        // Node-RED shows a returned text only from a validator with two parameters (value, opt).
+        return validate.length === 2 ? validate.call({ type, _def: def, ...node }, node[field], {}) : `${type}.${field} takes ${validate.length} parameter(s)`;
+      };
+      return [
+        check('rackpower-ups', 'agent', { configVersion: 1, transport: 'snmp', endpoint: '', agent: undefined }),
+        check('rackpower-sensor', 'link', { connection: '', link: undefined }),
+        check('rackpower-outlet', 'agent', { endpoint: '', agent: undefined }),
+        check('rackpower-outlet', 'rateCount', { rateCount: '-1' }),
+        check('rackpower-snmp-endpoint', 'port', { port: '70000' }),
+      ];
+    });
+    expect(reasons).toEqual([
+      'Choose or add the SNMP agent',
+      'Choose or add the Modbus link',
+      'Choose or add the SNMP agent',
+      'At most: a whole number of actions, 0 or more',
+      'Port: a whole number 1-65535',
+    ]);
+  });
+
   it('a UPS at version 1 opens with its SNMP agent still selected, and Done saves the new fields', async () => {
     await openNodeDialog(page, UPS);
     expect(await page.locator('#node-input-protocol').inputValue()).toBe('snmp');

@@ -18,7 +18,8 @@ function newestMtime(dir: string): number {
 
 function newestSource(): number {
   const files = ['scripts/build.mjs', 'tsconfig.json'].map((f) => statSync(path.join(ROOT, f)).mtimeMs);
-  return Math.max(...files, ...['src', 'nodes', 'icons', 'profiles'].map((d) => newestMtime(path.join(ROOT, d))));
+  // resources/: the editor's shared script is not compiled, but a packed copy of the package is keyed by the build.
+  return Math.max(...files, ...['src', 'nodes', 'icons', 'profiles', 'resources'].map((d) => newestMtime(path.join(ROOT, d))));
 }
 
 const sleep = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
