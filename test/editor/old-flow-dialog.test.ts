@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ensureBuilt } from '../nodes/harness';
-import { afterFailedStep, deployFromEditor, freeTcpPort, openEditorSession, openNodeDialog, startNodeRed, type Browser, type NodeRed } from './harness.cjs';
+import { afterFailedStep, deployFromEditor, dragFromPalette, freeTcpPort, openEditorSession, openNodeDialog, startNodeRed, type Browser, type NodeRed } from './harness.cjs';
 
 const Z = 'a11e000000000001';
 const AGENT = 'a11e0000000000a1';
@@ -140,5 +140,12 @@ describe('nodes saved by an older rackpower', () => {
     expect(byId.get(OUTLET)).toMatchObject({ agent: AGENT, configVersion: 1 });
     // Never opened: the runtime migrates it when it starts (nodes/lib/migrations.ts), so nothing is lost.
     expect(byId.get(PDU)).toMatchObject({ transport: 'snmp', endpoint: AGENT, configVersion: 1 });
+  });
+
+  it('a node dropped from the palette starts at the current version, without the retired fields', async () => {
+    const id = await dragFromPalette(page, 'rackpower-meter', 500, 420);
+    const fresh = await inEditor(id);
+    expect(fresh).toMatchObject({ protocol: 'modbus', link: '', configVersion: 2 });
+    for (const old of ['transport', 'endpoint', 'connection']) expect(fresh[old], old).toBeUndefined();
   });
 });

@@ -26,7 +26,7 @@ const sleep = (ms: number): void => void Atomics.wait(new Int32Array(new SharedA
 
 export function ensureBuilt(): void {
   const stamp = path.join(ROOT, 'dist', '.build-stamp');
-  const fresh = (): boolean => existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource();
+  const fresh = (): boolean => existsSync(stamp) && existsSync(path.join(ROOT, 'resources', 'migrations.js')) && statSync(stamp).mtimeMs >= newestSource();
   if (fresh()) return;
   const lock = path.join(ROOT, 'dist', '.build-lock');
   mkdirSync(path.dirname(lock), { recursive: true });
