@@ -141,9 +141,12 @@
         return { t: t, register: register, count: count, intIn: intIn, blankOr: blankOr, configChosen: configChosen, rowsFollow: rowsFollow, current: current };
     }
 
-    /** The select's value while the dialog is open, otherwise the node's saved (migrated) value. */
+    /**
+     * The field's value while the node's dialog is open, otherwise its saved (migrated) value. A config node's dialog
+     * opens over its user's, whose fields have the other prefix: a NUT server's `protocol` is not the UPS node's.
+     */
     function fieldOf(node, field) {
-        const input = $('#node-input-' + field + ', #node-config-input-' + field);
+        const input = $('#' + inputPrefix(node._def) + '-' + field);
         return input.length ? input.val() : current(node)[field];
     }
 
