@@ -109,16 +109,31 @@
             RED.nodes.registerType(type, definition);
             return definition;
         }
+        // Validators take (value, opt): Node-RED shows a returned text as the field's tooltip only from a validator
+        // with two parameters, and takes a one-parameter validator's text for "valid".
         /** A validator for a whole number ≥ 0, or blank (the runtime's default). */
         function count(key) {
-            return function (v) {
+            return function (v, _opt) {
                 const n = M.editorNumber(v);
                 return v === '' || v === undefined || (Number.isInteger(n) && n >= 0) || t('errors.' + key);
             };
         }
+        /** A validator for a whole number from `min` to `max` (the runtime's own check, nodes/lib/validate.ts). */
+        function intIn(min, max, key) {
+            return function (v, _opt) { return window.rackpowerValidate.isIntIn(v, min, max) || t('errors.' + key); };
+        }
+        /** A validator that also accepts a blank field (the runtime's default). */
+        function blankOr(validate) {
+            return function (v, opt) { return v === '' || v === undefined || validate.call(this, v, opt); };
+        }
+        /** Runs `update` now and whenever a field `selector` names changes: the rows the chosen mode needs. */
+        function rowsFollow(selector, update) {
+            $(selector).on('change', update);
+            update();
+        }
         /** A validator: the config node `field` names (in the current shape) is chosen, or `when` says it is not needed. */
         function configChosen(field, key, when) {
-            return function (v) {
+            return function (v, _opt) {
                 const value = v !== undefined ? v : current(this)[field];
                 return (when && !when(this)) || (!!value && value !== '_ADD_') || t(key);
             };
@@ -127,7 +142,7 @@
         function profilesFor(select, wanted, can, title, onListed) {
             controlProfiles(t, select, wanted, can, title, onListed);
         }
-        return { t: t, register: register, count: count, configChosen: configChosen, current: current, controlProfiles: profilesFor };
+        return { t: t, register: register, count: count, intIn: intIn, blankOr: blankOr, configChosen: configChosen, rowsFollow: rowsFollow, current: current, controlProfiles: profilesFor };
     }
 
     /**
@@ -155,9 +170,12 @@
         });
     }
 
-    /** The select's value while the dialog is open, otherwise the node's saved (migrated) value. */
+    /**
+     * The field's value while the node's dialog is open, otherwise its saved (migrated) value. A config node's dialog
+     * opens over its user's, whose fields have the other prefix: a NUT server's `protocol` is not the UPS node's.
+     */
     function fieldOf(node, field) {
-        const input = $('#node-input-' + field + ', #node-config-input-' + field);
+        const input = $('#' + inputPrefix(node._def) + '-' + field);
         return input.length ? input.val() : current(node)[field];
     }
 
