@@ -8,7 +8,11 @@
 (function () {
     'use strict';
     if (window.rackpowerEditor) return;
-    const M = window.rackpowerMigrations;
+    // Node-RED loads a module's <script src> files in parallel and runs them as they arrive, so migrations.js may
+    // run after this file; the dialogs' own scripts run once all have loaded. Read it when a dialog needs it.
+    function M() {
+        return window.rackpowerMigrations;
+    }
 
     /** The node's settings as its saved flow JSON has them (fields of `defaults`), for the migrations. */
     function saved(node) {
@@ -19,7 +23,7 @@
 
     /** The node in the current shape, whatever version it was saved in (for labels and validators). */
     function current(node) {
-        return M.migrateConfig(saved(node));
+        return M().migrateConfig(saved(node));
     }
 
     function inputPrefix(definition) {
@@ -35,7 +39,7 @@
     /** Shows an old node's settings in the fields of the current shape (a renamed field's value in its new field). */
     function migrateDialog(node, prefix) {
         const before = saved(node);
-        const after = M.migrateConfig(before);
+        const after = M().migrateConfig(before);
         for (const key in after) {
             if (key === 'type' || !(key in node._def.defaults) || after[key] === before[key]) continue;
             const input = $('#' + prefix + '-' + key);
@@ -48,13 +52,13 @@
      * A retired field that named a config node no longer uses it; the field that replaced it does.
      */
     function retire(node) {
-        const retired = M.RETIRED_FIELDS[node.type] || {};
+        const retired = M().RETIRED_FIELDS[node.type] || {};
         for (const old in retired) {
             const conf = node._def.defaults[old].type && node[old] ? RED.nodes.node(node[old]) : null;
             if (conf && conf.users) conf.users = conf.users.filter(function (u) { return u !== node; });
             node[old] = undefined;
         }
-        node.configVersion = M.currentVersion(node.type);
+        node.configVersion = M().currentVersion(node.type);
     }
 
     /**
@@ -63,8 +67,8 @@
      * type, so a copied flow's new ids reach it too).
      */
     function fullDefaults(type, defaults) {
-        const all = Object.assign({}, defaults, { configVersion: { value: M.currentVersion(type) } });
-        const retired = M.RETIRED_FIELDS[type] || {};
+        const all = Object.assign({}, defaults, { configVersion: { value: M().currentVersion(type) } });
+        const retired = M().RETIRED_FIELDS[type] || {};
         for (const old in retired) {
             const replacement = defaults[retired[old]];
             all[old] = replacement && replacement.type ? { value: undefined, type: replacement.type, required: false } : { value: undefined };
@@ -114,7 +118,7 @@
         /** A validator for a whole number ≥ 0, or blank (the runtime's default). */
         function count(key) {
             return function (v, _opt) {
-                const n = M.editorNumber(v);
+                const n = M().editorNumber(v);
                 return v === '' || v === undefined || (Number.isInteger(n) && n >= 0) || t('errors.' + key);
             };
         }
