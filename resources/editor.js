@@ -8,7 +8,11 @@
 (function () {
     'use strict';
     if (window.rackpowerEditor) return;
-    const M = window.rackpowerMigrations;
+    // Node-RED loads a module's <script src> files in parallel and runs them as they arrive, so migrations.js may
+    // run after this file; the dialogs' own scripts run once all have loaded. Read it when a dialog needs it.
+    function M() {
+        return window.rackpowerMigrations;
+    }
 
     /** The node's settings as its saved flow JSON has them (fields of `defaults`), for the migrations. */
     function saved(node) {
@@ -19,7 +23,7 @@
 
     /** The node in the current shape, whatever version it was saved in (for labels and validators). */
     function current(node) {
-        return M.migrateConfig(saved(node));
+        return M().migrateConfig(saved(node));
     }
 
     function inputPrefix(definition) {
@@ -35,7 +39,7 @@
     /** Shows an old node's settings in the fields of the current shape (a renamed field's value in its new field). */
     function migrateDialog(node, prefix) {
         const before = saved(node);
-        const after = M.migrateConfig(before);
+        const after = M().migrateConfig(before);
         for (const key in after) {
             if (key === 'type' || !(key in node._def.defaults) || after[key] === before[key]) continue;
             const input = $('#' + prefix + '-' + key);
@@ -48,13 +52,13 @@
      * A retired field that named a config node no longer uses it; the field that replaced it does.
      */
     function retire(node) {
-        const retired = M.RETIRED_FIELDS[node.type] || {};
+        const retired = M().RETIRED_FIELDS[node.type] || {};
         for (const old in retired) {
             const conf = node._def.defaults[old].type && node[old] ? RED.nodes.node(node[old]) : null;
             if (conf && conf.users) conf.users = conf.users.filter(function (u) { return u !== node; });
             node[old] = undefined;
         }
-        node.configVersion = M.currentVersion(node.type);
+        node.configVersion = M().currentVersion(node.type);
     }
 
     /**
@@ -63,8 +67,8 @@
      * type, so a copied flow's new ids reach it too).
      */
     function fullDefaults(type, defaults) {
-        const all = Object.assign({}, defaults, { configVersion: { value: M.currentVersion(type) } });
-        const retired = M.RETIRED_FIELDS[type] || {};
+        const all = Object.assign({}, defaults, { configVersion: { value: M().currentVersion(type) } });
+        const retired = M().RETIRED_FIELDS[type] || {};
         for (const old in retired) {
             const replacement = defaults[retired[old]];
             all[old] = replacement && replacement.type ? { value: undefined, type: replacement.type, required: false } : { value: undefined };
@@ -109,16 +113,31 @@
             RED.nodes.registerType(type, definition);
             return definition;
         }
+        // Validators take (value, opt): Node-RED shows a returned text as the field's tooltip only from a validator
+        // with two parameters, and takes a one-parameter validator's text for "valid".
         /** A validator for a whole number ≥ 0, or blank (the runtime's default). */
         function count(key) {
-            return function (v) {
-                const n = M.editorNumber(v);
+            return function (v, _opt) {
+                const n = M().editorNumber(v);
                 return v === '' || v === undefined || (Number.isInteger(n) && n >= 0) || t('errors.' + key);
             };
         }
+        /** A validator for a whole number from `min` to `max` (the runtime's own check, nodes/lib/validate.ts). */
+        function intIn(min, max, key) {
+            return function (v, _opt) { return window.rackpowerValidate.isIntIn(v, min, max) || t('errors.' + key); };
+        }
+        /** A validator that also accepts a blank field (the runtime's default). */
+        function blankOr(validate) {
+            return function (v, opt) { return v === '' || v === undefined || validate.call(this, v, opt); };
+        }
+        /** Runs `update` now and whenever a field `selector` names changes: the rows the chosen mode needs. */
+        function rowsFollow(selector, update) {
+            $(selector).on('change', update);
+            update();
+        }
         /** A validator: the config node `field` names (in the current shape) is chosen, or `when` says it is not needed. */
         function configChosen(field, key, when) {
-            return function (v) {
+            return function (v, _opt) {
                 const value = v !== undefined ? v : current(this)[field];
                 return (when && !when(this)) || (!!value && value !== '_ADD_') || t(key);
             };
@@ -127,7 +146,7 @@
         function profilesFor(select, wanted, can, title, onListed) {
             controlProfiles(t, select, wanted, can, title, onListed);
         }
-        return { t: t, register: register, count: count, configChosen: configChosen, current: current, controlProfiles: profilesFor };
+        return { t: t, register: register, count: count, intIn: intIn, blankOr: blankOr, configChosen: configChosen, rowsFollow: rowsFollow, current: current, controlProfiles: profilesFor };
     }
 
     /**
@@ -155,9 +174,12 @@
         });
     }
 
-    /** The select's value while the dialog is open, otherwise the node's saved (migrated) value. */
+    /**
+     * The field's value while the node's dialog is open, otherwise its saved (migrated) value. A config node's dialog
+     * opens over its user's, whose fields have the other prefix: a NUT server's `protocol` is not the UPS node's.
+     */
     function fieldOf(node, field) {
-        const input = $('#node-input-' + field + ', #node-config-input-' + field);
+        const input = $('#' + inputPrefix(node._def) + '-' + field);
         return input.length ? input.val() : current(node)[field];
     }
 

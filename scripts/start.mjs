@@ -113,7 +113,9 @@ function newest(dir) {
 // No `prepare` script (it would ship in the package and point at scripts/ that is not shipped): build here when
 // dist/ is missing or older than the sources.
 const stamp = at('dist', '.build-stamp');
-const stale = !existsSync(stamp) || statSync(stamp).mtimeMs < Math.max(...['src', 'nodes', 'profiles', 'icons'].map((d) => newest(at(d))));
+// resources/migrations.js is built too (git ignores it): the editor's dialogs need it.
+const stale =
+  !existsSync(stamp) || !existsSync(at('resources', 'migrations.js')) || statSync(stamp).mtimeMs < Math.max(...['src', 'nodes', 'profiles', 'icons', 'resources'].map((d) => newest(at(d))));
 if (stale) {
   const build = spawnSync(process.execPath, [at('scripts', 'build.mjs')], { stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);

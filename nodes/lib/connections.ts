@@ -62,7 +62,8 @@ export interface ModbusLinkDef extends NodeDef {
   delay: number | string;
 }
 
-function int(v: unknown, fallback: number, what: string, min: number, max: number): number {
+/** A whole-number setting of a config node: blank is the default, anything else out of range is refused (CONFIG). */
+export function configInt(v: unknown, fallback: number, what: string, min: number, max: number): number {
   if (v === '' || v === undefined || v === null) return fallback;
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new RackpowerError('CONFIG', `${what} ${String(v)} is not ${min}-${max}`);
@@ -86,9 +87,9 @@ export function snmpTarget(def: SnmpAgentDef, creds: SnmpCredentials): SnmpTarge
   const base = {
     ...SNMP_DEFAULTS,
     host: host(def.host, 'SNMP'),
-    port: int(def.port, SNMP_DEFAULTS.port, 'SNMP port', 1, 65535),
-    timeoutMs: int(def.timeout, SNMP_DEFAULTS.timeoutMs, 'SNMP timeout', 10, 60_000),
-    retries: int(def.retries, SNMP_DEFAULTS.retries, 'SNMP retries', 0, 10),
+    port: configInt(def.port, SNMP_DEFAULTS.port, 'SNMP port', 1, 65535),
+    timeoutMs: configInt(def.timeout, SNMP_DEFAULTS.timeoutMs, 'SNMP timeout', 10, 60_000),
+    retries: configInt(def.retries, SNMP_DEFAULTS.retries, 'SNMP retries', 0, 10),
   };
   if (def.version !== '3') {
     return { ...base, version: def.version === '1' ? 1 : 2, community: creds.community || 'public' };
@@ -110,8 +111,8 @@ export function snmpTarget(def: SnmpAgentDef, creds: SnmpCredentials): SnmpTarge
 
 export function modbusConfig(def: ModbusLinkDef): ModbusTransportConfig {
   const options = {
-    timeoutMs: int(def.timeout, 2000, 'Modbus timeout', 10, 60_000),
-    interRequestDelayMs: int(def.delay, def.mode === 'rtu' ? 20 : 0, 'Modbus inter-request delay', 0, 10_000),
+    timeoutMs: configInt(def.timeout, 2000, 'Modbus timeout', 10, 60_000),
+    interRequestDelayMs: configInt(def.delay, def.mode === 'rtu' ? 20 : 0, 'Modbus inter-request delay', 0, 10_000),
   };
   if (def.mode === 'rtu') {
     const path = (def.serialPath ?? '').trim();
@@ -123,12 +124,12 @@ export function modbusConfig(def: ModbusLinkDef): ModbusTransportConfig {
     return {
       kind: 'rtu',
       path,
-      baudRate: int(def.baudRate, 9600, 'baud rate', 300, 921_600),
+      baudRate: configInt(def.baudRate, 9600, 'baud rate', 300, 921_600),
       parity,
-      stopBits: int(def.stopBits, 1, 'stop bits', 1, 2) as 1 | 2,
-      dataBits: int(def.dataBits, 8, 'data bits', 7, 8) as 7 | 8,
+      stopBits: configInt(def.stopBits, 1, 'stop bits', 1, 2) as 1 | 2,
+      dataBits: configInt(def.dataBits, 8, 'data bits', 7, 8) as 7 | 8,
       ...options,
     };
   }
-  return { kind: 'tcp', host: host(def.host, 'Modbus TCP'), port: int(def.port, 502, 'Modbus port', 1, 65535), ...options };
+  return { kind: 'tcp', host: host(def.host, 'Modbus TCP'), port: configInt(def.port, 502, 'Modbus port', 1, 65535), ...options };
 }

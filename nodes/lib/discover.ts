@@ -50,10 +50,10 @@ export interface Deployed {
 }
 
 export type DiscoverPlan =
-  | { transport: 'snmp'; kind: DeviceKind; profile: string; target: SnmpTarget }
-  | { transport: 'modbus'; kind: DeviceKind; profile: string; unit: number; config: ModbusTransportConfig; shared?: SharedResource<ModbusTransport> }
+  | { protocol: 'snmp'; kind: DeviceKind; profile: string; target: SnmpTarget }
+  | { protocol: 'modbus'; kind: DeviceKind; profile: string; unit: number; config: ModbusTransportConfig; shared?: SharedResource<ModbusTransport> }
   // A NUT server (ups: the one to read, '' for the first it lists) or an apcupsd NIS server.
-  | { transport: 'nut'; kind: DeviceKind; profile: string; nut?: NutEndpoint; nis?: NisEndpoint; ups: string };
+  | { protocol: 'nut'; kind: DeviceKind; profile: string; nut?: NutEndpoint; nis?: NisEndpoint; ups: string };
 
 export interface PreviewValue {
   name: string;
@@ -116,15 +116,15 @@ function host(v: unknown, what: string): string {
 }
 
 /** The profile id, checked against the shipped list, the protocol and the node's kind. */
-function profileOf(v: unknown, transport: 'snmp' | 'modbus', kind: DeviceKind): string {
+function profileOf(v: unknown, protocol: 'snmp' | 'modbus', kind: DeviceKind): string {
   if (v === 'auto' || v === undefined || v === '') {
-    if (transport === 'modbus') throw new BadRequest('profile: Modbus has no detection, choose the device profile');
+    if (protocol === 'modbus') throw new BadRequest('profile: Modbus has no detection, choose the device profile');
     return 'auto';
   }
   const id = typeof v === 'string' ? v : '';
   const profile = shippedProfiles().find((p) => p.id === id);
   if (!profile) throw new BadRequest(`profile must be "auto" or a known profile id`);
-  if (profile.protocol !== transport) throw new BadRequest(`profile ${id} is for ${profile.protocol}, not ${transport}`);
+  if (profile.protocol !== protocol) throw new BadRequest(`profile ${id} is for ${profile.protocol}, not ${protocol}`);
   if (profile.kind !== kind) throw new BadRequest(`profile ${id} is for a ${profile.kind}, not a ${kind}`);
   return id;
 }
@@ -257,15 +257,15 @@ function nutPlan(body: Body, deployed: Deployed): { nut?: NutEndpoint; nis?: Nis
 export function parseDiscoverRequest(input: unknown, deployed: Deployed): DiscoverPlan {
   const body = object(input, 'the request body');
   const kind = oneOf(body.kind, KINDS, 'kind');
-  const transport = oneOf(body.protocol, ['snmp', 'modbus', 'nut'] as const, 'protocol');
-  if (transport === 'nut') {
+  const protocol = oneOf(body.protocol, ['snmp', 'modbus', 'nut'] as const, 'protocol');
+  if (protocol === 'nut') {
     if (kind !== 'ups') throw new BadRequest('NUT and apcupsd servers watch UPS units: use a UPS node');
-    return { transport, kind, profile: 'nut', ...nutPlan(body, deployed) };
+    return { protocol, kind, profile: 'nut', ...nutPlan(body, deployed) };
   }
-  const profile = profileOf(body.profile, transport, kind);
-  if (transport === 'snmp') return { transport, kind, profile, target: snmpPlan(body, deployed) };
+  const profile = profileOf(body.profile, protocol, kind);
+  if (protocol === 'snmp') return { protocol, kind, profile, target: snmpPlan(body, deployed) };
   if (!isUnitId(body.unit)) throw new BadRequest('unit must be a whole number 0-247');
-  return { transport, kind, profile, unit: Number(body.unit), ...modbusPlan(body, deployed) };
+  return { protocol, kind, profile, unit: Number(body.unit), ...modbusPlan(body, deployed) };
 }
 
 interface Probe {
@@ -277,8 +277,8 @@ interface Probe {
 }
 
 function open(plan: DiscoverPlan): Probe {
-  if (plan.transport === 'nut') throw new Error('open() is for SNMP and Modbus probes');
-  if (plan.transport === 'snmp') {
+  if (plan.protocol === 'nut') throw new Error('open() is for SNMP and Modbus probes');
+  if (plan.protocol === 'snmp') {
     const client = new SnmpClient(plan.target);
     const all = shippedProfiles().filter((p): p is SnmpProfile => p.protocol === 'snmp');
     const options = plan.profile === 'auto' ? { candidates: all.filter((p) => p.kind === plan.kind) } : { profile: findProfile(plan.profile) as SnmpProfile };
@@ -350,7 +350,7 @@ async function explainUnknown(err: RackpowerError, p: Probe, kind: DeviceKind): 
  * first); the probe's connection is closed (or given back) either way before this settles.
  */
 /** A NUT server: its UPS units, and the chosen one (or the first) read once; apcupsd: its one UPS. */
-async function probeServer(plan: Extract<DiscoverPlan, { transport: 'nut' }>, deadlineMs: number): Promise<DiscoverResult> {
+async function probeServer(plan: Extract<DiscoverPlan, { protocol: 'nut' }>, deadlineMs: number): Promise<DiscoverResult> {
   const client = plan.nut ? new NutClient({ ...plan.nut, timeoutMs: Math.min(plan.nut.timeoutMs, deadlineMs) }) : undefined;
   try {
     let reader: DeviceReader;
@@ -379,7 +379,7 @@ async function probeServer(plan: Extract<DiscoverPlan, { transport: 'nut' }>, de
 }
 
 export async function discover(plan: DiscoverPlan, deadlineMs = DEFAULT_DEADLINE_MS): Promise<DiscoverResult> {
-  if (plan.transport === 'nut') return probeServer(plan, deadlineMs).catch((err: unknown) => Promise.reject(asRackpowerError(err)));
+  if (plan.protocol === 'nut') return probeServer(plan, deadlineMs).catch((err: unknown) => Promise.reject(asRackpowerError(err)));
   const p = open(plan);
   let timer: NodeJS.Timeout | undefined;
   const work = probe(p, plan);

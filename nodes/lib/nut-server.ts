@@ -6,6 +6,7 @@ import { RackpowerError } from '../../src/errors';
 import type { SharedResource } from '../../src/polling/shared';
 import { NIS_DEFAULT_PORT, type NisEndpoint } from '../../src/protocol/apcupsd/nis';
 import { NUT_DEFAULTS, type NutClient, type NutEndpoint, type NutTls } from '../../src/protocol/nut/client';
+import { configInt } from './connections';
 import { bareHost, isHost } from './validate';
 
 export interface NutServerDef extends NodeDef {
@@ -43,13 +44,6 @@ export interface NutServerNode extends Node<NutServerCredentials> {
   nis(): NisEndpoint;
 }
 
-function int(v: unknown, fallback: number, what: string, min: number, max: number): number {
-  if (v === '' || v === undefined || v === null) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new RackpowerError('CONFIG', `${what} ${String(v)} is not ${min}-${max}`);
-  return n;
-}
-
 function host(v: unknown): string {
   const text = typeof v === 'string' ? v.trim() : '';
   if (!text) throw new RackpowerError('CONFIG', 'server host is empty');
@@ -64,10 +58,10 @@ export function nutEndpoint(def: NutServerDef, creds: NutServerCredentials): Nut
   const user = (def.user ?? '').trim();
   return {
     host: host(def.host),
-    port: int(def.port, NUT_DEFAULTS.port, 'NUT port', 1, 65535),
+    port: configInt(def.port, NUT_DEFAULTS.port, 'NUT port', 1, 65535),
     tls,
     fingerprint: tls === 'pin' ? fingerprint : undefined,
-    timeoutMs: int(def.timeout, NUT_DEFAULTS.timeoutMs, 'timeout', 50, 60_000),
+    timeoutMs: configInt(def.timeout, NUT_DEFAULTS.timeoutMs, 'timeout', 50, 60_000),
     ...(user && { username: user, password: creds.password ?? '' }),
   };
 }
@@ -75,7 +69,7 @@ export function nutEndpoint(def: NutServerDef, creds: NutServerCredentials): Nut
 export function nisEndpoint(def: NutServerDef): NisEndpoint {
   return {
     host: host(def.host),
-    port: int(def.port, NIS_DEFAULT_PORT, 'apcupsd port', 1, 65535),
-    timeoutMs: int(def.timeout, NUT_DEFAULTS.timeoutMs, 'timeout', 50, 60_000),
+    port: configInt(def.port, NIS_DEFAULT_PORT, 'apcupsd port', 1, 65535),
+    timeoutMs: configInt(def.timeout, NUT_DEFAULTS.timeoutMs, 'timeout', 50, 60_000),
   };
 }

@@ -55,7 +55,7 @@ describe('Discover with a NUT server', () => {
     expect(() => parseDiscoverRequest(body({ id: 'abc', user: ADMIN.user }), stored)).toThrow(BadRequest);
     const same: Deployed = { ...none, nut: () => ({ settings: { host: '127.0.0.1', protocol: 'nut' } as NutServerDef, credentials: { password: ADMIN.password } }) };
     const plan = parseDiscoverRequest(body({ id: 'abc', user: ADMIN.user, credentials: { password: '__PWRD__' } }), same);
-    expect(plan).toMatchObject({ transport: 'nut', nut: { username: ADMIN.user, password: ADMIN.password } });
+    expect(plan).toMatchObject({ protocol: 'nut', nut: { username: ADMIN.user, password: ADMIN.password } });
   });
 
   it('refuses a NUT server for other kinds than UPS, and a bad UPS name', () => {

@@ -76,11 +76,11 @@ describe('parseDiscoverRequest accepts the dialog’s settings', () => {
     snmp: (id) => (id === 'ep1' ? { settings: agent(161, { host }) as unknown as SnmpAgentDef, credentials: { community: 'stored' } } : undefined),
     modbus: () => undefined,
   });
-  const community = (plan: DiscoverPlan) => (plan.transport === 'snmp' ? plan.target.community : undefined);
+  const community = (plan: DiscoverPlan) => (plan.protocol === 'snmp' ? plan.target.community : undefined);
 
   it('builds the SNMP target, IPv6 and host names included', () => {
     const plan = parseDiscoverRequest(snmpBody('16161', {}, { credentials: { community: 'typed' } }), none);
-    expect(plan).toMatchObject({ transport: 'snmp', kind: 'ups', profile: 'auto', target: { host: '127.0.0.1', port: 16161, version: 2, community: 'typed' } });
+    expect(plan).toMatchObject({ protocol: 'snmp', kind: 'ups', profile: 'auto', target: { host: '127.0.0.1', port: 16161, version: 2, community: 'typed' } });
     expect(parseDiscoverRequest(snmpBody(161, {}, { host: '[fd00::5]' }), none)).toMatchObject({ target: { host: 'fd00::5' } });
     expect(parseDiscoverRequest(snmpBody(161, {}, { host: 'ups-1.example.net' }), none)).toMatchObject({ target: { host: 'ups-1.example.net' } });
   });

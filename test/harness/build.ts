@@ -18,14 +18,15 @@ function newestMtime(dir: string): number {
 
 function newestSource(): number {
   const files = ['scripts/build.mjs', 'tsconfig.json'].map((f) => statSync(path.join(ROOT, f)).mtimeMs);
-  return Math.max(...files, ...['src', 'nodes', 'icons', 'profiles'].map((d) => newestMtime(path.join(ROOT, d))));
+  // resources/: the editor's shared script is not compiled, but a packed copy of the package is keyed by the build.
+  return Math.max(...files, ...['src', 'nodes', 'icons', 'profiles', 'resources'].map((d) => newestMtime(path.join(ROOT, d))));
 }
 
 const sleep = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 export function ensureBuilt(): void {
   const stamp = path.join(ROOT, 'dist', '.build-stamp');
-  const fresh = (): boolean => existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource();
+  const fresh = (): boolean => existsSync(stamp) && existsSync(path.join(ROOT, 'resources', 'migrations.js')) && statSync(stamp).mtimeMs >= newestSource();
   if (fresh()) return;
   const lock = path.join(ROOT, 'dist', '.build-lock');
   mkdirSync(path.dirname(lock), { recursive: true });

@@ -1,6 +1,7 @@
 // The editor's scripts stay readable: no function in a node's dialog script (the <script type="text/javascript">
 // blocks of nodes/*.html and nodes/lib/device-editor.html) or in the shared resources/editor.js runs over
-// MAX_LINES lines. Functions are found with the TypeScript parser, not by counting braces.
+// MAX_LINES lines. Functions are found with the TypeScript parser, not by counting braces. And every node's dialog
+// is built on the shared script, which gives it its configVersion and the runtime's migrations.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
@@ -72,5 +73,21 @@ describe('editor scripts', () => {
     const code = `\n(function () {\n    RED.nodes.registerType('x', {\n        oneditprepare: function () {\n${body}\n        }\n    });\n})();\n`;
     const functions = functionsOf(code, 'fixture');
     expect(functions.filter((f) => f.lines > MAX_LINES).map((f) => f.name)).toEqual(['fixture:4 oneditprepare']);
+  });
+});
+
+describe('every node type’s editor', () => {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
+  const sources = (js: string): string => {
+    const base = path.basename(js, '.js');
+    const file = ['ups', 'pdu', 'sensor', 'meter'].includes(base) ? path.join('nodes', 'lib', 'device-editor.html') : path.join('nodes', `${base}.html`);
+    return readFileSync(path.join(ROOT, file), 'utf8');
+  };
+  it.each(Object.entries(pkg['node-red'].nodes))('%s loads the shared scripts and registers through them', (_type, js) => {
+    const html = sources(js);
+    expect(html).toContain('<script src="resources/node-red-contrib-rackpower/migrations.js"></script>');
+    expect(html).toContain('<script src="resources/node-red-contrib-rackpower/editor.js"></script>');
+    expect(html).toMatch(/window\.rackpowerEditor\.node\((T|TYPE)\)/u);
+    expect(html).not.toMatch(/RED\.nodes\.registerType\(/u);
   });
 });
