@@ -42,6 +42,8 @@ const SNMP_UPS_BIN = env.BENCH_SNMP_UPS ?? '/lib/nut/snmp-ups';
 const SNMP_UPS_DRIVERS = num('BENCH_SNMP_UPS_DRIVERS', 8);
 // Node-RED's message path (device node → msg → no-op node) beside the engine alone, for these kinds ('' = none).
 const NODERED_KINDS = (env.BENCH_NODERED ?? 'ups,pdu').split(',').filter(Boolean);
+// Another checkout or copy of the package, built: its poller as one more side of every pair (before/after a change).
+const BASELINE = env.BENCH_BASELINE ? path.resolve(env.BENCH_BASELINE, 'dist') : null;
 const WARMUP_S = num('BENCH_WARMUP_SECONDS', 5); // at least this long before a window opens
 const TIMEOUT_MS = num('BENCH_TIMEOUT_MS', 2000);
 const RETRIES = num('BENCH_RETRIES', 1);
@@ -136,6 +138,7 @@ try {
   const modesOf = (kind) => [
     'ours',
     'floor',
+    ...(BASELINE ? ['baseline'] : []),
     ...(exporterBin && ['ups', 'pdu'].includes(kind) ? ['exporter'] : []),
     ...(!snmpUpsSkip && kind === 'ups' && SNMP_UPS_DRIVERS > 0 ? ['snmp-ups'] : []),
     ...(NODERED_KINDS.includes(kind) ? ['nodered'] : []),
@@ -341,6 +344,7 @@ function jobFor(phase, requests, exporter, session) {
     exporter: phase.mode === 'exporter' ? { pid: exporter.pid, url: exporter.url, modules: exporter.modules, clockTicks: exporter.clockTicks } : null,
     mode: phase.mode ?? 'ours',
     session,
+    baselineDist: BASELINE,
     intervalMs: phase.intervalMs,
     seconds: phase.seconds,
     devices: phase.devices,
@@ -483,6 +487,7 @@ function buildReport(phases, requests, snmpUps) {
       exporter: peer('exporter', exporter?.version),
       snmpUps: peer('snmp-ups', snmpUps?.version),
       nodered: peer('nodered', noderedVersion()),
+      baseline: peer('baseline', BASELINE),
       windows: { ours: ours.map((p) => p.result), floor: floor.map((p) => p.result) },
       failed: phases.filter((p) => p.group === 'kind' && p.kind === kind && p.result?.error).map((p) => `${p.mode} pair ${p.pair}: ${p.result.error}`),
     };
@@ -665,6 +670,28 @@ function noderedSection(r) {
   ];
 }
 
+/** BENCH_BASELINE: ours against another build, pair by pair. */
+function baselineSection(r) {
+  const list = r.kinds.filter((k) => k.baseline);
+  if (!list.length) return [];
+  const rows = list.map((k) => {
+    const b = k.baseline;
+    const perPair = b.pairs.map((p) => round2(1 / p.vsOurs));
+    const s = summary(perPair);
+    return [k.kind, fmt(k.oursCpuPerPollMs?.median, 3), fmt(b.cpuPerPollMs?.median, 3), s ? `**${s.median.toFixed(2)}x** (${s.min.toFixed(2)}-${s.max.toFixed(2)})` : '-', perPair.map((x) => x.toFixed(2)).join(', '), range2(b.vsFloor)];
+  });
+  return [
+    `## Against a baseline build (${list[0].baseline.version})`,
+    '',
+    table(['kind', 'ours CPU ms/poll', 'baseline CPU ms/poll', 'ours / baseline (min-max)', 'per pair', 'baseline vs floor'], rows),
+    '',
+  ];
+}
+
+function range2(x) {
+  return x ? `${x.median.toFixed(2)}x (${x.min.toFixed(2)}-${x.max.toFixed(2)})` : '-';
+}
+
 function failedWindows(r) {
   return r.kinds.flatMap((k) => k.failed.map((f) => `${k.kind} ${f}`));
 }
@@ -767,6 +794,7 @@ function markdown(r) {
     '',
     ...peerSection(r),
     ...noderedSection(r),
+    ...baselineSection(r),
     'Requests one poll sends (recorded at the protocol client after identification; "continued" = a GETBULK re-asking',
     'columns the agent answered short; FCn start+count = a Modbus read):',
     '',

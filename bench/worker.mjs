@@ -6,6 +6,7 @@
 //                    connection per request for apcupsd's NIS. See floors.mjs.
 //   mode "exporter": HTTP scrapes of a running snmp_exporter (bench/snmp-exporter.mjs), one per device-poll; the CPU
 //                    time and memory reported are the exporter process's, read from /proc.
+//   mode "baseline": "ours" from another build's dist/ (BENCH_BASELINE), for before/after figures of a change.
 //   mode "nodered":  a Node-RED runtime (node-red-node-test-helper) with one device node per device, each wired to a
 //                    no-op node: the engine plus Node-RED's message path.
 // All follow the poller's schedule: every device on its own timer, fixed rate, all started at once as after a deploy
@@ -85,10 +86,12 @@ const t0 = Date.now();
 const units = [];
 let closeRuntime = async () => undefined;
 
-if (mode === 'ours') {
-  const { openDevice } = require('../dist/src/device.js');
-  const { parseTarget } = require('../dist/src/url.js');
-  const { DevicePoller } = require('../dist/src/polling/poller.js');
+if (mode === 'ours' || mode === 'baseline') {
+  // baseline: ours as another build has it (BENCH_BASELINE), for before/after figures of a change.
+  const dist = mode === 'baseline' ? job.baselineDist : '../dist';
+  const { openDevice } = require(`${dist}/src/device.js`);
+  const { parseTarget } = require(`${dist}/src/url.js`);
+  const { DevicePoller } = require(`${dist}/src/polling/poller.js`);
   for (const [i, d] of devices.entries()) {
     const open = openDevice(parseTarget(d.url));
     const poller = new DevicePoller(open.reader, { name: d.name, address: open.address, intervalMs });
