@@ -38,6 +38,7 @@ export class SnmpDeviceReader implements DeviceReader {
   /** Per learned table: the NUT index of each row, and each plain column's names, in row order. */
   private readonly rowNuts = new WeakMap<LearnedTable, string[]>();
   private readonly rowNames = new WeakMap<LearnedTable, Map<string, string[]>>();
+  private readonly rowCells = new WeakMap<LearnedTable, Map<string, string[]>>();
   /** Name template → NUT index → NUT name. */
   private readonly names = new Map<string, Map<string, string>>();
   private plan: SnmpPlan | undefined;
@@ -284,9 +285,11 @@ export class SnmpDeviceReader implements DeviceReader {
       const rows = volatileRows ?? t.rows;
       const byPosition = volatileRows ? undefined : bulk.aligned(col.oid, t.rows);
       const plainNames = nutOfRow && !col.typedBy ? this.columnNames(t, col.name, nutOfRow) : undefined;
+      // A small table's cells come in the GET: their OIDs, too, are fixed per learned table.
+      const cellOids = byPosition || volatileRows ? undefined : this.cellOids(t, col.oid);
       for (let k = 0; k < rows.length; k++) {
         const index = rows[k];
-        const answer = byPosition ? byPosition[k].value : (bulk.get(col.oid, index) ?? answers.get(`${col.oid}.${index}`));
+        const answer = byPosition ? byPosition[k].value : (bulk.get(col.oid, index) ?? answers.get(cellOids ? cellOids[k] : `${col.oid}.${index}`));
         if (!answer || (!table.volatile && used && !used.has(index))) continue;
         let template = col.name;
         let def: Transform & Scaling = col;
@@ -323,6 +326,15 @@ export class SnmpDeviceReader implements DeviceReader {
   private rowNutIndexes(t: LearnedTable, indexOf: (index: string) => string): string[] {
     let list = this.rowNuts.get(t);
     if (!list) this.rowNuts.set(t, (list = t.rows.map(indexOf)));
+    return list;
+  }
+
+  /** The OID of the column's cell at every learned row, in row order (`<column>.<row index>`). */
+  private cellOids(t: LearnedTable, column: string): string[] {
+    let byColumn = this.rowCells.get(t);
+    if (!byColumn) this.rowCells.set(t, (byColumn = new Map()));
+    let list = byColumn.get(column);
+    if (!list) byColumn.set(column, (list = t.rows.map((index) => `${column}.${index}`)));
     return list;
   }
 
