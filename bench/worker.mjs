@@ -14,8 +14,10 @@
 //
 // One window (job.session false): warm up, measure one window, print its figures, exit. A session (job.session
 // true, the interleaved pairs): warm up, pause every device and print {"ready":…}; then each {"window": seconds}
-// line resumes the devices, measures a window that opens half an interval after the resume (every device polls at
-// the resume, then on its fixed rate) and pauses them again before printing the figures; {"stop": true} ends it.
+// line resumes the devices (every device polls at the resume, then on its fixed rate), measures a window that opens
+// job.leadRounds intervals later and pauses them again before printing the figures; {"stop": true} ends it. The
+// lead matters: a process that sat idle while the other sides polled runs its first round with cold caches (a window
+// right after 30 s idle cost ours twice what the next one did); a round or two of polling first makes it warm again.
 import { readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -266,10 +268,10 @@ for (;;) {
   const resumedAt = Date.now();
   for (const u of units) u.resume();
   const rounds = Math.max(1, Math.round((command.window * 1000) / intervalMs));
-  const figures = await measure(resumedAt + intervalMs / 2, rounds);
+  const figures = await measure(resumedAt + intervalMs * job.leadRounds, rounds);
   for (const u of units) u.pause();
-  // Polls still in flight finish outside the window, before the next command (the other side's window).
-  await sleep(Math.min(1000, intervalMs / 2));
+  // Polls still in flight (answers take a millisecond on loopback) finish before the other side's window.
+  await sleep(Math.min(200, intervalMs / 2));
   print(figures);
 }
 
