@@ -24,7 +24,7 @@ const require = createRequire(import.meta.url);
 
 const env = process.env;
 const num = (name, fallback) => (env[name] === undefined || env[name] === '' ? fallback : Number(env[name]));
-const SECONDS = num('BENCH_SECONDS', 20); // window for 1 and 100 devices; 1000 devices get twice as long
+const SECONDS = num('BENCH_SECONDS', 15); // window for 1 and 100 devices; 1000 devices get twice as long
 const INTERVAL_MS = num('BENCH_INTERVAL_MS', 10_000);
 const FAST_INTERVAL_MS = num('BENCH_FAST_INTERVAL_MS', 1000); // the extra 1-device run, and the floor comparison
 const SIZES = (env.BENCH_SIZES ?? '1,100,1000').split(',').map(Number);
@@ -34,6 +34,8 @@ const KIND_DEVICES = num('BENCH_KIND_DEVICES', 100); // per-kind runs: this many
 // whatever else runs on the machine lands on both sides; the figure is the median of the per-pair ratios.
 const PAIRS = num('BENCH_PAIRS', 5);
 const PAIR_SECONDS = num('BENCH_PAIR_SECONDS', 3);
+// Intervals of polling after a side resumes before its window opens: the first rounds after sitting idle are cold.
+const LEAD_ROUNDS = num('BENCH_LEAD_ROUNDS', 1.5);
 const MAX_SPREAD = num('BENCH_MAX_SPREAD', 0.2); // (max - min) / median of the ratios above this: too wide to judge
 // A real peer in the same pairs: Prometheus' snmp_exporter scraping the same devices for the same OIDs ('' = none).
 const EXPORTER_BIN = env.BENCH_SNMP_EXPORTER ?? '/usr/bin/prometheus-snmp-exporter';
@@ -42,6 +44,8 @@ const SNMP_UPS_BIN = env.BENCH_SNMP_UPS ?? '/lib/nut/snmp-ups';
 const SNMP_UPS_DRIVERS = num('BENCH_SNMP_UPS_DRIVERS', 8);
 // Node-RED's message path (device node → msg → no-op node) beside the engine alone, for these kinds ('' = none).
 const NODERED_KINDS = (env.BENCH_NODERED ?? 'ups,pdu').split(',').filter(Boolean);
+// Another checkout or copy of the package, built: its poller as one more side of every pair (before/after a change).
+const BASELINE = env.BENCH_BASELINE ? path.resolve(env.BENCH_BASELINE, 'dist') : null;
 const WARMUP_S = num('BENCH_WARMUP_SECONDS', 5); // at least this long before a window opens
 const TIMEOUT_MS = num('BENCH_TIMEOUT_MS', 2000);
 const RETRIES = num('BENCH_RETRIES', 1);
@@ -130,19 +134,20 @@ try {
     const seconds = n >= 1000 ? 2 * SECONDS : SECONDS;
     phases.push({ group: 'mix', label: `${n}, ${Math.round(DEAD_FRACTION * 100)} % dead`, devices: withDead(mixDevices.slice(0, n)), intervalMs: INTERVAL_MS, seconds });
   }
-  // Per kind: PAIRS rounds, each holding one window of ours, then one of the floor, then the peers', for every kind
-  // in turn, so the kinds and the sides are spread over the same stretch of time. Every side is a worker started
-  // once (a session): it warms up, then polls only inside its own windows.
+  // Per kind: PAIRS pairs, each one window of ours, then one of the floor, then the peers'; then the next kind. Every
+  // side is a worker started once per kind (a session): it warms up, then polls only inside its own windows, so the
+  // others' windows are all it waits (a kind's pairs back to back keep that short).
   const modesOf = (kind) => [
     'ours',
     'floor',
+    ...(BASELINE ? ['baseline'] : []),
     ...(exporterBin && ['ups', 'pdu'].includes(kind) ? ['exporter'] : []),
     ...(!snmpUpsSkip && kind === 'ups' && SNMP_UPS_DRIVERS > 0 ? ['snmp-ups'] : []),
     ...(NODERED_KINDS.includes(kind) ? ['nodered'] : []),
   ];
   const kindDevices = (kind) => ofKind(kind).slice(0, KIND_DEVICES);
-  for (let pair = 1; pair <= PAIRS; pair++) {
-    for (const kind of KINDS.filter((k) => requests[k])) {
+  for (const kind of KINDS.filter((k) => requests[k])) {
+    for (let pair = 1; pair <= PAIRS; pair++) {
       for (const mode of modesOf(kind)) {
         const devices = mode === 'snmp-ups' ? kindDevices(kind).slice(0, SNMP_UPS_DRIVERS) : kindDevices(kind);
         phases.push({ group: 'kind', kind, label: `${devices.length} ${kind}`, mode, pair, devices, intervalMs: FAST_INTERVAL_MS, seconds: PAIR_SECONDS });
@@ -153,7 +158,7 @@ try {
   // BENCH_ONLY=regex keeps the phases whose "<mode> <label>" matches (e.g. "ours 100 pdu" while profiling).
   if (env.BENCH_ONLY) phases.splice(0, phases.length, ...phases.filter((p) => new RegExp(env.BENCH_ONLY, 'u').test(`${p.mode ?? 'ours'} ${p.label}`)));
   const sides = [...new Map(phases.filter((p) => p.group === 'kind').map((p) => [`${p.kind} ${p.mode}`, p])).values()];
-  const estimate = phases.reduce((s, p) => s + p.seconds + (p.group === 'kind' ? 1 : WARMUP_S + 3), 0) + sides.length * 3;
+  const estimate = phases.reduce((s, p) => s + p.seconds + (p.group === 'kind' ? LEAD_ROUNDS + 0.5 : WARMUP_S + 3), 0) + sides.length * 3;
   if (phases.some((p) => p.mode === 'exporter')) {
     const community = decodeURIComponent(new URL(ofKind('ups')[0].url).username) || 'public';
     const snmpRequests = Object.fromEntries(Object.entries(requests).filter(([kind]) => ['ups', 'pdu'].includes(kind)));
@@ -163,11 +168,6 @@ try {
     exporter.modules = Object.fromEntries(Object.keys(snmpRequests).map((kind) => [kind, moduleName(kind)]));
     exporter.clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
   }
-  const driverPhase = phases.find((p) => p.mode === 'snmp-ups');
-  if (driverPhase) {
-    const community = decodeURIComponent(new URL(driverPhase.devices[0].url).username) || 'public';
-    snmpUps = await startSnmpUps(SNMP_UPS_BIN, driverPhase.devices, { community, intervalS: FAST_INTERVAL_MS / 1000, timeoutMs: TIMEOUT_MS, retries: RETRIES });
-  }
   console.log(`bench: ${all.length} simulated devices up; ${phases.length} phases, about ${Math.round(estimate / 60)} min`);
   for (const p of phases.filter((x) => x.group === 'mix')) {
     process.stdout.write(`  ${'ours'.padEnd(8)} ${p.label.padEnd(16)} every ${p.intervalMs / 1000} s for ${p.seconds} s ... `);
@@ -175,22 +175,46 @@ try {
     const r = p.result;
     console.log(r.error ? `FAILED: ${r.error}` : `${r.polls} polls, ${fmt(r.cpuPerPollMs, 3)} ms CPU/poll`);
   }
-  // The per-kind sides start one kind at a time (the sides of a kind warm up together), then wait paused.
-  const bySide = new Map();
-  for (const kind of KINDS) {
-    const starting = sides.filter((p) => p.kind === kind && p.mode !== 'snmp-ups');
-    if (!starting.length) continue;
-    process.stdout.write(`  starting ${kind}: ${starting.map((p) => p.mode).join(', ')} ... `);
-    const opened = await Promise.all(starting.map((p) => openSide(p, requests, exporter)));
-    opened.forEach((side, i) => bySide.set(`${kind} ${starting[i].mode}`, side));
-    sessions.push(...opened);
-    console.log(opened.map((o) => (o.error ? `FAILED: ${o.error}` : `${o.ready.warmedUp} up`)).join(', '));
+  // snmp-ups starts after the scaling runs (its drivers wait stopped between their windows).
+  const driverPhase = phases.find((p) => p.mode === 'snmp-ups');
+  let driverError = null;
+  if (driverPhase) {
+    const community = decodeURIComponent(new URL(driverPhase.devices[0].url).username) || 'public';
+    process.stdout.write(`  starting snmp-ups: ${driverPhase.devices.length} drivers ... `);
+    try {
+      snmpUps = await startSnmpUps(SNMP_UPS_BIN, driverPhase.devices, { community, intervalS: FAST_INTERVAL_MS / 1000, timeoutMs: TIMEOUT_MS, retries: RETRIES });
+      console.log('polled once each');
+    } catch (err) {
+      driverError = err.message;
+      notes.push(`NUT's snmp-ups not measured: ${driverError}`);
+      console.log(`FAILED: ${driverError}`);
+    }
   }
-  for (const p of phases.filter((x) => x.group === 'kind')) {
+  // A kind's sides start together when its pairs begin (they warm up together), and stop when they end.
+  const bySide = new Map();
+  const started = new Set();
+  const kindPhases = phases.filter((x) => x.group === 'kind');
+  for (const [n, p] of kindPhases.entries()) {
+    const starting = sides.filter((x) => x.kind === p.kind && x.mode !== 'snmp-ups');
+    if (!started.has(p.kind) && starting.length) {
+      started.add(p.kind);
+      process.stdout.write(`  starting ${p.kind}: ${starting.map((x) => x.mode).join(', ')} ... `);
+      const opened = await Promise.all(starting.map((x) => openSide(x, requests, exporter)));
+      opened.forEach((side, i) => bySide.set(`${p.kind} ${starting[i].mode}`, side));
+      sessions.push(...opened);
+      console.log(opened.map((o) => (o.error ? `FAILED: ${o.error}` : `${o.ready.warmedUp} up`)).join(', '));
+    }
     process.stdout.write(`  ${p.mode.padEnd(8)} ${p.label.padEnd(16)} pair ${p.pair}/${PAIRS} every ${p.intervalMs / 1000} s for ${p.seconds} s ... `);
-    p.result = p.mode === 'snmp-ups' ? await snmpUps.window(p.seconds) : await bySide.get(`${p.kind} ${p.mode}`).window(p.seconds);
+    try {
+      p.result = p.mode === 'snmp-ups' ? (snmpUps ? await snmpUps.window(p.seconds) : { error: driverError }) : await bySide.get(`${p.kind} ${p.mode}`).window(p.seconds);
+    } catch (err) {
+      p.result = { error: String(err?.message ?? err) };
+    }
     const r = p.result;
     console.log(r.error ? `FAILED: ${r.error}` : `${r.polls} polls, ${fmt(r.cpuPerPollMs, 3)} ms CPU/poll`);
+    if (kindPhases[n + 1]?.kind !== p.kind) {
+      for (const [key, side] of bySide) if (key.startsWith(`${p.kind} `)) await side.stop();
+    }
   }
 
   // Only a full run replaces bench/results/latest.*; a BENCH_ONLY run leaves its figures in the temp directory.
@@ -341,6 +365,8 @@ function jobFor(phase, requests, exporter, session) {
     exporter: phase.mode === 'exporter' ? { pid: exporter.pid, url: exporter.url, modules: exporter.modules, clockTicks: exporter.clockTicks } : null,
     mode: phase.mode ?? 'ours',
     session,
+    leadRounds: LEAD_ROUNDS,
+    baselineDist: BASELINE,
     intervalMs: phase.intervalMs,
     seconds: phase.seconds,
     devices: phase.devices,
@@ -483,6 +509,7 @@ function buildReport(phases, requests, snmpUps) {
       exporter: peer('exporter', exporter?.version),
       snmpUps: peer('snmp-ups', snmpUps?.version),
       nodered: peer('nodered', noderedVersion()),
+      baseline: peer('baseline', BASELINE),
       windows: { ours: ours.map((p) => p.result), floor: floor.map((p) => p.result) },
       failed: phases.filter((p) => p.group === 'kind' && p.kind === kind && p.result?.error).map((p) => `${p.mode} pair ${p.pair}: ${p.result.error}`),
     };
@@ -518,7 +545,7 @@ function buildReport(phases, requests, snmpUps) {
     cores: os.cpus().length,
     platform: `${os.platform()} ${os.release()}`,
     fdLimit,
-    settings: { SECONDS, PAIRS, PAIR_SECONDS, MAX_SPREAD, WARMUP_S, STAGGER, INTERVAL_MS, FAST_INTERVAL_MS, SIZES, DEAD_FRACTION, KIND_DEVICES, TIMEOUT_MS, RETRIES, SIM_SPEED, SNMP_UPS_DRIVERS, NODERED_KINDS, copies },
+    settings: { SECONDS, PAIRS, PAIR_SECONDS, LEAD_ROUNDS, MAX_SPREAD, WARMUP_S, STAGGER, INTERVAL_MS, FAST_INTERVAL_MS, SIZES, DEAD_FRACTION, KIND_DEVICES, TIMEOUT_MS, RETRIES, SIM_SPEED, SNMP_UPS_DRIVERS, NODERED_KINDS, copies },
     requests,
     mix,
     kinds,
@@ -665,8 +692,31 @@ function noderedSection(r) {
   ];
 }
 
+/** BENCH_BASELINE: ours against another build, pair by pair. */
+function baselineSection(r) {
+  const list = r.kinds.filter((k) => k.baseline);
+  if (!list.length) return [];
+  const rows = list.map((k) => {
+    const b = k.baseline;
+    const perPair = b.pairs.map((p) => round2(1 / p.vsOurs));
+    const s = summary(perPair);
+    return [k.kind, fmt(k.oursCpuPerPollMs?.median, 3), fmt(b.cpuPerPollMs?.median, 3), s ? `**${s.median.toFixed(2)}x** (${s.min.toFixed(2)}-${s.max.toFixed(2)})` : '-', perPair.map((x) => x.toFixed(2)).join(', '), range2(b.vsFloor)];
+  });
+  return [
+    `## Against a baseline build (${list[0].baseline.version})`,
+    '',
+    table(['kind', 'ours CPU ms/poll', 'baseline CPU ms/poll', 'ours / baseline (min-max)', 'per pair', 'baseline vs floor'], rows),
+    '',
+  ];
+}
+
+function range2(x) {
+  return x ? `${x.median.toFixed(2)}x (${x.min.toFixed(2)}-${x.max.toFixed(2)})` : '-';
+}
+
 function failedWindows(r) {
-  return r.kinds.flatMap((k) => k.failed.map((f) => `${k.kind} ${f}`));
+  const exited = r.kinds.flatMap((k) => (k.snmpUps?.windows ?? []).filter((w) => w.exited).map((w) => `snmp-ups drivers exited before a window (${w.exited.join('; ')}): figures from the ${w.devices} left`));
+  return [...r.kinds.flatMap((k) => k.failed.map((f) => `${k.kind} ${f}`)), ...new Set(exited)];
 }
 
 function median(list) {
@@ -767,6 +817,7 @@ function markdown(r) {
     '',
     ...peerSection(r),
     ...noderedSection(r),
+    ...baselineSection(r),
     'Requests one poll sends (recorded at the protocol client after identification; "continued" = a GETBULK re-asking',
     'columns the agent answered short; FCn start+count = a Modbus read):',
     '',

@@ -32,8 +32,8 @@ export async function startSnmpUps(binary, devices, { community, intervalS, time
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rackpower-bench-nut-'));
   const env = { ...process.env, NUT_STATEPATH: dir, NUT_CONFPATH: dir, NUT_ALTPIDPATH: dir };
   const count = { requests: 0, polls: 0 };
+  const pollsOf = [];
   const drivers = [];
-  let stderr = '';
   const stop = async () => {
     for (const d of drivers) {
       d.child.kill('SIGCONT');
@@ -45,13 +45,17 @@ export async function startSnmpUps(binary, devices, { community, intervalS, time
   };
   for (const [i, device] of devices.entries()) {
     const url = new URL(device.url);
+    pollsOf[i] = 0;
     const relay = await startUdpProxy(
       { host: url.hostname, port: Number(url.port) },
       {
         intercept(request) {
           count.requests++;
           try {
-            if (decodeMessage(request).varbinds.some((vb) => oidText(vb.oid) === POLL_OID)) count.polls++;
+            if (decodeMessage(request).varbinds.some((vb) => oidText(vb.oid) === POLL_OID)) {
+              count.polls++;
+              pollsOf[i]++;
+            }
           } catch {
             // not for us to judge: it is forwarded as it is
           }
@@ -63,14 +67,17 @@ export async function startSnmpUps(binary, devices, { community, intervalS, time
     const settings = { port: `127.0.0.1:${relay.port}`, mibs: 'ietf', snmp_version: 'v2c', community, pollfreq: intervalS, snmp_timeout: Math.max(1, Math.round(timeoutMs / 1000)), snmp_retries: retries };
     for (const [k, v] of Object.entries(settings)) args.push('-x', `${k}=${v}`);
     const child = spawn(binary, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr.on('data', (b) => (stderr = (stderr + b).slice(-2000)));
-    drivers.push({ child, relay });
+    const driver = { child, relay, stderr: '', exit: null };
+    child.stderr.on('data', (b) => (driver.stderr = (driver.stderr + b).slice(-2000)));
+    child.once('exit', (code, signal) => (driver.exit = signal ?? `exit ${code}`));
+    drivers.push(driver);
   }
   const deadline = Date.now() + 30_000;
-  while (count.polls < drivers.length && Date.now() < deadline && drivers.every((d) => d.child.exitCode === null)) await sleep(100);
-  if (count.polls < drivers.length) {
+  while (pollsOf.some((n) => n === 0) && Date.now() < deadline && drivers.every((d) => !d.exit)) await sleep(100);
+  if (pollsOf.some((n) => n === 0)) {
+    const silent = drivers.find((d, i) => pollsOf[i] === 0);
     await stop();
-    throw new Error(`snmp-ups did not poll: ${stderr.trim().split('\n').slice(-2).join(' | ')}`);
+    throw new Error(`snmp-ups did not poll (${silent.exit ?? 'still running'}): ${lastLines(silent.stderr)}`);
   }
   for (const d of drivers) d.child.kill('SIGSTOP');
   const version = spawnSync(binary, ['-V'], { encoding: 'utf8' }).stdout.split('\n').find((l) => l.trim())?.trim();
@@ -78,29 +85,34 @@ export async function startSnmpUps(binary, devices, { community, intervalS, time
     version,
     drivers: drivers.length,
     stop,
+    /** A window's figures; drivers that exited since are left out and named, and with none left it is an error. */
     async window(seconds) {
-      for (const d of drivers) d.child.kill('SIGCONT');
+      const gone = drivers.filter((d) => d.exit);
+      if (gone.length === drivers.length) return { error: `every snmp-ups driver exited (${gone[0].exit}): ${lastLines(gone[0].stderr)}` };
+      const running = drivers.filter((d) => !d.exit);
+      for (const d of running) d.child.kill('SIGCONT');
       await sleep(500);
-      const cpu0 = cpuNs(drivers);
+      const cpu0 = cpuNs(running);
       const c0 = { ...count };
       const t0 = performance.now();
       await sleep(seconds * 1000);
-      const cpuMs = (cpuNs(drivers) - cpu0) / 1e6;
+      const cpuMs = (cpuNs(running) - cpu0) / 1e6;
       const windowS = (performance.now() - t0) / 1000;
       const polls = count.polls - c0.polls;
       const requests = count.requests - c0.requests;
-      for (const d of drivers) d.child.kill('SIGSTOP');
-      const rss = drivers.map((d) => statusMB(d.child.pid, 'VmHWM')).filter((n) => n !== null);
+      for (const d of running) d.child.kill('SIGSTOP');
+      const rss = running.map((d) => statusMB(d.child.pid, 'VmHWM')).filter((n) => n !== null);
       return {
         mode: 'snmp-ups',
-        devices: drivers.length,
+        devices: running.length,
+        ...(gone.length ? { exited: gone.map((d) => `${d.exit}: ${lastLines(d.stderr)}`) } : {}),
         intervalMs: intervalS * 1000,
         windowS: round3(windowS),
         polls,
         okPolls: polls,
         cpuMs: round3(cpuMs),
         cpuPerPollMs: polls ? round3(cpuMs / polls) : null,
-        pollsPerDriverPerS: round3(polls / drivers.length / windowS),
+        pollsPerDriverPerS: round3(polls / running.length / windowS),
         byKind: { ups: { polls, ok: polls, requestsPerPoll: polls ? round3(requests / polls) : null } },
         maxRssMB: rss.length ? Math.max(...rss) : null,
       };
@@ -108,14 +120,25 @@ export async function startSnmpUps(binary, devices, { community, intervalS, time
   };
 }
 
-/** Nanoseconds on the CPU of every thread of every driver so far (first field of each task's schedstat). */
+/**
+ * Nanoseconds on the CPU of every thread of every driver so far (first field of each task's schedstat). A driver
+ * that exited in the meantime adds nothing (its polls still count: rare, and named in the window's figures).
+ */
 function cpuNs(drivers) {
   let ns = 0;
   for (const d of drivers) {
     const tasks = `/proc/${d.child.pid}/task`;
-    for (const t of readdirSync(tasks)) ns += Number(readFileSync(`${tasks}/${t}/schedstat`, 'utf8').split(' ')[0]);
+    try {
+      for (const t of readdirSync(tasks)) ns += Number(readFileSync(`${tasks}/${t}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // exited
+    }
   }
   return ns;
+}
+
+function lastLines(text) {
+  return text.trim().split('\n').slice(-2).join(' | ') || '(nothing on stderr)';
 }
 
 function statusMB(pid, key) {

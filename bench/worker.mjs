@@ -6,6 +6,7 @@
 //                    connection per request for apcupsd's NIS. See floors.mjs.
 //   mode "exporter": HTTP scrapes of a running snmp_exporter (bench/snmp-exporter.mjs), one per device-poll; the CPU
 //                    time and memory reported are the exporter process's, read from /proc.
+//   mode "baseline": "ours" from another build's dist/ (BENCH_BASELINE), for before/after figures of a change.
 //   mode "nodered":  a Node-RED runtime (node-red-node-test-helper) with one device node per device, each wired to a
 //                    no-op node: the engine plus Node-RED's message path.
 // All follow the poller's schedule: every device on its own timer, fixed rate, all started at once as after a deploy
@@ -13,8 +14,10 @@
 //
 // One window (job.session false): warm up, measure one window, print its figures, exit. A session (job.session
 // true, the interleaved pairs): warm up, pause every device and print {"ready":…}; then each {"window": seconds}
-// line resumes the devices, measures a window that opens half an interval after the resume (every device polls at
-// the resume, then on its fixed rate) and pauses them again before printing the figures; {"stop": true} ends it.
+// line resumes the devices (every device polls at the resume, then on its fixed rate), measures a window that opens
+// job.leadRounds intervals later and pauses them again before printing the figures; {"stop": true} ends it. The
+// lead matters: a process that sat idle while the other sides polled runs its first round with cold caches (a window
+// right after 30 s idle cost ours twice what the next one did); a round or two of polling first makes it warm again.
 import { readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -76,6 +79,18 @@ function recordStats(device, s) {
 const countValues = (d, n) => {
   if (inWindow()) kindFig(d.kind).values += n;
 };
+// Counting a reading's keys costs ours and Node-RED what the floors' counts do not (an array of 30-150 names): each
+// device's reading is counted once per window and stands for that device's other readings in it.
+let counted = new Set();
+const countReading = (d, object) => {
+  if (!inWindow()) return;
+  const k = kindFig(d.kind);
+  if (!counted.has(d)) {
+    counted.add(d);
+    k.sampled = (k.sampled ?? 0) + 1;
+    k.sampledValues = (k.sampledValues ?? 0) + Object.keys(object ?? {}).length;
+  }
+};
 const countFailure = (code) => {
   if (inWindow()) failures[code] = (failures[code] ?? 0) + 1;
 };
@@ -85,15 +100,17 @@ const t0 = Date.now();
 const units = [];
 let closeRuntime = async () => undefined;
 
-if (mode === 'ours') {
-  const { openDevice } = require('../dist/src/device.js');
-  const { parseTarget } = require('../dist/src/url.js');
-  const { DevicePoller } = require('../dist/src/polling/poller.js');
+if (mode === 'ours' || mode === 'baseline') {
+  // baseline: ours as another build has it (BENCH_BASELINE), for before/after figures of a change.
+  const dist = mode === 'baseline' ? job.baselineDist : '../dist';
+  const { openDevice } = require(`${dist}/src/device.js`);
+  const { parseTarget } = require(`${dist}/src/url.js`);
+  const { DevicePoller } = require(`${dist}/src/polling/poller.js`);
   for (const [i, d] of devices.entries()) {
     const open = openDevice(parseTarget(d.url));
     const poller = new DevicePoller(open.reader, { name: d.name, address: open.address, intervalMs });
     poller.on('stats', (s) => recordStats(d, s));
-    poller.on('reading', (r) => countValues(d, Object.keys(r.values).length));
+    poller.on('reading', (r) => countReading(d, r.values));
     poller.on('failure', (err) => countFailure(err.code));
     const start = setTimeout(() => poller.start(), offset(i));
     units.push({
@@ -213,7 +230,7 @@ async function startNodeRed() {
     const d = byName.get(msg.device?.name);
     if (!d) return;
     recordStats(d, { ok: true, requests: NaN });
-    countValues(d, Object.keys(msg.payload ?? {}).length);
+    countReading(d, msg.payload);
   });
   closeRuntime = () => helper.unload().then(() => helper.stopServer());
   return devices.map((_, i) => ({
@@ -251,10 +268,10 @@ for (;;) {
   const resumedAt = Date.now();
   for (const u of units) u.resume();
   const rounds = Math.max(1, Math.round((command.window * 1000) / intervalMs));
-  const figures = await measure(resumedAt + intervalMs / 2, rounds);
+  const figures = await measure(resumedAt + intervalMs * job.leadRounds, rounds);
   for (const u of units) u.pause();
-  // Polls still in flight finish outside the window, before the next command (the other side's window).
-  await sleep(Math.min(1000, intervalMs / 2));
+  // Polls still in flight (answers take a millisecond on loopback) finish before the other side's window.
+  await sleep(Math.min(200, intervalMs / 2));
   print(figures);
 }
 
@@ -263,6 +280,7 @@ async function measure(start, rounds) {
   lateness = { live: [], dead: [] };
   failures = {};
   answeredInWindow = new Set();
+  counted = new Set();
   for (const k of Object.keys(socketErrors)) delete socketErrors[k];
   windowStart = start;
   windowEnd = start + rounds * intervalMs;
@@ -282,6 +300,7 @@ async function measure(start, rounds) {
   const ownCpuMs = (cpu.user + cpu.system) / 1000;
   const cpuMs = mode === 'exporter' ? peerMs : ownCpuMs;
   const polls = Object.values(byKind).reduce((n, k) => n + k.polls, 0);
+  for (const k of Object.values(byKind)) if (k.sampled) k.values = (k.sampledValues / k.sampled) * k.ok;
   return {
     mode,
     devices: devices.length,

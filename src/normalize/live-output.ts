@@ -20,9 +20,11 @@ function largest(values: Values, pattern: RegExp): number | undefined {
  * The status parts with OFF dropped when the output carries voltage; OL or OB added from the input when no power
  * source token is left. OFF with BYPASS stays: the inverter may well be off while the bypass feeds the load.
  */
-export function liveOutputStatus(parts: string[], values: Values): string[] {
+export function liveOutputStatus(parts: string[], valuesOrLater: Values | (() => Values)): string[] {
   const tokens = parts.flatMap(statusTokens);
   if (!tokens.includes('OFF') || tokens.includes('BYPASS')) return parts;
+  // A reader may hand the values over only when they are needed: OFF is rare.
+  const values = typeof valuesOrLater === 'function' ? valuesOrLater() : valuesOrLater;
   if (!((largest(values, OUTPUT_VOLTAGE) ?? 0) > 0)) return parts;
   const kept = tokens.filter((t) => t !== 'OFF');
   if (!kept.includes('OL') && !kept.includes('OB')) {

@@ -21,6 +21,12 @@ const LIMITS: Partial<Record<Quantity, [number, number]>> = {
 /** battery.runtime: at most a week (65535 minutes, a common "unknown", is 45 days). */
 const MAX_RUNTIME_S = 7 * 86400;
 
+/**
+ * A nominal (rated) frequency is never 0 or a few hertz: AC supplies run from 16.7 Hz (railway) to 400 Hz. A Tripp
+ * Lite card reports upsConfigOutputFreq 60 where RFC 1628 counts tenths, which reads as 6 Hz.
+ */
+const NOMINAL_FREQUENCY: [number, number] = [15, 500];
+
 const cache = new Map<string, [number, number] | null>();
 
 function limitsOf(name: string): [number, number] | null {
@@ -28,6 +34,7 @@ function limitsOf(name: string): [number, number] | null {
   if (limits === undefined) {
     const measure = measureOf(name);
     if (measure?.quantity === 'duration') limits = /(^|\.)runtime$/u.test(name) ? [0, MAX_RUNTIME_S] : null;
+    else if (measure?.quantity === 'frequency' && name.endsWith('.frequency.nominal')) limits = NOMINAL_FREQUENCY;
     else limits = (measure && LIMITS[measure.quantity]) ?? null;
     cache.set(name, limits);
   }

@@ -61,10 +61,13 @@ export function unconvertUnit(value: number, convert: Transform['convert']): num
   }
 }
 
+/** 10 ** n for the usual numbers of places, worked out once: every value of every poll is rounded. */
+const POW10 = Array.from({ length: 16 }, (_, n) => 10 ** n);
+
 /** Rounds away binary floating-point noise (0.1 × 2232 = 223.20000000000002). */
 export function round(value: number, decimals?: number): number {
   const places = decimals ?? 6;
-  const factor = 10 ** places;
+  const factor = POW10[places] ?? 10 ** places;
   return Math.round(value * factor) / factor;
 }
 

@@ -83,6 +83,9 @@ export function rawOf(answer: RawAnswer, cls: ValueClass): number | string | Abs
     const text = String(answer.value).replace(/^[\s\0]+|[\s\0]+$/gu, '');
     return text === '' ? Absent.of('empty') : text;
   }
+  // An OID is a key, never a quantity: RFC 1628's alarm table names each alarm by one (upsAlarmBatteryBad), so an
+  // enum maps it; the map's keys are written without a leading dot.
+  if (type === 'oid' && cls === 'enum') return String(answer.value).replace(/^\./u, '');
   if (type === 'oid' || type === 'ipAddress') return Absent.of('wrongType');
   if (answer.numeric) return cls === 'enum' ? String(answer.value) : Number(answer.value);
   // Some firmware sends numbers (and enum keys) as text ("23.5", "2").

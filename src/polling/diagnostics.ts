@@ -20,7 +20,9 @@ export interface DeviceDiagnostics {
 export class AbsentCounter {
   private polls = 0;
   private readonly absent: Partial<Record<AbsentReason, number>> = {};
+  /** The last answered poll's own list; the reading's list adds the statics (made when asked, not every poll). */
   private last: Record<string, AbsentReason> = {};
+  private lastStatics: Record<string, AbsentReason> = {};
   /** Static values left out at the last rediscovery: part of every reading until the next one. */
   private statics: Record<string, AbsentReason> = {};
   private current: Record<string, AbsentReason> = {};
@@ -46,7 +48,8 @@ export class AbsentCounter {
   end(): void {
     this.polls++;
     this.count(this.current);
-    this.last = { ...this.statics, ...this.current };
+    this.last = this.current;
+    this.lastStatics = this.statics;
   }
 
   private count(list: Record<string, AbsentReason>): void {
@@ -54,6 +57,6 @@ export class AbsentCounter {
   }
 
   snapshot(connection: Record<string, number>): DeviceDiagnostics {
-    return { polls: this.polls, absent: { ...this.absent }, lastAbsent: { ...this.last }, connection };
+    return { polls: this.polls, absent: { ...this.absent }, lastAbsent: { ...this.lastStatics, ...this.last }, connection };
   }
 }

@@ -10,6 +10,8 @@ import { applyScaling } from '../normalize/scaling';
 import type { Values } from '../types';
 import { AbsentCounter, type DeviceDiagnostics } from './diagnostics';
 import { liveOutputStatus } from '../normalize/live-output';
+import { PollValues, ValuesBuilder } from './values-builder';
+import { BulkColumns } from './bulk-columns';
 import { identityOf } from './identity';
 import { SnmpPlan, rowIndex, typedEntry, walkColumns, type LearnedTable } from './snmp-plan';
 import { indexArc, isScalarOid } from '../protocol/snmp/plan';
@@ -34,6 +36,10 @@ function needsHelpers(def: Scaling): boolean {
 export class SnmpDeviceReader implements DeviceReader {
   /** Per learned table (replaced when the plan relearns): SNMP row index → NUT index. */
   private readonly nutIndexes = new WeakMap<LearnedTable, Map<string, string>>();
+  /** Per learned table: the NUT index of each row, and each plain column's names, in row order. */
+  private readonly rowNuts = new WeakMap<LearnedTable, string[]>();
+  private readonly rowNames = new WeakMap<LearnedTable, Map<string, string[]>>();
+  private readonly rowCells = new WeakMap<LearnedTable, Map<string, string[]>>();
   /** Name template → NUT index → NUT name. */
   private readonly names = new Map<string, Map<string, string>>();
   private plan: SnmpPlan | undefined;
@@ -43,6 +49,7 @@ export class SnmpDeviceReader implements DeviceReader {
   private readonly now: () => number;
   private readonly startRequests: number;
   private readonly absent = new AbsentCounter();
+  private readonly builder = new ValuesBuilder();
   /** What detection saw, for the error when the chosen profile then answers nothing. */
   private detected: { sysObjectID?: string; sysDescr?: string } | undefined;
 
@@ -132,7 +139,7 @@ export class SnmpDeviceReader implements DeviceReader {
     this.staticReadAt = this.now();
     const statics = new Set<string>();
     this.absent.begin();
-    const values = await this.readWith(true, statics);
+    const values = toObject(await this.readWith(true, statics));
     this.absent.learned();
     for (const name of statics) if (values[name] !== undefined) this.staticValues[name] = values[name];
     // Constants only fill in what the device did not say: a maker or model it names itself wins.
@@ -146,11 +153,11 @@ export class SnmpDeviceReader implements DeviceReader {
     // Rediscovery re-reads statics and table sizes (an outlet added, a probe plugged in).
     if (this.now() - this.staticReadAt >= refresh) await this.learn();
     this.absent.begin();
-    // Dynamic values are written over a copy of the cached static ones: one object per poll, no merge.
-    const values: Values = { ...this.staticValues };
+    const statics = this.staticValues;
     const staticCount = this.staticCount;
-    await this.readWith(false, undefined, values);
-    if (Object.keys(values).length === staticCount) {
+    // One object per poll: the cached static values, then this poll's dynamic ones.
+    const { values, keys } = this.builder.build(statics, await this.readWith(false));
+    if (keys === staticCount) {
       // It answered, but nothing it said was usable (wrong types, all sentinels): not a reading to publish.
       throw new RackpowerError('PROTOCOL', `${this.client.describe()} answered without one usable value (malformed replies)`);
     }
@@ -159,8 +166,9 @@ export class SnmpDeviceReader implements DeviceReader {
   }
 
   /** One poll's values; `statics` (when given) collects the names that static variables and columns produced. */
-  private async readWith(includeStatic: boolean, statics?: Set<string>, values: Values = {}): Promise<Values> {
+  private async readWith(includeStatic: boolean, statics?: Set<string>): Promise<PollValues> {
     const plan = this.plan!;
+    const values = new PollValues();
     const status: string[] = [];
     const missing = new Map<string, SnmpType>();
     const answers = await this.client.get(plan.getOids(includeStatic), missing);
@@ -180,24 +188,19 @@ export class SnmpDeviceReader implements DeviceReader {
         continue;
       }
       if (v.name === 'ups.status') status.push(String(value));
-      else values[v.name] = value;
+      else values.set(v.name, value);
       if (v.static) statics?.add(v.name);
     }
-    const bulk = new Map<string, Map<string, TypedValue>>();
-    for (const b of plan.bulkTables(includeStatic, answers)) {
-      for (const [col, rows] of await this.client.columns(b.columns, b.rows)) {
-        const byIndex = new Map<string, TypedValue>();
-        for (const r of rows) byIndex.set(r.index, r.value);
-        bulk.set(col, byIndex);
-      }
-    }
+    const bulk = new BulkColumns();
+    for (const b of plan.bulkTables(includeStatic, answers)) bulk.add(await this.client.columns(b.columns, b.rows));
     const counts = new Map<string, Set<string>>();
     for (const t of plan.tables) this.readTable(t, includeStatic, answers, bulk, values, status, counts, statics);
     // A count (ambient.count) is the number of distinct rows published under it, over every table naming it.
-    for (const [name, rows] of counts) values[name] = rows.size;
-    // Never an empty ups.status: sources that gave no token leave it out, like any other absent value.
-    const joined = joinStatus(liveOutputStatus(status, values));
-    if (joined) values['ups.status'] = joined;
+    for (const [name, rows] of counts) values.set(name, rows.size);
+    // Never an empty ups.status: sources that gave no token leave it out, like any other absent value. The values
+    // are made into an object only when the status needs them (OFF with an output voltage).
+    const joined = joinStatus(liveOutputStatus(status, () => ({ ...(includeStatic ? {} : this.staticValues), ...toObject(values) })));
+    if (joined) values.set('ups.status', joined);
     else if (status.length && !includeStatic) this.absent.add('ups.status', 'empty');
     return values;
   }
@@ -217,8 +220,8 @@ export class SnmpDeviceReader implements DeviceReader {
     t: LearnedTable,
     includeStatic: boolean,
     answers: Map<string, TypedValue>,
-    bulk: Map<string, Map<string, TypedValue>>,
-    values: Values,
+    bulk: BulkColumns,
+    values: PollValues,
     status: string[],
     counts: Map<string, Set<string>>,
     statics?: Set<string>,
@@ -228,7 +231,7 @@ export class SnmpDeviceReader implements DeviceReader {
     const cell = (oid: string, index: string): TypedValue | undefined => {
       const o = strip(oid);
       if (isScalarOid(o)) return answers.get(o);
-      return bulk.get(o)?.get(index) ?? answers.get(`${o}.${index}`) ?? t.helpers.get(o)?.get(index);
+      return bulk.get(o, index) ?? answers.get(`${o}.${index}`) ?? t.helpers.get(o)?.get(index);
     };
     const isPresent = (index: string): boolean => {
       const p = table.presentIf;
@@ -248,7 +251,7 @@ export class SnmpDeviceReader implements DeviceReader {
     const simple = !table.presentIf && !table.indexFrom;
     const present = simple ? t.rows : t.rows.filter((r) => isPresent(r) && (!table.indexFrom || label(r) !== undefined));
     // The limit may be another table's count (input.phases): counts are only written after every table, so ask them.
-    const limit = table.rowsLimit ? Number(values[table.rowsLimit] ?? this.staticValues[table.rowsLimit] ?? counts.get(table.rowsLimit)?.size) : NaN;
+    const limit = table.rowsLimit ? Number(values.get(table.rowsLimit) ?? this.staticValues[table.rowsLimit] ?? counts.get(table.rowsLimit)?.size) : NaN;
     const usedRows = Number.isInteger(limit) && limit > 0 ? Math.min(limit, present.length) : present.length;
     const used = simple && usedRows === present.length ? undefined : new Set(present.slice(0, usedRows));
     const typed = t.columns.some((c) => c.typedBy);
@@ -273,12 +276,21 @@ export class SnmpDeviceReader implements DeviceReader {
       for (const r of present) counted.add(table.ordinal ? String(firstOrdinals?.get(r) ?? r) : indexOf(r));
     }
 
+    // Most columns are plain: learned rows, NUT index from the row index, one name template. Their NUT indexes and
+    // names are worked out once per learned table, and their cells come by position when the GETBULK lined up.
+    const plainTable = !table.volatile && !table.ordinal && !table.indexFrom;
+    const nutOfRow = plainTable ? this.rowNutIndexes(t, indexOf) : undefined;
     for (const col of t.columns) {
       if (!includeStatic && col.static) continue;
-      const data = bulk.get(col.oid);
-      const rows = table.volatile && data ? [...data.keys()] : t.rows;
-      for (const index of rows) {
-        const answer = data?.get(index) ?? answers.get(`${col.oid}.${index}`);
+      const volatileRows = table.volatile ? bulk.indexes(col.oid) : undefined;
+      const rows = volatileRows ?? t.rows;
+      const byPosition = volatileRows ? undefined : bulk.aligned(col.oid, t.rows);
+      const plainNames = nutOfRow && !col.typedBy ? this.columnNames(t, col.name, nutOfRow) : undefined;
+      // A small table's cells come in the GET: their OIDs, too, are fixed per learned table.
+      const cellOids = byPosition || volatileRows ? undefined : this.cellOids(t, col.oid);
+      for (let k = 0; k < rows.length; k++) {
+        const index = rows[k];
+        const answer = byPosition ? byPosition[k].value : (bulk.get(col.oid, index) ?? answers.get(cellOids ? cellOids[k] : `${col.oid}.${index}`));
         if (!answer || (!table.volatile && used && !used.has(index))) continue;
         let template = col.name;
         let def: Transform & Scaling = col;
@@ -292,11 +304,11 @@ export class SnmpDeviceReader implements DeviceReader {
           typedSingle = entrySingle;
           def = { ...col, ...entryTransform };
         }
-        const i = table.ordinal ? String(t.ordinals.get(col.oid)?.get(index) ?? '') : indexOf(index);
+        const i = nutOfRow ? nutOfRow[k] : table.ordinal ? String(t.ordinals.get(col.oid)?.get(index) ?? '') : indexOf(index);
         if (!i) continue;
         let single = !col.typedBy && usedRows === 1 ? col.single : undefined;
         if (col.typedBy && typedSingle !== undefined && t.templateRows.get(col.oid)?.get(template) === 1) single = typedSingle;
-        const name = single ?? this.cellName(template, i);
+        const name = single ?? (plainNames ? plainNames[k] : this.cellName(template, i));
         const scaled = needsHelpers(def) ? applyScaling(def, (oid) => cell(oid, index)) : def;
         const value = scaled ? decodeAnswer(name, scaled, answer) : Absent.of('helper');
         if (value instanceof Absent) {
@@ -304,11 +316,36 @@ export class SnmpDeviceReader implements DeviceReader {
           continue;
         }
         if (name === 'ups.status') status.push(String(value));
-        else values[name] = value;
+        else values.set(name, value);
         if (col.static) statics?.add(name);
         if (counted && typed && col.typedBy && template.startsWith(countPrefix)) counted.add(i);
       }
     }
+  }
+
+  /** The NUT index of every learned row, in row order: fixed for a learned table, so worked out once. */
+  private rowNutIndexes(t: LearnedTable, indexOf: (index: string) => string): string[] {
+    let list = this.rowNuts.get(t);
+    if (!list) this.rowNuts.set(t, (list = t.rows.map(indexOf)));
+    return list;
+  }
+
+  /** The OID of the column's cell at every learned row, in row order (`<column>.<row index>`). */
+  private cellOids(t: LearnedTable, column: string): string[] {
+    let byColumn = this.rowCells.get(t);
+    if (!byColumn) this.rowCells.set(t, (byColumn = new Map()));
+    let list = byColumn.get(column);
+    if (!list) byColumn.set(column, (list = t.rows.map((index) => `${column}.${index}`)));
+    return list;
+  }
+
+  /** A plain column's NUT name at every learned row, in row order (`outlet.1.current`, `outlet.2.current` …). */
+  private columnNames(t: LearnedTable, template: string, nutOfRow: string[]): string[] {
+    let byTemplate = this.rowNames.get(t);
+    if (!byTemplate) this.rowNames.set(t, (byTemplate = new Map()));
+    let list = byTemplate.get(template);
+    if (!list) byTemplate.set(template, (list = nutOfRow.map((i) => this.cellName(template, i))));
+    return list;
   }
 
   /** `outlet.{i}.current` for row 3 → `outlet.3.current`, remembered: the same names recur every poll. */
@@ -326,4 +363,11 @@ export class SnmpDeviceReader implements DeviceReader {
   async close(): Promise<void> {
     // The client belongs to whoever opened it (a config node shares it between device nodes).
   }
+}
+
+/** A poll's values as an object, in the order they were set (learning and the live output check only). */
+function toObject(poll: PollValues): Values {
+  const out: Values = {};
+  poll.names.forEach((name, i) => (out[name] = poll.values[i]));
+  return out;
 }
