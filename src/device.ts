@@ -5,7 +5,7 @@ import { RackpowerError } from './errors';
 import { serialPortProblem } from './protocol/modbus/serial-port';
 import { ModbusTransport } from './protocol/modbus/transport';
 import { SnmpClient } from './protocol/snmp/client';
-import { findProfile, shippedProfiles } from './profiles/load';
+import { findProfile, loadedProfiles } from './profiles/load';
 import type { ModbusProfile, Profile, SnmpProfile } from './profiles/types';
 import { ModbusDeviceReader } from './polling/modbus-reader';
 import { SnmpDeviceReader } from './polling/snmp-reader';
@@ -57,9 +57,9 @@ export interface OpenDevice extends AssembledDevice {
 
 /**
  * `explicit` is a profile object the caller loaded itself (a user's own profile file: `--profile-file`, a node's
- * custom profile); it is used as is, instead of a shipped profile named by `target.profile` or detection.
+ * custom profile); it is used as is, instead of a known profile (shipped or RACKPOWER_PROFILES) named by `target.profile` or detection.
  */
-export function openDevice(target: DeviceTarget, profiles: Profile[] = shippedProfiles(), explicit?: Profile): OpenDevice {
+export function openDevice(target: DeviceTarget, profiles: Profile[] = loadedProfiles(), explicit?: Profile): OpenDevice {
   const profileId = target.profile && target.profile !== 'auto' ? target.profile : undefined;
   if (explicit && profileId && profileId.toLowerCase() !== explicit.id) {
     throw new RackpowerError('CONFIG', `profile=${profileId} names another profile than the one given (${explicit.id})`);

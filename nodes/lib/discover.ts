@@ -5,7 +5,7 @@ import { RackpowerError, asRackpowerError } from '../../src/errors';
 import { assembleReader } from '../../src/device';
 import type { SharedResource } from '../../src/polling/shared';
 import type { DeviceReader, Identification } from '../../src/polling/types';
-import { findProfile, shippedProfiles } from '../../src/profiles/load';
+import { findProfile, loadedProfiles } from '../../src/profiles/load';
 import type { ModbusProfile, Profile, SnmpProfile } from '../../src/profiles/types';
 import { ModbusTransport, type ModbusTransportConfig } from '../../src/protocol/modbus/transport';
 import { SnmpClient } from '../../src/protocol/snmp/client';
@@ -115,14 +115,14 @@ function host(v: unknown, what: string): string {
   return v as string;
 }
 
-/** The profile id, checked against the shipped list, the protocol and the node's kind. */
+/** The profile id, checked against the known profiles (shipped and RACKPOWER_PROFILES), the protocol and the node's kind. */
 function profileOf(v: unknown, protocol: 'snmp' | 'modbus', kind: DeviceKind): string {
   if (v === 'auto' || v === undefined || v === '') {
     if (protocol === 'modbus') throw new BadRequest('profile: Modbus has no detection, choose the device profile');
     return 'auto';
   }
   const id = typeof v === 'string' ? v : '';
-  const profile = shippedProfiles().find((p) => p.id === id);
+  const profile = loadedProfiles().find((p) => p.id === id);
   if (!profile) throw new BadRequest(`profile must be "auto" or a known profile id`);
   if (profile.protocol !== protocol) throw new BadRequest(`profile ${id} is for ${profile.protocol}, not ${protocol}`);
   if (profile.kind !== kind) throw new BadRequest(`profile ${id} is for a ${profile.kind}, not a ${kind}`);
@@ -280,8 +280,8 @@ function open(plan: DiscoverPlan): Probe {
   if (plan.protocol === 'nut') throw new Error('open() is for SNMP and Modbus probes');
   if (plan.protocol === 'snmp') {
     const client = new SnmpClient(plan.target);
-    const all = shippedProfiles().filter((p): p is SnmpProfile => p.protocol === 'snmp');
-    const options = plan.profile === 'auto' ? { candidates: all.filter((p) => p.kind === plan.kind) } : { profile: findProfile(plan.profile) as SnmpProfile };
+    const all = loadedProfiles().filter((p): p is SnmpProfile => p.protocol === 'snmp');
+    const options = plan.profile === 'auto' ? { candidates: all.filter((p) => p.kind === plan.kind) } : { profile: findProfile(plan.profile, loadedProfiles()) as SnmpProfile };
     return {
       ...assembleReader({ protocol: 'snmp', client, ...options }),
       anyKind: plan.profile === 'auto' ? () => assembleReader({ protocol: 'snmp', client, candidates: all }).reader : undefined,
@@ -289,7 +289,7 @@ function open(plan: DiscoverPlan): Probe {
     };
   }
   const transport = plan.shared ? plan.shared.acquire() : new ModbusTransport(plan.config);
-  const profile = findProfile(plan.profile) as ModbusProfile;
+  const profile = findProfile(plan.profile, loadedProfiles()) as ModbusProfile;
   return {
     ...assembleReader({ protocol: 'modbus', transport, profile, unit: plan.unit }),
     close: () => (plan.shared ? plan.shared.release() : transport.close()),
@@ -323,7 +323,7 @@ async function probe(p: Probe, plan: DiscoverPlan): Promise<DiscoverResult> {
     throw await explainUnknown(asRackpowerError(err), p, plan.kind);
   }
   const values = await p.reader.read();
-  const profile = findProfile(id.profile);
+  const profile = findProfile(id.profile, loadedProfiles());
   return {
     device: { ...id, vendor: profile.vendor, address: p.address },
     preview: preview(plan.kind, values),
@@ -341,7 +341,7 @@ async function explainUnknown(err: RackpowerError, p: Probe, kind: DeviceKind): 
     return err;
   }
   if (other.kind === kind) return err;
-  const what: Profile = findProfile(other.profile);
+  const what: Profile = findProfile(other.profile, loadedProfiles());
   return new RackpowerError('UNKNOWN_DEVICE', `this is a ${other.kind}, not a ${kind} (${what.vendor}, profile ${what.id}): use a rackpower ${other.kind} node`);
 }
 

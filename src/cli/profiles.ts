@@ -1,10 +1,10 @@
-// `rackpower profiles`: the shipped device profiles, as a table or JSON.
-import { shippedProfiles } from '../profiles/load';
+// `rackpower profiles`: the device profiles (shipped and the user's own from RACKPOWER_PROFILES), as a table or JSON.
+import { loadedProfiles } from '../profiles/load';
 import { table } from './format';
 import { defineCommand, parseCommand } from './spec';
 
 export function profileSummaries(): { id: string; vendor: string; kind: string; protocol: string; models: string[] }[] {
-  return shippedProfiles().map((p) => ({ id: p.id, vendor: p.vendor, kind: p.kind, protocol: p.protocol, models: p.models }));
+  return loadedProfiles().map((p) => ({ id: p.id, vendor: p.vendor, kind: p.kind, protocol: p.protocol, models: p.models }));
 }
 
 export function runProfiles(json: boolean): void {
@@ -18,7 +18,7 @@ export function runProfiles(json: boolean): void {
 
 export const PROFILES = defineCommand({
   name: 'profiles',
-  summary: 'list the shipped device profiles',
+  summary: 'list the device profiles (shipped and RACKPOWER_PROFILES)',
   args: '[--json]',
   positionals: { min: 0, max: 0 },
   options: { json: { type: 'boolean', help: 'one line of JSON instead of a table' } },

@@ -2,7 +2,7 @@
 import { openDevice } from '../device';
 import type { DeviceDiagnostics } from '../polling/diagnostics';
 import type { Identification } from '../polling/types';
-import { loadProfileFile, shippedProfiles } from '../profiles/load';
+import { loadProfileFile, loadedProfiles } from '../profiles/load';
 import type { Profile } from '../profiles/types';
 import { RackpowerError } from '../errors';
 import type { DeviceIdentity, Reading } from '../types';
@@ -16,7 +16,7 @@ function identity(name: string, address: string, id: Identification): DeviceIden
 }
 
 export interface ReadOptions {
-  /** A shipped profile id (or Modbus model), instead of detection / the URL's profile=. */
+  /** A known profile id (shipped or RACKPOWER_PROFILES; or a Modbus model), instead of detection / the URL's profile=. */
   profile?: string;
   /** A user's own profile file (validated like the shipped ones; its id must equal its file name). */
   profileFile?: string;
@@ -36,7 +36,7 @@ export async function readOnce(url: string, opts: { profile?: string; profileFil
   const target = parseTarget(url);
   const custom = customProfile(opts);
   if (opts.profile) target.profile = opts.profile;
-  const device = openDevice(target, shippedProfiles(), custom);
+  const device = openDevice(target, loadedProfiles(), custom);
   try {
     const id = await device.reader.identify();
     const values = opts.values ? await device.reader.read() : {};
@@ -96,7 +96,7 @@ async function listServer(endpoint: NutEndpoint, json: boolean): Promise<void> {
 }
 
 const PROFILE_OPTIONS = {
-  profile: { type: 'string', value: 'ID', help: 'a shipped profile instead of detection (Modbus: the model); see rackpower profiles' },
+  profile: { type: 'string', value: 'ID', help: 'a known profile instead of detection (Modbus: the model); see rackpower profiles' },
   'profile-file': { type: 'string', value: 'FILE', help: 'your own profile file (validated like the shipped ones)' },
   json: { type: 'boolean', help: 'one line of JSON instead of a table' },
 } as const;

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import snmp from 'net-snmp';
 import { RackpowerError } from '../errors';
-import { shippedProfiles } from '../profiles/load';
+import { loadedProfiles } from '../profiles/load';
 import type { Profile, SnmpProfile } from '../profiles/types';
 import type { SnmpTarget } from '../protocol/snmp/target';
 import { parseTarget } from '../url';
@@ -87,7 +87,7 @@ function commonPrefix(oids: string[]): string {
  * The subtrees to walk: per MIB (enterprise subtree or mib-2 group), the longest prefix shared by every OID the
  * profiles read there, plus the system group; nested subtrees are folded into their parent.
  */
-export function recordSubtrees(profiles: Profile[] = shippedProfiles()): string[] {
+export function recordSubtrees(profiles: Profile[] = loadedProfiles()): string[] {
   const byRoot = new Map<string, string[]>();
   for (const p of profiles) {
     if (p.protocol !== 'snmp') continue;
@@ -126,7 +126,7 @@ interface SensitiveOids {
 }
 
 /** Which OIDs hold identifying text, from the NUT names the profiles give them (plus sysContact/sysName/sysLocation). */
-export function sensitiveOids(profiles: Profile[] = shippedProfiles()): SensitiveOids {
+export function sensitiveOids(profiles: Profile[] = loadedProfiles()): SensitiveOids {
   const exact = new Map<string, Category>([
     [SYS_CONTACT, 'contact'],
     [SYS_NAME, 'name'],
@@ -298,7 +298,7 @@ async function walkSubtree(session: snmp.Session, root: string, t: SnmpTarget): 
 export interface RecordOptions {
   /** Keep serials, names, addresses as they are. */
   raw?: boolean;
-  /** Profiles whose OIDs decide what is walked (default: the shipped ones, plus a --profile-file one). */
+  /** Profiles whose OIDs decide what is walked (default: the shipped ones and RACKPOWER_PROFILES', plus a --profile-file one). */
   profiles?: Profile[];
 }
 
@@ -317,7 +317,7 @@ export async function recordDevice(url: string, opts: RecordOptions = {}): Promi
   if (target.protocol !== 'snmp') {
     throw new RackpowerError('CONFIG', 'record walks SNMP agents; a Modbus device has no self-description to record (use rackpower read --json)');
   }
-  const profiles = opts.profiles ?? shippedProfiles();
+  const profiles = opts.profiles ?? loadedProfiles();
   const subtrees = recordSubtrees(profiles);
   const session = openSession(target.snmp);
   const byOid = new Map<string, RecordedVarbind>();
@@ -370,6 +370,6 @@ export const RECORD = defineCommand({
   run: async (args) => {
     const { values, positionals } = parseCommand(RECORD, args);
     const custom = customProfile({ profileFile: values['profile-file'] });
-    await runRecord(positionals[0], { out: values.out, raw: values.raw === true, profiles: custom ? [...shippedProfiles(), custom] : undefined });
+    await runRecord(positionals[0], { out: values.out, raw: values.raw === true, profiles: custom ? [...loadedProfiles(), custom] : undefined });
   },
 });

@@ -79,6 +79,7 @@ export async function fuzzSnmp(opts: SnmpFuzzOptions): Promise<SnmpFuzzFigures> 
     if (bad.length) log(`bad values from ${where}: ${bad.join(', ')}`);
   };
   try {
+    // Shipped only: the fuzz reads the shipped demo rack, and a user's RACKPOWER_PROFILES must not change what it covers.
     const snmpProfiles = shippedProfiles().filter((p): p is SnmpProfile => p.protocol === 'snmp');
     const readers = [];
     for (const [i, d] of rack.devices.entries()) {

@@ -3,7 +3,7 @@
 // what detection picks for its recording, and passes the same data-driven check as the shipped packages, with no
 // other file touched. A wrong value in the copy's expect.json fails that check.
 // @module-tag peer: snmpsimd
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,22 +12,14 @@ import { readOnce } from '../../src/cli/read';
 import { startModbusServer } from '../harness/modbus-server';
 import { dumpAnswer, listPackages, readExpect, readRegisterDump, type DevicePackage } from '../harness/packages';
 import { startSnmpsim, type Snmpsim } from '../harness/snmpsim';
+import { copyShippedPackage } from '../harness/user-profiles';
 import { checkRecording, snmpRecordings } from './package-check';
-
-/** Copies profiles/<protocol>/<from>/ to <root>/<protocol>/<to>/, replacing text in every file's name and content. */
-function copyPackage(root: string, protocol: string, from: string, to: string, replace: Array<[string, string]>): void {
-  const source = path.join(PROFILE_DIR, protocol, from);
-  const dir = path.join(root, protocol, to);
-  mkdirSync(dir, { recursive: true });
-  const edit = (text: string): string => replace.reduce((t, [a, b]) => t.split(a).join(b), text);
-  for (const file of readdirSync(source)) writeFileSync(path.join(dir, edit(file)), edit(readFileSync(path.join(source, file), 'utf8')));
-}
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'rp-user-packages-'));
 // A PDU maker nobody ships a profile for: the Sentry4 package under enterprise 64999 (its walk rewritten to match).
-copyPackage(root, 'snmp', 'servertech-sentry4', 'acme-pdu', [['servertech-sentry4', 'acme-pdu'], ['1.3.6.1.4.1.1718.', '1.3.6.1.4.1.64999.']]);
+copyShippedPackage(root, 'snmp', 'servertech-sentry4', 'acme-pdu', [['servertech-sentry4', 'acme-pdu'], ['1.3.6.1.4.1.1718.', '1.3.6.1.4.1.64999.']]);
 // A meter model the SDM230 package describes, under its own id and model name.
-copyPackage(root, 'modbus', 'eastron-sdm230', 'acme-meter230', [['eastron-sdm230', 'acme-meter230'], ['sdm230', 'acme230']]);
+copyShippedPackage(root, 'modbus', 'eastron-sdm230', 'acme-meter230', [['eastron-sdm230', 'acme-meter230'], ['sdm230', 'acme230']]);
 
 const copies = listPackages(root);
 let sim: Snmpsim;
