@@ -151,7 +151,10 @@ async function startNodeRed(options = {}) {
   writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(options.flows || [], null, 2));
   if (options.credentials) writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(options.credentials, null, 2));
 
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'node-red', 'red.js'), '-u', userDir, '-s', path.join(userDir, 'settings.js')], {
+  // options.runtime: another Node-RED and the Node.js it runs on (test/e2e/harness.ts nodeRed5() installs 5.0).
+  const node = options.runtime ? options.runtime.node : process.execPath;
+  const redJs = options.runtime ? options.runtime.redJs : path.join(ROOT, 'node_modules', 'node-red', 'red.js');
+  const child = spawn(node, [redJs, '-u', userDir, '-s', path.join(userDir, 'settings.js')], {
     cwd: userDir,
     env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false', ...(options.env || {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -259,9 +262,18 @@ async function launchChromium(options = {}) {
     deviceScaleFactor: options.deviceScaleFactor || 1,
   });
   const page = context.pages()[0] || (await context.newPage());
+  // Every script error and console error of the session, for takeBrowserErrors. The editor catches what a node's
+  // oneditprepare (oneditsave, oneditcancel …) throws and only console.logs it, "oneditprepare <id> <type> <error>":
+  // the dialog opens half filled in, so that line counts as an error too.
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /^onedit[a-z]+ /u.test(m.text())) errors.push(`console ${m.type()}: ${m.text()}`);
+  });
   return {
     context,
     page,
+    errors,
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
@@ -297,6 +309,11 @@ async function openEditorSession(red) {
   browser.page.setDefaultTimeout(15000);
   await openEditor(browser.page, red);
   return browser;
+}
+
+/** The browser errors recorded since the last call (see launchChromium), and clears them. */
+function takeBrowserErrors(browser) {
+  return browser.errors.splice(0);
 }
 
 /** Drags a node type from the palette onto the workspace at (x, y) of the page; resolves to the new node's id. */
@@ -369,6 +386,7 @@ module.exports = {
   launchChromium,
   openEditor,
   openEditorSession,
+  takeBrowserErrors,
   dragFromPalette,
   openNodeDialog,
   deployFromEditor,
