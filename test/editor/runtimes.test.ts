@@ -114,6 +114,17 @@ describe.each([
     );
   });
 
+  /** Removes a dropped node again: unconfigured, it would stop the deploy below with the "invalid nodes" question.
+   * (Not by a click and the Delete key: the editor takes a click soon after the double-click for another one.) */
+  async function remove(id: string): Promise<void> {
+    await page.evaluate((nodeId) => {
+      const { RED } = globalThis as unknown as EditorGlobals;
+      RED.nodes.remove(nodeId);
+      RED.view.redraw(true);
+    }, id);
+    await page.locator(`g.red-ui-flow-node-group[id="${id}"]`).waitFor({ state: 'detached' });
+  }
+
   it.each(IN_PALETTE)('%s: dragged from the palette, its dialog opens with its form rows labelled', async (type) => {
     const id = await dragFromPalette(page, type, 600, 400);
     await openNodeDialog(page, id);
@@ -121,14 +132,18 @@ describe.each([
     expect(form.rows).toBeGreaterThan(0);
     expect(form.keys).toEqual([]);
     await cancel('#node-dialog-cancel');
-    // Removed again: an unconfigured node would stop the deploy below with the editor's "invalid nodes" question.
-    // (Not by a click and the Delete key: the editor takes a click soon after the double-click for another one.)
-    await page.evaluate((nodeId) => {
-      const { RED } = globalThis as unknown as EditorGlobals;
-      RED.nodes.remove(nodeId);
-      RED.view.redraw(true);
-    }, id);
-    await page.locator(`g.red-ui-flow-node-group[id="${id}"]`).waitFor({ state: 'detached' });
+    await remove(id);
+  });
+
+  it('flags a new UPS node’s missing SNMP agent with the validator’s reason as the tooltip', async () => {
+    const id = await dragFromPalette(page, 'rackpower-ups', 600, 400);
+    await openNodeDialog(page, id);
+    await until('the agent flagged', () => page.locator('#node-input-agent').evaluate((el) => el.classList.contains('input-error')));
+    await page.locator('#node-input-agent').hover();
+    await page.locator('.red-ui-popover', { hasText: 'Choose or add the SNMP agent' }).waitFor({ state: 'visible' });
+    await page.mouse.move(10, 10);
+    await cancel('#node-dialog-cancel');
+    await remove(id);
   });
 
   it.each(Object.keys(CONFIG_FROM_UPS))('%s: its dialog opens from a UPS node’s add button with its form rows labelled', async (type) => {
@@ -175,5 +190,5 @@ describe.each([
       throw err;
     });
     expect(red.problems().filter((l) => !l.includes('old '))).toEqual([]);
-  });
+  }, 90_000);
 });
