@@ -138,7 +138,7 @@ describe.each([
   it('flags a new UPS node’s missing SNMP agent with the validator’s reason as the tooltip', async () => {
     const id = await dragFromPalette(page, 'rackpower-ups', 600, 400);
     await openNodeDialog(page, id);
-    await until('the agent flagged', () => page.locator('#node-input-agent').evaluate((el) => el.classList.contains('input-error')));
+    await until('the agent flagged', () => page.locator('#node-input-agent').evaluate((el) => el.classList.contains('input-error')), 15_000);
     await page.locator('#node-input-agent').hover();
     await page.locator('.red-ui-popover', { hasText: 'Choose or add the SNMP agent' }).waitFor({ state: 'visible' });
     await page.mouse.move(10, 10);
