@@ -76,7 +76,9 @@ describe.each([
     red = await startNodeRed({ packed: true, runtime: rt, flows: OLD_FLOW });
     browser = await openEditorSession(red);
     page = browser.page;
-  }, 240_000); // Node-RED 5's first install, Node-RED and Chromium start slowly on a loaded 2-core machine
+    // A clean clone installs Node-RED 5 first (up to 240 s, or waiting up to 300 s for another file's install under the
+    // same lock); then Node-RED and Chromium start slowly on a loaded 2-core machine (up to 240 s).
+  }, 600_000);
 
   afterAll(async () => {
     await browser?.close();
