@@ -3,7 +3,7 @@
 // as scripts/start.mjs does), the simulated rack, and headless Chromium, for the editor tests (test/editor/*.test.ts)
 // and scripts/screenshots.mjs. Plain CommonJS so that both a vitest file and a plain node script can load it; the
 // types are in harness.d.cts. It uses the built package (dist/): callers build first.
-/* global fetch, document, RED -- Node.js 20's fetch; the others inside page.evaluate, in the browser */
+/* global fetch, document, getComputedStyle, RED -- Node.js 20's fetch; the others inside page.evaluate, in the browser */
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
@@ -343,6 +343,11 @@ async function openNodeDialog(page, id) {
   await page.locator(`g.red-ui-flow-node-group[id="${id}"] rect.red-ui-flow-node`).dblclick();
   await page.locator('#red-ui-editor-stack .red-ui-tray').first().waitFor({ state: 'visible' });
   await page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
+  // The tray slides in (a CSS transition on `right`): a click before it stops can land beside a button.
+  await page.waitForFunction(() => {
+    const trays = document.querySelectorAll('#red-ui-editor-stack .red-ui-tray');
+    return trays.length > 0 && getComputedStyle(trays[trays.length - 1]).right === '0px';
+  });
 }
 
 async function deployFromEditor(page) {
