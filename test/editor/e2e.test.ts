@@ -16,6 +16,7 @@ import {
   startNodeRed,
   startSimRack,
   statusText,
+  takeBrowserErrors,
   until,
   type Browser,
   type NodeRed,
@@ -59,6 +60,9 @@ afterAll(async () => {
 
 afterEach(async (ctx) => {
   if (ctx.task.result?.state === 'fail' && page) await afterFailedStep(page, 'editor', ctx.task.name);
+  // A dialog that throws still opens: only the browser's report shows it.
+  const errors = browser ? takeBrowserErrors(browser) : [];
+  if (errors.length) throw new Error(`the browser reported errors:\n${errors.join('\n')}`);
 });
 
 const hasError = (selector: string) => page.locator(selector).evaluate((el) => el.classList.contains('input-error'));

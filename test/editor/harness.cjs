@@ -3,7 +3,7 @@
 // as scripts/start.mjs does), the simulated rack, and headless Chromium, for the editor tests (test/editor/*.test.ts)
 // and scripts/screenshots.mjs. Plain CommonJS so that both a vitest file and a plain node script can load it; the
 // types are in harness.d.cts. It uses the built package (dist/): callers build first.
-/* global fetch, document, RED -- Node.js 20's fetch; the others inside page.evaluate, in the browser */
+/* global fetch, document, getComputedStyle, RED -- Node.js 20's fetch; the others inside page.evaluate, in the browser */
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
@@ -151,7 +151,10 @@ async function startNodeRed(options = {}) {
   writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(options.flows || [], null, 2));
   if (options.credentials) writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(options.credentials, null, 2));
 
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'node-red', 'red.js'), '-u', userDir, '-s', path.join(userDir, 'settings.js')], {
+  // options.runtime: another Node-RED and the Node.js it runs on (test/e2e/harness.ts nodeRed5() installs 5.0).
+  const node = options.runtime ? options.runtime.node : process.execPath;
+  const redJs = options.runtime ? options.runtime.redJs : path.join(ROOT, 'node_modules', 'node-red', 'red.js');
+  const child = spawn(node, [redJs, '-u', userDir, '-s', path.join(userDir, 'settings.js')], {
     cwd: userDir,
     env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false', ...(options.env || {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -259,9 +262,18 @@ async function launchChromium(options = {}) {
     deviceScaleFactor: options.deviceScaleFactor || 1,
   });
   const page = context.pages()[0] || (await context.newPage());
+  // Every script error and console error of the session, for takeBrowserErrors. The editor catches what a node's
+  // oneditprepare (oneditsave, oneditcancel …) throws and only console.logs it, "oneditprepare <id> <type> <error>":
+  // the dialog opens half filled in, so that line counts as an error too.
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /^onedit[a-z]+ /u.test(m.text())) errors.push(`console ${m.type()}: ${m.text()}`);
+  });
   return {
     context,
     page,
+    errors,
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
@@ -299,6 +311,11 @@ async function openEditorSession(red) {
   return browser;
 }
 
+/** The browser errors recorded since the last call (see launchChromium), and clears them. */
+function takeBrowserErrors(browser) {
+  return browser.errors.splice(0);
+}
+
 /** Drags a node type from the palette onto the workspace at (x, y) of the page; resolves to the new node's id. */
 async function dragFromPalette(page, type, x, y) {
   const before = await page.evaluate(() => RED.nodes.filterNodes({ z: RED.workspaces.active() }).map((n) => n.id));
@@ -326,6 +343,11 @@ async function openNodeDialog(page, id) {
   await page.locator(`g.red-ui-flow-node-group[id="${id}"] rect.red-ui-flow-node`).dblclick();
   await page.locator('#red-ui-editor-stack .red-ui-tray').first().waitFor({ state: 'visible' });
   await page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
+  // The tray slides in (a CSS transition on `right`): a click before it stops can land beside a button.
+  await page.waitForFunction(() => {
+    const trays = document.querySelectorAll('#red-ui-editor-stack .red-ui-tray');
+    return trays.length > 0 && getComputedStyle(trays[trays.length - 1]).right === '0px';
+  });
 }
 
 async function deployFromEditor(page) {
@@ -369,6 +391,7 @@ module.exports = {
   launchChromium,
   openEditor,
   openEditorSession,
+  takeBrowserErrors,
   dragFromPalette,
   openNodeDialog,
   deployFromEditor,

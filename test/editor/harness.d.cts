@@ -37,6 +37,8 @@ export interface StartOptions {
   settings?: Record<string, unknown>;
   /** Install what `npm pack` publishes (unpacked) rather than the working tree. */
   packed?: boolean;
+  /** Another Node-RED and its Node.js (test/e2e/harness.ts nodeRed5()); default: the devDependency on this Node.js. */
+  runtime?: { node: string; redJs: string };
   /** Extra environment variables for the Node-RED process (RACKPOWER_PROFILES). */
   env?: Record<string, string>;
 }
@@ -50,6 +52,8 @@ export interface Comms {
 export interface Browser {
   context: BrowserContext;
   page: Page;
+  /** Page errors and console errors of the whole session, in order ("page error: …", "console error: …"). */
+  errors: string[];
   close(): Promise<void>;
 }
 
@@ -64,6 +68,7 @@ export function comms(red: NodeRed): Promise<Comms>;
 export function launchChromium(options?: { viewport?: { width: number; height: number }; deviceScaleFactor?: number }): Promise<Browser>;
 export function openEditor(page: Page, red: NodeRed): Promise<void>;
 export function openEditorSession(red: NodeRed): Promise<Browser>;
+export function takeBrowserErrors(browser: Browser): string[];
 export function afterFailedStep(page: Page, prefix: string, testName: string): Promise<void>;
 export function dragFromPalette(page: Page, type: string, x: number, y: number): Promise<string>;
 export function openNodeDialog(page: Page, id: string): Promise<void>;

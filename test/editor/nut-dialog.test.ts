@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ensureBuilt } from '../nodes/harness';
-import { afterFailedStep, deployFromEditor, dragFromPalette, openEditorSession, openNodeDialog, startNodeRed, startSimRack, statusText, until, type Browser, type NodeRed, type SimRack } from './harness.cjs';
+import { afterFailedStep, deployFromEditor, dragFromPalette, openEditorSession, openNodeDialog, startNodeRed, takeBrowserErrors, startSimRack, statusText, until, type Browser, type NodeRed, type SimRack } from './harness.cjs';
 
 let rack: SimRack;
 let red: NodeRed;
@@ -30,6 +30,9 @@ afterAll(async () => {
 
 afterEach(async (ctx) => {
   if (ctx.task.result?.state === 'fail' && page) await afterFailedStep(page, 'nut-dialog', ctx.task.name);
+  // A dialog that throws still opens: only the browser's report shows it.
+  const errors = browser ? takeBrowserErrors(browser) : [];
+  if (errors.length) throw new Error(`the browser reported errors:\n${errors.join('\n')}`);
 });
 
 async function type(selector: string, text: string): Promise<void> {

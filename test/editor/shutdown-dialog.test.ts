@@ -1,10 +1,10 @@
 // The shutdown node's dialog in headless Chromium against a real Node-RED: the restore plan (off by default, its
 // per-stage restore actions shown only when it is on) and the context store are edited and saved with the node.
 // @module-tag peer: a node-red process and chromium
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ensureBuilt } from '../nodes/harness';
-import { openEditorSession, openNodeDialog, startNodeRed, type Browser, type NodeRed } from './harness.cjs';
+import { openEditorSession, openNodeDialog, startNodeRed, takeBrowserErrors, type Browser, type NodeRed } from './harness.cjs';
 
 const Z = 'a11d000000000001';
 const ID = 'a11d000000000002';
@@ -36,6 +36,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await red?.stop();
+});
+
+// A dialog that throws still opens: only the browser's report shows it.
+afterEach(() => {
+  const errors = browser ? takeBrowserErrors(browser) : [];
+  if (errors.length) throw new Error(`the browser reported errors:\n${errors.join('\n')}`);
 });
 
 describe('the shutdown dialog', () => {
