@@ -101,15 +101,7 @@ async function nutFloor(url, timeout, plan, name) {
       waiting = { end: `END ${line.slice(0, -1)}\n`, resolve, reject, timer };
       socket.write(line);
     });
-  return {
-    requests: plan.length,
-    async poll() {
-      let values = 0;
-      for (const r of plan) values += await ask(r);
-      return values;
-    },
-    close: () => socket.destroy(),
-  };
+  return oneAtATime(plan, ask, () => socket.destroy());
 }
 
 /** apcupsd's NIS: a connection per request; the recorded message, then 2-byte-length records up to an empty one. */
@@ -137,6 +129,11 @@ function nisFloor(url, timeout, plan) {
       });
       socket.once('error', (err) => (clearTimeout(timer), reject(err)));
     });
+  return oneAtATime(plan, ask, () => undefined);
+}
+
+/** A floor that sends its recorded requests one after another, as a poll of ours does, counting the values. */
+function oneAtATime(plan, ask, close) {
   return {
     requests: plan.length,
     async poll() {
@@ -144,6 +141,6 @@ function nisFloor(url, timeout, plan) {
       for (const r of plan) values += await ask(r);
       return values;
     },
-    close: () => undefined,
+    close,
   };
 }
