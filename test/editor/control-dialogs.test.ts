@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import type { SnmpProfile } from '../../src/profiles/types';
 import { copyOfShipped, userProfileDir } from '../harness/user-profiles';
 import { ensureBuilt } from '../nodes/harness';
-import { afterFailedStep, openEditorSession, openNodeDialog, startNodeRed, takeBrowserErrors, type Browser, type NodeRed } from './harness.cjs';
+import { afterEditorStep, openEditorSession, openNodeDialog, startNodeRed, type Browser, type NodeRed } from './harness.cjs';
 
 const Z = 'c7e1000000000001';
 const OUTLET = 'c7e1000000000002';
@@ -38,12 +38,7 @@ beforeAll(async () => {
   page = browser.page;
 }, 240_000); // Node-RED and Chromium start slowly on a loaded 2-core machine
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail' && page) await afterFailedStep(page, 'control-dialogs', ctx.task.name);
-  // A dialog that throws still opens: only the browser's report shows it.
-  const errors = browser ? takeBrowserErrors(browser) : [];
-  if (errors.length) throw new Error(`the browser reported errors:\n${errors.join('\n')}`);
-});
+afterEach((ctx) => afterEditorStep(browser, 'control-dialogs', ctx.task));
 
 afterAll(async () => {
   await browser?.close();

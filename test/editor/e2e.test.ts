@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ensureBuilt } from '../nodes/harness';
 import {
-  afterFailedStep,
+  afterEditorStep,
   deployFromEditor,
   dragFromPalette,
   openEditorSession,
@@ -16,7 +16,7 @@ import {
   startNodeRed,
   startSimRack,
   statusText,
-  takeBrowserErrors,
+  
   until,
   type Browser,
   type NodeRed,
@@ -58,12 +58,7 @@ afterAll(async () => {
   await rack?.close();
 });
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail' && page) await afterFailedStep(page, 'editor', ctx.task.name);
-  // A dialog that throws still opens: only the browser's report shows it.
-  const errors = browser ? takeBrowserErrors(browser) : [];
-  if (errors.length) throw new Error(`the browser reported errors:\n${errors.join('\n')}`);
-});
+afterEach((ctx) => afterEditorStep(browser, 'editor', ctx.task));
 
 const hasError = (selector: string) => page.locator(selector).evaluate((el) => el.classList.contains('input-error'));
 

@@ -368,6 +368,17 @@ async function afterFailedStep(page, prefix, testName) {
   }
 }
 
+/**
+ * Every editor test's afterEach: a failed step is kept and cleared (afterFailedStep), and any browser error of the
+ * step fails it, since a dialog that throws still opens and only the browser's report shows it.
+ */
+async function afterEditorStep(browser, prefix, task) {
+  if (!browser) return;
+  if (task.result?.state === 'fail') await afterFailedStep(browser.page, prefix, task.name);
+  const errors = takeBrowserErrors(browser);
+  if (errors.length) throw new Error(`the browser reported errors during "${task.name}":\n${errors.join('\n')}`);
+}
+
 /** The status text under a node on the workspace ('' while it has none). */
 function statusText(page, id) {
   return page.evaluate((id) => {
@@ -377,6 +388,7 @@ function statusText(page, id) {
 }
 
 module.exports = {
+  afterEditorStep,
   ROOT,
   PACKAGE,
   CHROMIUM,

@@ -70,6 +70,7 @@ export function openEditor(page: Page, red: NodeRed): Promise<void>;
 export function openEditorSession(red: NodeRed): Promise<Browser>;
 export function takeBrowserErrors(browser: Browser): string[];
 export function afterFailedStep(page: Page, prefix: string, testName: string): Promise<void>;
+export function afterEditorStep(browser: Browser | undefined, prefix: string, task: { name: string; result?: { state?: string } }): Promise<void>;
 export function dragFromPalette(page: Page, type: string, x: number, y: number): Promise<string>;
 export function openNodeDialog(page: Page, id: string): Promise<void>;
 export function deployFromEditor(page: Page): Promise<void>;

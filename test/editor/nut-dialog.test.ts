@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ensureBuilt } from '../nodes/harness';
-import { afterFailedStep, deployFromEditor, dragFromPalette, openEditorSession, openNodeDialog, startNodeRed, takeBrowserErrors, startSimRack, statusText, until, type Browser, type NodeRed, type SimRack } from './harness.cjs';
+import { afterEditorStep, deployFromEditor, dragFromPalette, openEditorSession, openNodeDialog, startNodeRed, startSimRack, statusText, until, type Browser, type NodeRed, type SimRack } from './harness.cjs';
 
 let rack: SimRack;
 let red: NodeRed;
@@ -28,12 +28,7 @@ afterAll(async () => {
   await rack?.close();
 });
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail' && page) await afterFailedStep(page, 'nut-dialog', ctx.task.name);
-  // A dialog that throws still opens: only the browser's report shows it.
-  const errors = browser ? takeBrowserErrors(browser) : [];
-  if (errors.length) throw new Error(`the browser reported errors:\n${errors.join('\n')}`);
-});
+afterEach((ctx) => afterEditorStep(browser, 'nut-dialog', ctx.task));
 
 async function type(selector: string, text: string): Promise<void> {
   await page.locator(selector).fill(text);

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ensureBuilt } from '../nodes/harness';
-import { afterFailedStep, deployFromEditor, dragFromPalette, freeTcpPort, openEditorSession, openNodeDialog, startNodeRed, takeBrowserErrors, type Browser, type NodeRed } from './harness.cjs';
+import { afterEditorStep, deployFromEditor, dragFromPalette, freeTcpPort, openEditorSession, openNodeDialog, startNodeRed, type Browser, type NodeRed } from './harness.cjs';
 
 const Z = 'a11e000000000001';
 const AGENT = 'a11e0000000000a1';
@@ -51,12 +51,7 @@ beforeAll(async () => {
   page = browser.page;
 }, 120_000);
 
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail') await afterFailedStep(page, 'old-flow-dialog', context.task.name);
-  // A dialog that throws still opens: only the browser's report shows it.
-  const errors = takeBrowserErrors(browser);
-  if (errors.length) throw new Error(`the browser reported errors:\n${errors.join('\n')}`);
-});
+afterEach((ctx) => afterEditorStep(browser, 'old-flow-dialog', ctx.task));
 
 afterAll(async () => {
   await browser?.close();

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { NODE_TYPES, nodeRed4, nodeRed5, type Runtime } from '../e2e/harness';
 import { ensureBuilt } from '../nodes/harness';
 import {
-  afterFailedStep,
+  afterEditorStep,
   deployFromEditor,
   dragFromPalette,
   openEditorSession,
@@ -19,7 +19,7 @@ import {
   retarget,
   startNodeRed,
   startSimRack,
-  takeBrowserErrors,
+  
   until,
   type Browser,
   type NodeRed,
@@ -87,12 +87,7 @@ describe.each([
   });
 
   // Any browser error during a test fails it, with what the browser said.
-  afterEach(async (ctx) => {
-    if (!browser) return;
-    if (ctx.task.result?.state === 'fail') await afterFailedStep(page, `runtimes-${full ? 'nr5' : 'nr4'}`, ctx.task.name);
-    const errors = takeBrowserErrors(browser);
-    if (errors.length) throw new Error(`the browser reported errors during "${ctx.task.name}":\n${errors.join('\n')}`);
-  });
+  afterEach((ctx) => afterEditorStep(browser, `runtimes-${full ? 'nr5' : 'nr4'}`, ctx.task));
 
   /** The open dialog's form (the innermost tray): its visible rows, and any text still an untranslated catalog key. */
   async function formRows(config: boolean): Promise<{ rows: number; keys: string[] }> {

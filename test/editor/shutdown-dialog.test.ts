@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ensureBuilt } from '../nodes/harness';
-import { openEditorSession, openNodeDialog, startNodeRed, takeBrowserErrors, type Browser, type NodeRed } from './harness.cjs';
+import { afterEditorStep, openEditorSession, openNodeDialog, startNodeRed, type Browser, type NodeRed } from './harness.cjs';
 
 const Z = 'a11d000000000001';
 const ID = 'a11d000000000002';
@@ -38,11 +38,7 @@ afterAll(async () => {
   await red?.stop();
 });
 
-// A dialog that throws still opens: only the browser's report shows it.
-afterEach(() => {
-  const errors = browser ? takeBrowserErrors(browser) : [];
-  if (errors.length) throw new Error(`the browser reported errors:\n${errors.join('\n')}`);
-});
+afterEach((ctx) => afterEditorStep(browser, 'shutdown-dialog', ctx.task));
 
 describe('the shutdown dialog', () => {
   it('restore is off for a flow saved before it existed; turning it on shows each stage’s restore actions, saved with the node', async () => {
