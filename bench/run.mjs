@@ -26,17 +26,23 @@ const env = process.env;
 const num = (name, fallback) => (env[name] === undefined || env[name] === '' ? fallback : Number(env[name]));
 const SECONDS = num('BENCH_SECONDS', 15); // window for 1 and 100 devices; 1000 devices get twice as long
 const INTERVAL_MS = num('BENCH_INTERVAL_MS', 10_000);
-const FAST_INTERVAL_MS = num('BENCH_FAST_INTERVAL_MS', 1000); // the extra 1-device run, and the floor comparison
+const FAST_INTERVAL_MS = num('BENCH_FAST_INTERVAL_MS', 1000); // the extra 1-device run
+// The pairs poll twice as often as the 1-device run: more rounds of smaller bursts per window make each window's CPU
+// figure steadier (with one burst of 100 polls a second, single windows cost up to twice their neighbours).
+const PAIR_INTERVAL_MS = num('BENCH_PAIR_INTERVAL_MS', 500);
+// A device node polls every 1 s at most: the Node-RED window, and the engine window it is compared with, run at that.
+const NODERED_INTERVAL_MS = Math.max(1000, PAIR_INTERVAL_MS);
 const SIZES = (env.BENCH_SIZES ?? '1,100,1000').split(',').map(Number);
 const DEAD_FRACTION = num('BENCH_DEAD_FRACTION', 0.1);
-const KIND_DEVICES = num('BENCH_KIND_DEVICES', 100); // per-kind runs: this many devices at FAST_INTERVAL_MS
+const KIND_DEVICES = num('BENCH_KIND_DEVICES', 100); // per-kind runs: this many devices at PAIR_INTERVAL_MS
 // Against the floor: ours and the floor alternate (ours, floor, ours, floor …) in PAIRS short windows per kind, so
 // whatever else runs on the machine lands on both sides; the figure is the median of the per-pair ratios.
-const PAIRS = num('BENCH_PAIRS', 5);
-const PAIR_SECONDS = num('BENCH_PAIR_SECONDS', 3);
+const PAIRS = num('BENCH_PAIRS', 11);
+const PAIR_SECONDS = num('BENCH_PAIR_SECONDS', 2);
 // Intervals of polling after a side resumes before its window opens: the first rounds after sitting idle are cold.
-const LEAD_ROUNDS = num('BENCH_LEAD_ROUNDS', 1.5);
-const MAX_SPREAD = num('BENCH_MAX_SPREAD', 0.2); // (max - min) / median of the ratios above this: too wide to judge
+const LEAD_ROUNDS = num('BENCH_LEAD_ROUNDS', 2);
+// The ratios' 95 % confidence interval of the median, (high - low) / median, above this: too wide to judge.
+const MAX_SPREAD = num('BENCH_MAX_SPREAD', 0.2);
 // A real peer in the same pairs: Prometheus' snmp_exporter scraping the same devices for the same OIDs ('' = none).
 const EXPORTER_BIN = env.BENCH_SNMP_EXPORTER ?? '/usr/bin/prometheus-snmp-exporter';
 // NUT's snmp-ups driver on the first few simulated UPS, in the UPS pairs ('' = none).
@@ -143,14 +149,15 @@ try {
     ...(BASELINE ? ['baseline'] : []),
     ...(exporterBin && ['ups', 'pdu'].includes(kind) ? ['exporter'] : []),
     ...(!snmpUpsSkip && kind === 'ups' && SNMP_UPS_DRIVERS > 0 ? ['snmp-ups'] : []),
-    ...(NODERED_KINDS.includes(kind) ? ['nodered'] : []),
+    ...(NODERED_KINDS.includes(kind) ? ['engine', 'nodered'] : []),
   ];
+  const intervalOf = (mode) => (mode === 'engine' || mode === 'nodered' ? NODERED_INTERVAL_MS : PAIR_INTERVAL_MS);
   const kindDevices = (kind) => ofKind(kind).slice(0, KIND_DEVICES);
   for (const kind of KINDS.filter((k) => requests[k])) {
     for (let pair = 1; pair <= PAIRS; pair++) {
       for (const mode of modesOf(kind)) {
         const devices = mode === 'snmp-ups' ? kindDevices(kind).slice(0, SNMP_UPS_DRIVERS) : kindDevices(kind);
-        phases.push({ group: 'kind', kind, label: `${devices.length} ${kind}`, mode, pair, devices, intervalMs: FAST_INTERVAL_MS, seconds: PAIR_SECONDS });
+        phases.push({ group: 'kind', kind, label: `${devices.length} ${kind}`, mode, pair, devices, intervalMs: intervalOf(mode), seconds: PAIR_SECONDS });
       }
     }
   }
@@ -182,7 +189,7 @@ try {
     const community = decodeURIComponent(new URL(driverPhase.devices[0].url).username) || 'public';
     process.stdout.write(`  starting snmp-ups: ${driverPhase.devices.length} drivers ... `);
     try {
-      snmpUps = await startSnmpUps(SNMP_UPS_BIN, driverPhase.devices, { community, intervalS: FAST_INTERVAL_MS / 1000, timeoutMs: TIMEOUT_MS, retries: RETRIES });
+      snmpUps = await startSnmpUps(SNMP_UPS_BIN, driverPhase.devices, { community, intervalS: Math.max(1, Math.round(PAIR_INTERVAL_MS / 1000)), timeoutMs: TIMEOUT_MS, retries: RETRIES });
       console.log('polled once each');
     } catch (err) {
       driverError = err.message;
@@ -476,12 +483,13 @@ function buildReport(phases, requests, snmpUps) {
     });
     // A peer (snmp_exporter, snmp-ups, Node-RED) against the floor and against ours, inside the same pair; for
     // Node-RED also the difference: what the message path adds to a device-poll, in ms.
-    const peer = (mode, version) => {
+    // Node-RED is compared with the engine polling at its own rate (`engine`), the others with ours.
+    const peer = (mode, version, reference = ours) => {
       const list = windows(mode);
       if (!list.length) return null;
       const peerPairs = list.flatMap((x) => {
         const f = inPair(floor, x.pair);
-        const o = inPair(ours, x.pair);
+        const o = inPair(reference, x.pair);
         const e = x.result.cpuPerPollMs;
         return e && f && o ? [{ pair: x.pair, cpuPerPollMs: e, vsFloor: round2(e / f), vsOurs: round2(e / o), overOursMs: round3(e - o) }] : [];
       });
@@ -499,7 +507,7 @@ function buildReport(phases, requests, snmpUps) {
     return {
       kind,
       devices: ours[0]?.result.devices,
-      intervalMs: FAST_INTERVAL_MS,
+      intervalMs: PAIR_INTERVAL_MS,
       ours: ours[0]?.result, // the first window: requests, values, lateness and memory
       floor: floor[0]?.result,
       oursCpuPerPollMs: summary(cpu(ours)),
@@ -508,7 +516,8 @@ function buildReport(phases, requests, snmpUps) {
       pairs,
       exporter: peer('exporter', exporter?.version),
       snmpUps: peer('snmp-ups', snmpUps?.version),
-      nodered: peer('nodered', noderedVersion()),
+      nodered: peer('nodered', noderedVersion(), windows('engine')),
+      engineCpuPerPollMs: summary(cpu(windows('engine'))),
       baseline: peer('baseline', BASELINE),
       windows: { ours: ours.map((p) => p.result), floor: floor.map((p) => p.result) },
       failed: phases.filter((p) => p.group === 'kind' && p.kind === kind && p.result?.error).map((p) => `${p.mode} pair ${p.pair}: ${p.result.error}`),
@@ -545,7 +554,7 @@ function buildReport(phases, requests, snmpUps) {
     cores: os.cpus().length,
     platform: `${os.platform()} ${os.release()}`,
     fdLimit,
-    settings: { SECONDS, PAIRS, PAIR_SECONDS, LEAD_ROUNDS, MAX_SPREAD, WARMUP_S, STAGGER, INTERVAL_MS, FAST_INTERVAL_MS, SIZES, DEAD_FRACTION, KIND_DEVICES, TIMEOUT_MS, RETRIES, SIM_SPEED, SNMP_UPS_DRIVERS, NODERED_KINDS, copies },
+    settings: { SECONDS, PAIRS, PAIR_SECONDS, PAIR_INTERVAL_MS, LEAD_ROUNDS, MAX_SPREAD, WARMUP_S, STAGGER, INTERVAL_MS, FAST_INTERVAL_MS, SIZES, DEAD_FRACTION, KIND_DEVICES, TIMEOUT_MS, RETRIES, SIM_SPEED, SNMP_UPS_DRIVERS, NODERED_KINDS, copies },
     requests,
     mix,
     kinds,
@@ -554,7 +563,12 @@ function buildReport(phases, requests, snmpUps) {
   };
 }
 
-/** Median, min and max of a list of figures; the spread is (max - min) / median. Null for an empty list. */
+/**
+ * Median, min and max of a list of figures, and the median's 95 % confidence interval (distribution-free, from the
+ * order statistics: with n pairs, the k-th smallest and k-th largest, k the largest rank with P(Binomial(n, 1/2) < k)
+ * <= 2.5 %). The spread is that interval's width over the median: it judges the median, which one odd window does not
+ * move, where (max - min) grows with every pair added. Null for an empty list.
+ */
 function summary(list) {
   if (!list.length) return null;
   const sorted = [...list].sort((a, b) => a - b);
@@ -562,12 +576,15 @@ function summary(list) {
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   const min = sorted[0];
   const max = sorted[sorted.length - 1];
-  const spread = median > 0 ? (max - min) / median : null;
+  const k = medianRank(sorted.length);
+  const [low, high] = [sorted[k - 1], sorted[sorted.length - k]];
+  const spread = median > 0 ? (high - low) / median : null;
   return {
     n: list.length,
     median: round3(median),
     min,
     max,
+    ci95: [low, high],
     spread: spread === null ? null : round3(spread),
     // Flags for a ratio: the pairs disagree too much, or there are too few of them, to call the median.
     tooWide: spread !== null && spread > MAX_SPREAD,
@@ -575,9 +592,23 @@ function summary(list) {
   };
 }
 
+/** The rank k of the median's 95 % interval [k-th smallest, k-th largest] for n figures (1: min-max, for n < 9). */
+function medianRank(n) {
+  let k = 1;
+  let below = 0; // P(Binomial(n, 1/2) <= j), built term by term
+  let term = 2 ** -n; // P(B = 0)
+  for (let j = 0; j < n; j++) {
+    below += term;
+    if (below > 0.025) break;
+    k = j + 1;
+    term = (term * (n - j)) / (j + 1);
+  }
+  return Math.min(k, Math.ceil(n / 2));
+}
+
 function ratioText(r) {
   const flags = [r.tooWide ? 'spread too wide to judge' : '', r.tooFew ? `only ${pairs(r.n)}` : ''].filter(Boolean);
-  return `${r.median.toFixed(2)}x (${r.min.toFixed(2)}-${r.max.toFixed(2)}, ${pairs(r.n)}${flags.length ? `; ${flags.join(', ')}` : ''})`;
+  return `${r.median.toFixed(2)}x (95 % ${r.ci95.map((x) => x.toFixed(2)).join('-')}, min-max ${r.min.toFixed(2)}-${r.max.toFixed(2)}, ${pairs(r.n)}${flags.length ? `; ${flags.join(', ')}` : ''})`;
 }
 
 function pairs(n) {
@@ -671,7 +702,7 @@ function noderedSection(r) {
     return [
       k.kind,
       `${n.first.devices} every ${n.first.intervalMs / 1000} s`,
-      fmt(k.oursCpuPerPollMs?.median, 3),
+      fmt(k.engineCpuPerPollMs?.median, 3),
       `${fmt(n.cpuPerPollMs?.median, 3)} (${fmt(n.cpuPerPollMs?.min, 3)}-${fmt(n.cpuPerPollMs?.max, 3)})`,
       n.overOursMs ? `**${fmt(n.overOursMs.median, 3)}** (${fmt(n.overOursMs.min, 3)}-${fmt(n.overOursMs.max, 3)})` : '-',
       n.vsOurs ? `${n.vsOurs.median.toFixed(2)}x (${n.vsOurs.min.toFixed(2)}-${n.vsOurs.max.toFixed(2)})` : '-',
@@ -683,8 +714,9 @@ function noderedSection(r) {
     '',
     'The same devices as rackpower-ups / rackpower-pdu nodes in a Node-RED runtime (node-red-node-test-helper), each with',
     'its own SNMP endpoint config node and its reading output wired to a no-op node, as a window of its own in every pair.',
-    'A poll counts when its message reaches the no-op node. "Path cost" is the runtime\'s CPU per device-poll minus the',
-    "engine's alone (ours) in the same pair: building the message (flat payload, flags, device), the node status, the",
+    'A poll counts when its message reaches the no-op node. A device node polls every 1 s at most, so this window and',
+    'an "engine" window (ours alone, the same devices at the same rate) run at that rate in every pair. "Path cost" is',
+    "the runtime's CPU per device-poll minus the engine's in the same pair: building the message (flat payload, flags, device), the node status, the",
     'reading tracker and Node-RED delivering the message.',
     '',
     table(['kind', 'devices', 'engine CPU ms/poll', 'Node-RED CPU ms/poll (min-max)', 'path cost ms/poll (min-max)', 'vs engine (min-max)', 'max RSS MB'], rows),
@@ -785,7 +817,7 @@ function markdown(r) {
     k.floorCpuPerPollMs ? fmt(k.floorCpuPerPollMs.median, 3) : 'n/a',
     k.ratio ? `**${k.ratio.median.toFixed(2)}x**` : '-',
     k.ratio ? `${k.ratio.min.toFixed(2)}-${k.ratio.max.toFixed(2)}` : '',
-    k.ratio ? `${(100 * k.ratio.spread).toFixed(0)} %${k.ratio.tooWide ? ' **too wide to judge**' : ''}${k.ratio.tooFew ? ` (only ${pairs(k.ratio.n)})` : ''}` : '',
+    k.ratio ? `${k.ratio.ci95.map((x) => x.toFixed(2)).join('-')}: ${(100 * k.ratio.spread).toFixed(0)} %${k.ratio.tooWide ? ' **too wide to judge**' : ''}${k.ratio.tooFew ? ` (only ${pairs(k.ratio.n)})` : ''}` : '',
     k.pairs.map((p) => p.ratio.toFixed(2)).join(', '),
     `${lat(k.ours?.latenessMs?.live)}${k.floor ? ` (floor ${lat(k.floor.latenessMs?.live)})` : ''}`,
     `${fmt(k.ours?.maxRssMB, 0)}${k.floor ? ` (floor ${fmt(k.floor.maxRssMB, 0)})` : ''}`,
@@ -807,12 +839,12 @@ function markdown(r) {
     `Ours and the floor alternate in ${pairs(r.settings.PAIRS)} of ${r.settings.PAIR_SECONDS} s windows per kind (ours, floor, then the peers; a kind's`,
     `pairs back to back). Each side is one worker process, polling only inside its own windows, each window opening after`,
     `${r.settings.LEAD_ROUNDS} intervals of polling. CPU figures are medians over the windows; the ratio is the median of the per-pair`,
-    'ratios, with its min-max. Spread = (max - min)',
-    `/ median; above ${(100 * r.settings.MAX_SPREAD).toFixed(0)} % the run is too noisy to judge. Floors: net-snmp (ups, pdu), modbus-serial (sensor,`,
+    'ratios, with its min-max and its 95 % confidence interval (from the order statistics). Spread = that interval\'s',
+    `width / median; above ${(100 * r.settings.MAX_SPREAD).toFixed(0)} % the run is too noisy to judge. Floors: net-snmp (ups, pdu), modbus-serial (sensor,`,
     'meter), a bare TCP line client for upsd (nut) and one TCP connection per request for apcupsd\'s NIS (apcupsd).',
     '',
     table(
-      ['kind', 'devices', 'req/poll', 'values/req', 'ours CPU ms/poll', 'floor CPU ms/poll', 'ratio (median)', 'min-max', 'spread', 'ratio per pair', 'late p50/p99 ms', 'max RSS MB'],
+      ['kind', 'devices', 'req/poll', 'values/req', 'ours CPU ms/poll', 'floor CPU ms/poll', 'ratio (median)', 'min-max', '95 % interval: spread', 'ratio per pair', 'late p50/p99 ms', 'max RSS MB'],
       kindRows,
     ),
     '',

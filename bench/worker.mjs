@@ -7,6 +7,7 @@
 //   mode "exporter": HTTP scrapes of a running snmp_exporter (bench/snmp-exporter.mjs), one per device-poll; the CPU
 //                    time and memory reported are the exporter process's, read from /proc.
 //   mode "baseline": "ours" from another build's dist/ (BENCH_BASELINE), for before/after figures of a change.
+//   mode "engine":   "ours" again, at the Node-RED window's rate (device nodes poll every 1 s at most).
 //   mode "nodered":  a Node-RED runtime (node-red-node-test-helper) with one device node per device, each wired to a
 //                    no-op node: the engine plus Node-RED's message path.
 // All follow the poller's schedule: every device on its own timer, fixed rate, all started at once as after a deploy
@@ -100,7 +101,7 @@ const t0 = Date.now();
 const units = [];
 let closeRuntime = async () => undefined;
 
-if (mode === 'ours' || mode === 'baseline') {
+if (mode === 'ours' || mode === 'baseline' || mode === 'engine') {
   // baseline: ours as another build has it (BENCH_BASELINE), for before/after figures of a change.
   const dist = mode === 'baseline' ? job.baselineDist : '../dist';
   const { openDevice } = require(`${dist}/src/device.js`);
