@@ -41,7 +41,7 @@ export interface ResponseVarbind {
 export interface ResponseMessage {
   version: number;
   community: string;
-  pdu: { type: number; id: number; errorStatus: number; errorIndex: number; varbinds: ResponseVarbind[] };
+  pdu: { type: number; id: number; errorStatus: number; errorIndex: number; varbinds: ResponseVarbind[]; scoped: false };
   buffer: Buffer;
 }
 
@@ -185,7 +185,7 @@ export class ResponseDecoder {
       varbinds.push({ oid, type, value });
       at = varbindEnd;
     }
-    return { version, community: m.community, pdu: { type: GET_RESPONSE, id, errorStatus, errorIndex, varbinds }, buffer: b };
+    return { version, community: m.community, pdu: { type: GET_RESPONSE, id, errorStatus, errorIndex, varbinds, scoped: false }, buffer: b };
   }
 
   /** Whether net-snmp would read the community bytes as exactly the request's community text. */
