@@ -230,6 +230,8 @@ const ODD_OIDS: number[][] = [
   [],
   [0x8f, 0xff, 0xff, 0xff, 0x7f, 1],
   [0x90, 0x80, 0x80, 0x80, 0x00, 1],
+  [0x81],
+  [0x8f, 0xff],
 ];
 
 /** Hand-made edits of a real reply, each aimed at one rule of the decoder. */
@@ -244,6 +246,9 @@ function edits(reply: Buffer, rng: Random): Buffer[] {
   out.push(withVarbindList(reply, tlv(0x30, Buffer.concat([list, tlv(0x30, [0x06, 0x01, 0x2b, 0x05, 0x00, 0x05, 0x00])]))));
   out.push(withVarbindList(reply, longForm(0x31, list)));
   out.push(withVarbindList(reply, tlv(0x30, [])));
+  // Indefinite lengths (0x80), which asn1-ber refuses: on the message, the varbind list and one value.
+  out.push(Buffer.concat([Buffer.from([0x30, 0x80]), readTlvs(reply)[0].value, Buffer.from([0, 0])]));
+  out.push(withVarbindList(reply, Buffer.concat([Buffer.from([0x30, 0x80]), list, Buffer.from([0, 0])])));
   const i = rng.int(Math.max(1, n));
   for (const oid of ODD_OIDS) {
     out.push(withVarbind(reply, i, (vb) => (vb.oid = Buffer.from(oid))));
@@ -264,6 +269,8 @@ function edits(reply: Buffer, rng: Random): Buffer[] {
     const vbs = m2.varbinds.map((vb, k) => tlv(0x30, Buffer.concat([tlv(ASN1.oid, vb.oid), k === i % Math.max(1, n) ? Buffer.from([tag, 0x81, 0x00]) : tlv(vb.value.tag, vb.value.value)])));
     out.push(withVarbindList(reply, tlv(0x30, Buffer.concat(vbs))));
   }
+  const indefinite = m.varbinds.map((vb, k) => tlv(0x30, Buffer.concat([tlv(ASN1.oid, vb.oid), k === i % Math.max(1, n) ? Buffer.from([ASN1.octetString, 0x80, 0x41, 0x42, 0, 0]) : tlv(vb.value.tag, vb.value.value)])));
+  out.push(withVarbindList(reply, tlv(0x30, Buffer.concat(indefinite))));
   for (const [tag, bytes] of [[ASN1.ipAddress, [10, 0, 0]], [ASN1.ipAddress, [10, 0, 0, 1, 2]], [ASN1.ipAddress, [192, 168, 255, 0]], [ASN1.boolean, [1]], [ASN1.bitString, [0, 0xf0]], [ASN1.opaque, []], [ASN1.opaque, [0x9f, 0x78, 4, 1, 2, 3, 4]], [ASN1.counter64, []], [ASN1.counter64, [1, 2, 3, 4, 5, 6, 7, 8, 9]], [ASN1.octetString, []], [0x45, [1]], [0x47, []]] as [number, number[]][]) {
     out.push(withVarbind(reply, i, (vb) => (vb.value = { tag, value: Buffer.from(bytes) })));
   }
