@@ -84,6 +84,8 @@ export function decodeResponses(session: object): void {
 
 /** Where the TLV reader is: module state rather than a returned pair, so reading allocates nothing. */
 let at = 0;
+/** Where OID text is written before it becomes a string (shared: decoding is synchronous). */
+let scratch = Buffer.alloc(256);
 
 /** Enters the TLV at `at` if its tag is `tag` and it ends within `limit`: returns its end, `at` then at its content. */
 function enter(b: Buffer, tag: number, limit: number): number {
@@ -134,7 +136,6 @@ type RememberingList = EncodedList & { [MEMORY]?: OidMemory };
 
 export class ResponseDecoder {
   private community: { text: string; bytes: Buffer; exact: boolean } | undefined;
-  private scratch = Buffer.allocUnsafe(256);
 
   /**
    * The message net-snmp would decode from `b`, if it is a GetResponse to a pending request of `reqs` this session
@@ -281,8 +282,9 @@ export class ResponseDecoder {
    */
   private oidText(b: Buffer, start: number, end: number): string | undefined {
     if (end <= start || b[end - 1] > 0x7f) return undefined;
-    if (this.scratch.length < (end - start + 1) * 11) this.scratch = Buffer.allocUnsafe((end - start + 1) * 11);
-    const out = this.scratch;
+    // At most 10 digits and a dot per content byte, and one more arc from the first.
+    if (scratch.length < (end - start + 1) * 11) scratch = Buffer.alloc((end - start + 1) * 11);
+    const out = scratch;
     let i = start;
     let v = 0;
     for (;;) {
