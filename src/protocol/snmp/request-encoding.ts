@@ -41,7 +41,7 @@ export function preEncodeRequests(session: object): void {
   s.send = function (this: unknown, req, noWait) {
     const m = req?.message;
     if (m && !m.buffer) {
-      const encoded = encoder.encodeRequest(m);
+      const encoded = encoder.encode(m);
       if (encoded) {
         m.buffer = encoded.bytes;
         m[ENCODED_LIST] = encoded.list;
@@ -70,13 +70,11 @@ export class RequestEncoder {
   private lists: EncodedList[] = [];
   private community: { text: string; bytes: Buffer } | undefined;
 
-  /** The whole message as net-snmp would encode it, or undefined for anything this leaves to net-snmp. */
-  encode(m: CommunityMessage): Buffer | undefined {
-    return this.encodeRequest(m)?.bytes;
-  }
-
-  /** The encoded message and the cached varbind list in it. */
-  encodeRequest(m: CommunityMessage): { bytes: Buffer; list: EncodedList } | undefined {
+  /**
+   * The whole message as net-snmp would encode it, with the cached varbind list in it, or undefined for anything this
+   * leaves to net-snmp.
+   */
+  encode(m: CommunityMessage): { bytes: Buffer; list: EncodedList } | undefined {
     const pdu = m.pdu;
     if (m.version === 3 || (pdu.type !== GET && pdu.type !== GET_NEXT && pdu.type !== GET_BULK)) return undefined;
     const bulk = pdu.type === GET_BULK;
