@@ -18,6 +18,18 @@ const CACHED_LISTS = 8;
 const DOTTED = /^\d+(\.\d+)+$/u;
 
 /**
+ * Marks a request message encoded here with the varbind list it carries, so the reply decoder
+ * (response-decoding.ts) can check the reply's OIDs against the request's bytes and reuse the request's OID text.
+ */
+export const ENCODED_LIST = Symbol('rackpower.encodedList');
+
+/** A varbind list as encoded once per session: the request's OIDs and their SEQUENCE of { OID, NULL }. */
+export interface EncodedList {
+  oids: string[];
+  bytes: Buffer;
+}
+
+/**
  * Makes a net-snmp session send its v1/v2c read requests encoded here. net-snmp sends `message.buffer` when it is set
  * (a retry resends the same bytes), so the hook only fills it in before net-snmp's own send.
  */
@@ -28,7 +40,13 @@ export function preEncodeRequests(session: object): void {
   const encoder = new RequestEncoder();
   s.send = function (this: unknown, req, noWait) {
     const m = req?.message;
-    if (m && !m.buffer) m.buffer = encoder.encode(m);
+    if (m && !m.buffer) {
+      const encoded = encoder.encode(m);
+      if (encoded) {
+        m.buffer = encoded.bytes;
+        m[ENCODED_LIST] = encoded.list;
+      }
+    }
     return send.call(this, req, noWait);
   };
 }
@@ -38,6 +56,7 @@ export interface CommunityMessage {
   version: number;
   community: string;
   buffer?: Buffer;
+  [ENCODED_LIST]?: EncodedList;
   pdu: {
     type: number;
     id: number;
@@ -48,19 +67,23 @@ export interface CommunityMessage {
 
 export class RequestEncoder {
   /** Encoded varbind lists (SEQUENCE of { OID, NULL }), most recently used first. */
-  private lists: { oids: string[]; bytes: Buffer }[] = [];
+  private lists: EncodedList[] = [];
   private community: { text: string; bytes: Buffer } | undefined;
 
-  /** The whole message as net-snmp would encode it, or undefined for anything this leaves to net-snmp. */
-  encode(m: CommunityMessage): Buffer | undefined {
+  /**
+   * The whole message as net-snmp would encode it, with the cached varbind list in it, or undefined for anything this
+   * leaves to net-snmp.
+   */
+  encode(m: CommunityMessage): { bytes: Buffer; list: EncodedList } | undefined {
     const pdu = m.pdu;
     if (m.version === 3 || (pdu.type !== GET && pdu.type !== GET_NEXT && pdu.type !== GET_BULK)) return undefined;
     const bulk = pdu.type === GET_BULK;
     const nonRepeaters = bulk ? (pdu.options?.nonRepeaters ?? 0) : 0;
     const maxRepetitions = bulk ? (pdu.options?.maxRepetitions ?? 0) : 0;
     if (!isInt32(pdu.id) || !isInt32(m.version) || !isInt32(nonRepeaters) || !isInt32(maxRepetitions)) return undefined;
-    const varbinds = this.varbinds(pdu.varbinds);
-    if (!varbinds || typeof m.community !== 'string') return undefined;
+    const list = this.varbinds(pdu.varbinds);
+    if (!list || typeof m.community !== 'string') return undefined;
+    const varbinds = list.bytes;
     if (this.community?.text !== m.community) this.community = { text: m.community, bytes: tlv(OCTET_STRING, Buffer.from(m.community, 'utf8')) };
     // One buffer, written front to back: only the request id changes from one poll to the next.
     const community = this.community.bytes;
@@ -76,10 +99,10 @@ export class RequestEncoder {
     at = writeInt(out, at, nonRepeaters);
     at = writeInt(out, at, maxRepetitions);
     varbinds.copy(out, at);
-    return out;
+    return { bytes: out, list };
   }
 
-  private varbinds(list: { oid: string; type?: unknown }[]): Buffer | undefined {
+  private varbinds(list: { oid: string; type?: unknown }[]): EncodedList | undefined {
     for (let i = 0; i < this.lists.length; i++) {
       const cached = this.lists[i];
       if (!sameOids(cached.oids, list)) continue;
@@ -87,7 +110,7 @@ export class RequestEncoder {
         this.lists.splice(i, 1);
         this.lists.unshift(cached);
       }
-      return cached.bytes;
+      return cached;
     }
     const parts: Buffer[] = [];
     for (const vb of list) {
@@ -97,10 +120,10 @@ export class RequestEncoder {
       if (!oid) return undefined;
       parts.push(tlv(SEQUENCE, Buffer.concat([oid, Buffer.from([NULL, 0])])));
     }
-    const bytes = tlv(SEQUENCE, Buffer.concat(parts));
-    this.lists.unshift({ oids: list.map((vb) => vb.oid), bytes });
+    const encoded = { oids: list.map((vb) => vb.oid), bytes: tlv(SEQUENCE, Buffer.concat(parts)) };
+    this.lists.unshift(encoded);
     if (this.lists.length > CACHED_LISTS) this.lists.pop();
-    return bytes;
+    return encoded;
   }
 }
 

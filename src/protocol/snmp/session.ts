@@ -6,6 +6,7 @@ import snmp from 'net-snmp';
 import { RackpowerError } from '../../errors';
 import { guardMessageListeners } from './guard';
 import { preEncodeRequests } from './request-encoding';
+import { decodeResponses } from './response-decoding';
 import { type SnmpTarget, checkTarget } from './target';
 
 const AUTH_PROTOCOLS = snmp.AuthProtocols as unknown as Record<string, number>;
@@ -54,6 +55,8 @@ export function openSession(t: SnmpTarget, faults?: SessionFaults): snmp.Session
   // net-snmp emits 'error' for a datagram it cannot decode (socket errors reach the pending request instead): never
   // unhandled, and handed to whoever can tell the waiting request why its answer never came.
   session.on('error', (err: Error) => faults?.malformed(err));
+  // Before the guard, which then wraps the decoder's listener (and net-snmp's behind it) like net-snmp's own.
+  if (t.version !== 3) decodeResponses(session);
   guardMessageListeners((session as unknown as { dgram?: dgram.Socket }).dgram, (err) => faults?.crashed(err));
   if (t.version !== 3) preEncodeRequests(session);
   return session;
