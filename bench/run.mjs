@@ -27,9 +27,9 @@ const num = (name, fallback) => (env[name] === undefined || env[name] === '' ? f
 const SECONDS = num('BENCH_SECONDS', 15); // window for 1 and 100 devices; 1000 devices get twice as long
 const INTERVAL_MS = num('BENCH_INTERVAL_MS', 10_000);
 const FAST_INTERVAL_MS = num('BENCH_FAST_INTERVAL_MS', 1000); // the extra 1-device run
-// The pairs poll twice as often as the 1-device run: more rounds of smaller bursts per window make each window's CPU
-// figure steadier (with one burst of 100 polls a second, single windows cost up to twice their neighbours).
-const PAIR_INTERVAL_MS = num('BENCH_PAIR_INTERVAL_MS', 500);
+// The pairs poll four times a second: more rounds of smaller bursts per window make each window's CPU figure steadier
+// (with one burst of 100 polls a second, single windows cost up to twice their neighbours).
+const PAIR_INTERVAL_MS = num('BENCH_PAIR_INTERVAL_MS', 250);
 // A device node polls every 1 s at most: the Node-RED window, and the engine window it is compared with, run at that.
 const NODERED_INTERVAL_MS = Math.max(1000, PAIR_INTERVAL_MS);
 const SIZES = (env.BENCH_SIZES ?? '1,100,1000').split(',').map(Number);
@@ -37,8 +37,8 @@ const DEAD_FRACTION = num('BENCH_DEAD_FRACTION', 0.1);
 const KIND_DEVICES = num('BENCH_KIND_DEVICES', 100); // per-kind runs: this many devices at PAIR_INTERVAL_MS
 // Against the floor: ours and the floor alternate (ours, floor, ours, floor …) in PAIRS short windows per kind, so
 // whatever else runs on the machine lands on both sides; the figure is the median of the per-pair ratios.
-const PAIRS = num('BENCH_PAIRS', 11);
-const PAIR_SECONDS = num('BENCH_PAIR_SECONDS', 2);
+const PAIRS = num('BENCH_PAIRS', 9);
+const PAIR_SECONDS = num('BENCH_PAIR_SECONDS', 3);
 // Intervals of polling after a side resumes before its window opens: the first rounds after sitting idle are cold.
 const LEAD_ROUNDS = num('BENCH_LEAD_ROUNDS', 2);
 // The ratios' 95 % confidence interval of the median, (high - low) / median, above this: too wide to judge.
