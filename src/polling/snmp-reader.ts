@@ -1,7 +1,7 @@
 // Reads one SNMP device with one profile: detection, a learned request plan, static values cached, raw values
 // turned into NUT names and units.
 import { RackpowerError } from '../errors';
-import type { SnmpClient, TypedValue } from '../protocol/snmp/client';
+import { decodeVarbind, type SnmpClient, type TypedValue } from '../protocol/snmp/client';
 import { chooseProfile, probeOids } from '../profiles/detect';
 import type { Scaling, SnmpProfile, Transform } from '../profiles/types';
 import { joinStatus } from '../normalize/nut';
@@ -192,7 +192,7 @@ export class SnmpDeviceReader implements DeviceReader {
       if (v.static) statics?.add(v.name);
     }
     const bulk = new BulkColumns();
-    for (const b of plan.bulkTables(includeStatic, answers)) bulk.add(await this.client.columns(b.columns, b.rows));
+    for (const b of plan.bulkTables(includeStatic, answers)) bulk.add(await this.client.columnVarbinds(b.columns, b.rows));
     const counts = new Map<string, Set<string>>();
     for (const t of plan.tables) this.readTable(t, includeStatic, answers, bulk, values, status, counts, statics);
     // A count (ambient.count) is the number of distinct rows published under it, over every table naming it.
@@ -284,13 +284,14 @@ export class SnmpDeviceReader implements DeviceReader {
       if (!includeStatic && col.static) continue;
       const volatileRows = table.volatile ? bulk.indexes(col.oid) : undefined;
       const rows = volatileRows ?? t.rows;
-      const byPosition = volatileRows ? undefined : bulk.aligned(col.oid, t.rows);
+      // The OIDs of the column's cells are fixed per learned table: a GETBULK reply is checked against them, and a
+      // small table's cells come in the GET under them.
+      const cellOids = volatileRows ? undefined : this.cellOids(t, col.oid);
+      const byPosition = cellOids && bulk.aligned(col.oid, cellOids);
       const plainNames = nutOfRow && !col.typedBy ? this.columnNames(t, col.name, nutOfRow) : undefined;
-      // A small table's cells come in the GET: their OIDs, too, are fixed per learned table.
-      const cellOids = byPosition || volatileRows ? undefined : this.cellOids(t, col.oid);
       for (let k = 0; k < rows.length; k++) {
         const index = rows[k];
-        const answer = byPosition ? byPosition[k].value : (bulk.get(col.oid, index) ?? answers.get(cellOids ? cellOids[k] : `${col.oid}.${index}`));
+        const answer = byPosition ? decodeVarbind(byPosition[k]) : (bulk.get(col.oid, index) ?? answers.get(cellOids ? cellOids[k] : `${col.oid}.${index}`));
         if (!answer || (!table.volatile && used && !used.has(index))) continue;
         let template = col.name;
         let def: Transform & Scaling = col;

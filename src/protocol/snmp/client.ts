@@ -42,6 +42,9 @@ const SET_TYPES = {
   timeticks: snmp.ObjectType.TimeTicks,
 } as const;
 
+/** One varbind as net-snmp decoded it (`type` its ObjectType number), before `decodeVarbind`. */
+export type Varbind = snmp.Varbind;
+
 export interface ColumnRow {
   /** The row index: the OID arcs after the column OID, dotted. */
   index: string;
@@ -57,6 +60,11 @@ const DEADLINE_MARGIN_MS = 1000;
 
 function normalizeOid(oid: string): string {
   return oid.startsWith('.') ? oid.slice(1) : oid;
+}
+
+/** `oid` lies beneath `column` (`<column>.<index>`), checked without building the `<column>.` prefix each time. */
+function isBeneath(oid: string, column: string): boolean {
+  return oid.length > column.length + 1 && oid.charCodeAt(column.length) === 46 && oid.startsWith(column);
 }
 
 const T = snmp.ObjectType;
@@ -83,7 +91,7 @@ const REFUSED = new Map([...NOT_A_READING].map(([t, type]) => [t, Object.freeze(
 const MALFORMED: TypedValue = Object.freeze({ value: '', numeric: false, type: 'malformed' });
 
 /** Never throws, never invents a number: a value that is not what its type promises is MALFORMED. */
-function decodeVarbind(vb: snmp.Varbind): TypedValue {
+export function decodeVarbind(vb: snmp.Varbind): TypedValue {
   const refused = REFUSED.get(vb.type as number);
   if (refused) return refused;
   const v: unknown = vb.value;
@@ -292,7 +300,20 @@ export class SnmpClient {
    * come back short (agent limits) are continued from where they stopped. v1 walks with GETNEXT.
    */
   async columns(columnOids: string[], rows: number): Promise<Map<string, ColumnRow[]>> {
-    const result = new Map<string, ColumnRow[]>();
+    const out = new Map<string, ColumnRow[]>();
+    for (const [column, varbinds] of await this.columnVarbinds(columnOids, rows)) {
+      out.set(column, varbinds.map((vb) => ({ index: vb.oid.slice(column.length + 1), value: decodeVarbind(vb) })));
+    }
+    return out;
+  }
+
+  /**
+   * `columns` as the agent answered them, per column its varbinds in the agent's order (every one beneath the column
+   * and none an exception), undecoded: a poll decodes only the cells it uses, with `decodeVarbind`, and finds its
+   * rows by comparing OIDs it already knows rather than cutting each row's index out of every OID.
+   */
+  async columnVarbinds(columnOids: string[], rows: number): Promise<Map<string, snmp.Varbind[]>> {
+    const result = new Map<string, snmp.Varbind[]>();
     const cursor = new Map<string, string>();
     for (const c of columnOids.map(normalizeOid)) {
       result.set(c, []);
@@ -338,13 +359,15 @@ export class SnmpClient {
       this.batch.answered(group.length * repsNow, repsNow < reps || group.length < open.length);
       const stillOpen = group.filter((column, i) => {
         const got = replies[i] ?? [];
-        const rowsOfColumn = result.get(column)!;
-        const prefix = column + '.';
-        for (const vb of got) {
-          // endOfMibView, or an OID of the next column: this column is complete.
-          if (snmp.isVarbindError(vb) || !vb.oid.startsWith(prefix)) return false;
-          rowsOfColumn.push({ index: vb.oid.slice(prefix.length), value: decodeVarbind(vb) });
-        }
+        // endOfMibView, or an OID of the next column: this column is complete.
+        let beneath = 0;
+        while (beneath < got.length && !snmp.isVarbindError(got[beneath]) && isBeneath(got[beneath].oid, column)) beneath++;
+        const earlier = result.get(column)!;
+        // The reply's own array when all of it belongs to the column (the usual case): nothing copied.
+        const taken = beneath === got.length ? got : got.slice(0, beneath);
+        const rowsOfColumn = earlier.length ? earlier.concat(taken) : taken;
+        result.set(column, rowsOfColumn);
+        if (beneath < got.length) return false;
         if (got.length) cursor.set(column, got[got.length - 1].oid);
         // A known-size table read in full is done (growth is found at the next rediscovery). A column the agent
         // left out or cut short (RFC 3416 lets it trim a GETBULK reply) continues from its cursor.

@@ -1,0 +1,103 @@
+// GETBULK cells are taken by position only when every varbind's OID is the learned cell's, in the learned order. A
+// reply whose rows come reordered, with a gap, twice or with a row the plan never learned must still put every value
+// on the outlet its OID names, and none on another. The simulated PDU's real GETBULK replies are rewritten on their
+// way to the client: each outlet's value is made its own outlet number, so a value on the wrong outlet shows.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SnmpClient, type Varbind } from '../../src/protocol/snmp/client';
+import { SnmpDeviceReader } from '../../src/polling/snmp-reader';
+import { startRack, type RunningRack } from '../../src/sim/rack';
+import { parseScenario } from '../../src/sim/scenario';
+import { findProfile } from '../../src/profiles/load';
+import type { SnmpProfile } from '../../src/profiles/types';
+import { parseTarget } from '../../src/url';
+
+const REALPOWER = '1.3.6.1.4.1.318.1.1.26.9.4.3.1.7';
+const CURRENT = '1.3.6.1.4.1.318.1.1.26.9.4.3.1.6';
+const OUTLETS = 24;
+
+let rack: RunningRack;
+beforeAll(async () => {
+  rack = await startRack(parseScenario({ name: 'bulk-rows', devices: [{ name: 'pdu', profile: 'apc-rpdu2', outlets: OUTLETS }] }, 'bulk-rows.test.ts'), { speed: 0 });
+});
+afterAll(() => rack?.close());
+
+/** What to do to the varbinds of a GETBULK asking from the realpower or current column OID itself. */
+type Rewrite = (column: string, rows: Varbind[]) => Varbind[];
+
+/** A reader of the simulated PDU whose first GETBULK reply of each poll goes through `rewrite`. */
+async function pduReader(): Promise<{ reader: SnmpDeviceReader; client: SnmpClient; rewrite(r: Rewrite | undefined): void }> {
+  const target = parseTarget(rack.devices[0].url);
+  if (target.protocol !== 'snmp') throw new Error('the simulated PDU speaks SNMP');
+  const client = new SnmpClient(target.snmp);
+  const reader = new SnmpDeviceReader(client, { profile: findProfile('apc-rpdu2') as SnmpProfile });
+  await reader.identify();
+  let rewrite: Rewrite | undefined;
+  const session = (client as unknown as { session: { getBulk: (...args: unknown[]) => void } }).session;
+  const real = session.getBulk.bind(session);
+  session.getBulk = (...args: unknown[]) => {
+    const [oids, nonRepeaters, reps, cb] = args as [string[], number, number, (err: Error | null, res?: Varbind[][]) => void];
+    real(oids, nonRepeaters, reps, (err: Error | null, res?: Varbind[][]) => {
+      if (err || !res || !rewrite) return cb(err, res);
+      cb(null, res.map((rows, i) => {
+        // Each outlet's realpower and current: its outlet number (so 7 W and 0.7 A on outlet 7).
+        const numbered = rows.map((vb) => (vb.oid.startsWith(`${oids[i]}.`) ? { ...vb, value: Number(vb.oid.split('.').pop()) } : vb));
+        // Only a column asked from its start: a continuation (after a gap) is answered as it is.
+        return oids[i] === REALPOWER || oids[i] === CURRENT ? rewrite!(oids[i], numbered) : numbered;
+      }));
+    });
+  };
+  return { reader, client, rewrite: (r) => (rewrite = r) };
+}
+
+/** outlet.N.realpower and outlet.N.current of a reading, for every outlet. */
+function perOutlet(values: Record<string, unknown>): { realpower: unknown[]; current: unknown[] } {
+  const outlets = Array.from({ length: OUTLETS }, (_, i) => i + 1);
+  return { realpower: outlets.map((n) => values[`outlet.${n}.realpower`]), current: outlets.map((n) => values[`outlet.${n}.current`]) };
+}
+
+const numbers = (skip: number[] = []) => Array.from({ length: OUTLETS }, (_, i) => (skip.includes(i + 1) ? undefined : i + 1));
+const tenths = (skip: number[] = []) => numbers(skip).map((n) => (n === undefined ? undefined : n / 10));
+const cell = (column: string, row: number, value: number, like: Varbind): Varbind => ({ ...like, oid: `${column}.${row}`, value });
+
+describe('GETBULK rows that are not the learned rows in order', () => {
+  it('in order: every outlet gets its own value (the replies are rewritten as the test means)', async () => {
+    const { reader, client, rewrite } = await pduReader();
+    rewrite((_c, rows) => rows);
+    expect(perOutlet(await reader.read())).toEqual({ realpower: numbers(), current: tenths() });
+    client.close();
+  });
+
+  it('reversed: still by OID, every outlet gets its own value', async () => {
+    const { reader, client, rewrite } = await pduReader();
+    rewrite((_c, rows) => [...rows].reverse());
+    expect(perOutlet(await reader.read())).toEqual({ realpower: numbers(), current: tenths() });
+    client.close();
+  });
+
+  it('a gap (outlet 5 missing from one column): that one value is absent, the rest stay on their outlets', async () => {
+    const { reader, client, rewrite } = await pduReader();
+    rewrite((c, rows) => (c === REALPOWER ? rows.filter((vb) => !vb.oid.endsWith('.5')) : rows));
+    expect(perOutlet(await reader.read())).toEqual({ realpower: numbers([5]), current: tenths() });
+    client.close();
+  });
+
+  it('a row twice and one missing (same count as learned): the last value of the repeated row, the missing row absent', async () => {
+    const { reader, client, rewrite } = await pduReader();
+    // Outlet 3 comes twice (the second time saying 99 W) in place of outlet 4: 24 varbinds, as many as learned.
+    rewrite((c, rows) => (c === REALPOWER ? rows.map((vb) => (vb.oid.endsWith('.4') ? cell(c, 3, 99, vb) : vb)) : rows));
+    const got = perOutlet(await reader.read());
+    expect(got.realpower).toEqual(numbers([4]).map((n) => (n === 3 ? 99 : n)));
+    expect(got.current).toEqual(tenths());
+    client.close();
+  });
+
+  it('a row the plan never learned in place of a learned one: nothing lands on another outlet', async () => {
+    const { reader, client, rewrite } = await pduReader();
+    // Outlet 24 answered as a row 25: same count, but not the learned cell OID.
+    rewrite((c, rows) => (c === CURRENT ? rows.map((vb) => (vb.oid.endsWith('.24') ? cell(c, 25, 25, vb) : vb)) : rows));
+    const values = await reader.read();
+    expect(perOutlet(values)).toEqual({ realpower: numbers(), current: tenths([24]) });
+    expect(values['outlet.25.current']).toBeUndefined();
+    client.close();
+  });
+});
