@@ -40,6 +40,8 @@ export class SnmpDeviceReader implements DeviceReader {
   private readonly rowNuts = new WeakMap<LearnedTable, string[]>();
   private readonly rowNames = new WeakMap<LearnedTable, Map<string, string[]>>();
   private readonly rowCells = new WeakMap<LearnedTable, Map<string, string[]>>();
+  /** learnedCells() of the plan's current tables. */
+  private cells: { tables: LearnedTable[]; byColumn: Map<string, string[]> } | undefined;
   /** Name template → NUT index → NUT name. */
   private readonly names = new Map<string, Map<string, string>>();
   private plan: SnmpPlan | undefined;
@@ -192,7 +194,7 @@ export class SnmpDeviceReader implements DeviceReader {
       if (v.static) statics?.add(v.name);
     }
     const bulk = new BulkColumns();
-    for (const b of plan.bulkTables(includeStatic, answers)) bulk.add(await this.client.columnVarbinds(b.columns, b.rows));
+    for (const b of plan.bulkTables(includeStatic, answers)) bulk.add(await this.client.columnVarbinds(b.columns, b.rows, this.learnedCells(plan)));
     const counts = new Map<string, Set<string>>();
     for (const t of plan.tables) this.readTable(t, includeStatic, answers, bulk, values, status, counts, statics);
     // A count (ambient.count) is the number of distinct rows published under it, over every table naming it.
@@ -329,6 +331,22 @@ export class SnmpDeviceReader implements DeviceReader {
     let list = this.rowNuts.get(t);
     if (!list) this.rowNuts.set(t, (list = t.rows.map(indexOf)));
     return list;
+  }
+
+  /**
+   * Every column's learned cell OIDs (those of its first table that reads it by GETBULK), for the client to check a
+   * reply against: fixed per learned plan, so worked out once per learning.
+   */
+  private learnedCells(plan: SnmpPlan): Map<string, string[]> {
+    if (this.cells?.tables !== plan.tables) {
+      const byColumn = new Map<string, string[]>();
+      for (const t of plan.tables) {
+        if (t.table.volatile) continue;
+        for (const oid of [...t.columns.map((c) => c.oid), ...t.live]) if (!byColumn.has(oid)) byColumn.set(oid, this.cellOids(t, oid));
+      }
+      this.cells = { tables: plan.tables, byColumn };
+    }
+    return this.cells.byColumn;
   }
 
   /** The OID of the column's cell at every learned row, in row order (`<column>.<row index>`). */
