@@ -1,11 +1,11 @@
 // Reads one SNMP device with one profile: detection, a learned request plan, static values cached, raw values
 // turned into NUT names and units.
 import { RackpowerError } from '../errors';
-import { decodeVarbind, type SnmpClient, type TypedValue } from '../protocol/snmp/client';
+import { decodeVarbind, type GetAnswers, type SnmpClient, type TypedValue } from '../protocol/snmp/client';
 import { chooseProfile, probeOids } from '../profiles/detect';
 import type { Scaling, SnmpProfile, Transform } from '../profiles/types';
 import { joinStatus } from '../normalize/nut';
-import { Absent, decodeAnswer, type AbsentReason, type SnmpType } from '../normalize/value-class';
+import { Absent, decodeAnswer, type AbsentReason } from '../normalize/value-class';
 import { applyScaling } from '../normalize/scaling';
 import type { Values } from '../types';
 import { AbsentCounter, type DeviceDiagnostics } from './diagnostics';
@@ -172,14 +172,13 @@ export class SnmpDeviceReader implements DeviceReader {
     const plan = this.plan!;
     const values = new PollValues();
     const status: string[] = [];
-    const missing = new Map<string, SnmpType>();
-    const answers = await this.client.get(plan.getOids(includeStatic), missing);
+    const answers = await this.client.getAnswers(plan.getOids(includeStatic));
     const scalarHelper = (oid: string): TypedValue | undefined => answers.get(strip(oid));
     for (const v of plan.scalars) {
       if (!includeStatic && v.static) continue;
       const answer = answers.get(v.oid);
       if (!answer) {
-        const why = missing.get(v.oid);
+        const why = answers.missing(v.oid);
         if (why) this.leftOut(v.name, why as AbsentReason, includeStatic, v.static);
         continue;
       }
@@ -221,7 +220,7 @@ export class SnmpDeviceReader implements DeviceReader {
   private readTable(
     t: LearnedTable,
     includeStatic: boolean,
-    answers: Map<string, TypedValue>,
+    answers: GetAnswers,
     bulk: BulkColumns,
     values: PollValues,
     status: string[],

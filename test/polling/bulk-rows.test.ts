@@ -1,7 +1,8 @@
 // GETBULK cells are taken by position only when every varbind's OID is the learned cell's, in the learned order. A
 // reply whose rows come reordered, with a gap, twice or with a row the plan never learned must still put every value
 // on the outlet its OID names, and none on another. The simulated PDU's real GETBULK replies are rewritten on their
-// way to the client: each outlet's value is made its own outlet number, so a value on the wrong outlet shows.
+// way to the client: each outlet's value is made its own outlet number, so a value on the wrong outlet shows. Likewise
+// a GET's answers are found by their place in the request only when every OID is the one asked there.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnmpClient, type Varbind } from '../../src/protocol/snmp/client';
 import { SnmpDeviceReader } from '../../src/polling/snmp-reader';
@@ -24,15 +25,26 @@ afterAll(() => rack?.close());
 /** What to do to the varbinds of a GETBULK asking from the realpower or current column OID itself. */
 type Rewrite = (column: string, rows: Varbind[]) => Varbind[];
 
-/** A reader of the simulated PDU whose first GETBULK reply of each poll goes through `rewrite`. */
-async function pduReader(): Promise<{ reader: SnmpDeviceReader; client: SnmpClient; rewrite(r: Rewrite | undefined): void }> {
+/** A reader of the simulated PDU whose GETBULK replies go through `rewrite`, and GET replies through `rewriteGet`. */
+async function pduReader(): Promise<{
+  reader: SnmpDeviceReader;
+  client: SnmpClient;
+  rewrite(r: Rewrite | undefined): void;
+  rewriteGet(r: ((varbinds: Varbind[]) => Varbind[]) | undefined): void;
+}> {
   const target = parseTarget(rack.devices[0].url);
   if (target.protocol !== 'snmp') throw new Error('the simulated PDU speaks SNMP');
   const client = new SnmpClient(target.snmp);
   const reader = new SnmpDeviceReader(client, { profile: findProfile('apc-rpdu2') as SnmpProfile });
   await reader.identify();
   let rewrite: Rewrite | undefined;
-  const session = (client as unknown as { session: { getBulk: (...args: unknown[]) => void } }).session;
+  let rewriteGet: ((varbinds: Varbind[]) => Varbind[]) | undefined;
+  const session = (client as unknown as { session: Record<'get' | 'getBulk', (...args: unknown[]) => void> }).session;
+  const realGet = session.get.bind(session);
+  session.get = (...args: unknown[]) => {
+    const [oids, cb] = args as [string[], (err: Error | null, res?: Varbind[]) => void];
+    realGet(oids, (err: Error | null, res?: Varbind[]) => cb(err, err || !res || !rewriteGet ? res : rewriteGet(res)));
+  };
   const real = session.getBulk.bind(session);
   session.getBulk = (...args: unknown[]) => {
     const [oids, nonRepeaters, reps, cb] = args as [string[], number, number, (err: Error | null, res?: Varbind[][]) => void];
@@ -46,7 +58,7 @@ async function pduReader(): Promise<{ reader: SnmpDeviceReader; client: SnmpClie
       }));
     });
   };
-  return { reader, client, rewrite: (r) => (rewrite = r) };
+  return { reader, client, rewrite: (r) => (rewrite = r), rewriteGet: (r) => (rewriteGet = r) };
 }
 
 /** outlet.N.realpower and outlet.N.current of a reading, for every outlet. */
@@ -98,6 +110,42 @@ describe('GETBULK rows that are not the learned rows in order', () => {
     const values = await reader.read();
     expect(perOutlet(values)).toEqual({ realpower: numbers(), current: tenths([24]) });
     expect(values['outlet.25.current']).toBeUndefined();
+    client.close();
+  });
+});
+
+describe('GET answers that are not at their place in the request', () => {
+  const SCALARS = ['input.realpower', 'input.power', 'input.powerfactor', 'input.energy', 'input.current', 'outlet.group.1.current', 'outlet.group.2.current'];
+  const pick = (values: Record<string, unknown>) => Object.fromEntries(SCALARS.map((n) => [n, values[n]]));
+
+  it('reversed: every value still lands on its own name', async () => {
+    const { reader, client, rewriteGet } = await pduReader();
+    const before = pick(await reader.read());
+    expect(Object.values(before).every((v) => typeof v === 'number')).toBe(true);
+    rewriteGet((varbinds) => [...varbinds].reverse());
+    expect(pick(await reader.read())).toEqual(before);
+    client.close();
+  });
+
+  it('an OID the poll never asked in place of one it did: that value is absent, none lands elsewhere', async () => {
+    const { reader, client, rewriteGet } = await pduReader();
+    const before = pick(await reader.read());
+    // input.power (rPDU2DeviceStatusApparentPower.1) answered as .2, an OID not asked.
+    const power = '1.3.6.1.4.1.318.1.1.26.4.3.1.16.1';
+    rewriteGet((varbinds) => varbinds.map((vb) => (vb.oid === power ? { ...vb, oid: power.replace(/1$/u, '2') } : vb)));
+    const values = await reader.read();
+    expect(pick(values)).toEqual({ ...before, 'input.power': undefined });
+    client.close();
+  });
+
+  it("two answers swapping their OIDs: each value goes where the agent's OID says", async () => {
+    const { reader, client, rewriteGet } = await pduReader();
+    const before = pick(await reader.read());
+    // The agent names realpower's value as apparent power's and the other way round: the names follow the OIDs.
+    const [realpower, power] = ['1.3.6.1.4.1.318.1.1.26.4.3.1.5.1', '1.3.6.1.4.1.318.1.1.26.4.3.1.16.1'];
+    const swapped = { [realpower]: power, [power]: realpower };
+    rewriteGet((varbinds) => varbinds.map((vb) => (vb.oid in swapped ? { ...vb, oid: swapped[vb.oid] } : vb)));
+    expect(pick(await reader.read())).toEqual({ ...before, 'input.realpower': before['input.power'], 'input.power': before['input.realpower'] });
     client.close();
   });
 });

@@ -117,6 +117,49 @@ export function decodeVarbind(vb: snmp.Varbind): TypedValue {
   }
 }
 
+/** Answers by OID: a GET's (GetAnswers), or any map of decoded values. */
+export interface Answers {
+  get(oid: string): TypedValue | undefined;
+}
+
+/** Answers of a GET by OID, decoded when asked for. */
+export class GetAnswers implements Answers {
+  /** `at`: each answered OID's place in `varbinds`. */
+  constructor(
+    private readonly varbinds: snmp.Varbind[],
+    private readonly at: ReadonlyMap<string, number>,
+  ) {}
+
+  /** The answer for `oid`, decoded; undefined when the agent gave none, or named an exception (see `missing`). */
+  get(oid: string): TypedValue | undefined {
+    const k = this.at.get(oid);
+    if (k === undefined) return undefined;
+    const vb = this.varbinds[k];
+    return snmp.isVarbindError(vb) ? undefined : decodeVarbind(vb);
+  }
+
+  /** The exception the agent named for `oid` (noSuchObject, noSuchInstance), if it named one. */
+  missing(oid: string): SnmpType | undefined {
+    const k = this.at.get(oid);
+    if (k === undefined) return undefined;
+    const vb = this.varbinds[k];
+    return snmp.isVarbindError(vb) ? decodeVarbind(vb).type : undefined;
+  }
+}
+
+/**
+ * Where each OID a reply names is answered, for a reply whose OIDs are not those asked in order: by the OIDs it
+ * names, as `get` keys its map. An OID named twice keeps its last value, else its last exception.
+ */
+function answeredAt(varbinds: snmp.Varbind[]): Map<string, number> {
+  const at = new Map<string, number>();
+  varbinds.forEach((vb, k) => {
+    const before = at.get(vb.oid);
+    if (before === undefined || snmp.isVarbindError(varbinds[before]) || !snmp.isVarbindError(vb)) at.set(vb.oid, k);
+  });
+  return at;
+}
+
 /** A request waiting for its answer: how to fail it, and when it was sent (to tie a malformed reply to it). */
 interface InFlight {
   session: snmp.Session;
@@ -258,23 +301,50 @@ export class SnmpClient {
 
   /**
    * GETs many OIDs in as few requests as the agent accepts. Missing objects (noSuchObject/Instance, or v1's
-   * noSuchName) are absent from the result; `missing`, when given, collects them with the exception the agent named.
-   * On tooBig the batch is halved and remembered for this session.
+   * noSuchName) are absent from the result. On tooBig the batch is halved and remembered for this session.
    */
-  async get(oids: string[], missing?: Map<string, SnmpType>): Promise<Map<string, TypedValue>> {
+  async get(oids: string[]): Promise<Map<string, TypedValue>> {
     const out = new Map<string, TypedValue>();
+    for (const vb of (await this.getVarbinds(oids)).varbinds) if (!snmp.isVarbindError(vb)) out.set(vb.oid, decodeVarbind(vb));
+    return out;
+  }
+
+  /**
+   * `get` for a list of OIDs asked again and again (a poll's): the answers stay undecoded until asked for, and when
+   * the agent answered every OID at its place in the request (as a well-behaved one always does) no map of the
+   * answers is built: an OID's answer is found by its place, from a map of places kept per list.
+   */
+  async getAnswers(oids: string[]): Promise<GetAnswers> {
+    const { asked, varbinds } = await this.getVarbinds(oids);
+    let inPlace = asked.length === varbinds.length;
+    for (let k = 0; inPlace && k < varbinds.length; k++) inPlace = varbinds[k].oid === asked[k];
+    if (!inPlace) return new GetAnswers(varbinds, answeredAt(varbinds));
+    let places = this.places.get(asked);
+    if (!places) this.places.set(asked, (places = new Map(asked.map((oid, k) => [oid, k]))));
+    return new GetAnswers(varbinds, places);
+  }
+
+  /** Per OID list of getAnswers, each OID's place in it. */
+  private readonly places = new WeakMap<string[], Map<string, number>>();
+
+  /**
+   * The batched GETs behind `get`: the OIDs asked, in order, and the agent's varbinds for them (exceptions
+   * included), one per OID asked. An OID that v1's noSuchName named is asked no more and is in neither list.
+   */
+  private async getVarbinds(oids: string[]): Promise<{ asked: string[]; varbinds: snmp.Varbind[] }> {
     // A poll's list is already normalized and fits one request: use it as it is (nothing below mutates it).
     let pending = oids.some((o) => o.startsWith('.')) ? oids.map(normalizeOid) : oids;
+    let asked: string[] = [];
+    let varbinds: snmp.Varbind[] = [];
     while (pending.length) {
       const limit = this.batch.value;
       const batch = pending.length <= limit ? pending : pending.slice(0, limit);
       try {
-        const varbinds = await this.call<snmp.Varbind[]>((s, cb) => s.get(batch, cb as never));
+        const answered = await this.call<snmp.Varbind[]>((s, cb) => s.get(batch, cb as never));
         this.batch.answered(batch.length, batch.length < pending.length);
-        for (const vb of varbinds) {
-          if (!snmp.isVarbindError(vb)) out.set(vb.oid, decodeVarbind(vb));
-          else missing?.set(vb.oid, decodeVarbind(vb).type!);
-        }
+        // One request (the usual case): its own lists, nothing copied.
+        asked = asked.length ? asked.concat(batch) : batch;
+        varbinds = varbinds.length ? varbinds.concat(answered) : answered;
         pending = batch === pending ? [] : pending.slice(batch.length);
       } catch (err) {
         const failed = (err as RackpowerError).cause as { name?: string; status?: number; message?: string } | undefined;
@@ -295,7 +365,7 @@ export class SnmpClient {
         throw err;
       }
     }
-    return out;
+    return { asked, varbinds };
   }
 
   /**
