@@ -108,6 +108,33 @@ export function decodeAnswer(name: string, def: Transform, answer: RawAnswer): V
   return checkDecoded(name, cls, decodeValue(raw, def));
 }
 
+/**
+ * decodeAnswer for a variable whose name and transform stay the same poll after poll (a reader's learned plan), with
+ * what depends on them alone worked out once: the value class, and the transform copied into one fixed shape.
+ * Profiles write transforms with any subset of their keys, each subset a hidden class of its own, which makes every
+ * property read in decodeValue megamorphic (a stub cache probe per read) when they all come through it.
+ */
+export class Decoder {
+  readonly cls: ValueClass;
+  private readonly transform: Transform;
+
+  constructor(
+    readonly name: string,
+    def: Transform,
+  ) {
+    this.cls = valueClass(name, def);
+    const { scale, offset, invalid, negativeInvalid, zeroInvalid, enum: map, convert, decimals } = def;
+    this.transform = { scale, offset, invalid, negativeInvalid, zeroInvalid, enum: map, convert, decimals };
+  }
+
+  /** The same as decodeAnswer(name, def, answer). */
+  decode(answer: RawAnswer): Value | Absent {
+    const raw = rawOf(answer, this.cls);
+    if (raw instanceof Absent) return raw;
+    return checkDecoded(this.name, this.cls, decodeValue(raw, this.transform));
+  }
+}
+
 /** A decoded value (profile transform applied) → itself, or why it is left out (sentinel, unknown enum, implausible). */
 export function checkDecoded(name: string, cls: ValueClass, value: Value | undefined): Value | Absent {
   if (value === undefined) return Absent.of(cls === 'enum' ? 'unknownEnum' : 'sentinel');

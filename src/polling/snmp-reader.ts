@@ -3,11 +3,11 @@
 import { RackpowerError } from '../errors';
 import { decodeVarbind, type GetAnswers, type SnmpClient, type TypedValue } from '../protocol/snmp/client';
 import { chooseProfile, probeOids } from '../profiles/detect';
-import type { Scaling, SnmpProfile, Transform } from '../profiles/types';
+import type { Scaling, SnmpColumn, SnmpProfile, SnmpVariable, Transform } from '../profiles/types';
 import { joinStatus } from '../normalize/nut';
-import { Absent, decodeAnswer, type AbsentReason } from '../normalize/value-class';
+import { Absent, Decoder, decodeAnswer, type AbsentReason } from '../normalize/value-class';
 import { applyScaling } from '../normalize/scaling';
-import type { Values } from '../types';
+import type { Value, Values } from '../types';
 import { AbsentCounter, type DeviceDiagnostics } from './diagnostics';
 import { liveOutputStatus } from '../normalize/live-output';
 import { PollValues, ValuesBuilder } from './values-builder';
@@ -40,6 +40,10 @@ export class SnmpDeviceReader implements DeviceReader {
   private readonly rowNuts = new WeakMap<LearnedTable, string[]>();
   private readonly rowNames = new WeakMap<LearnedTable, Map<string, string[]>>();
   private readonly rowCells = new WeakMap<LearnedTable, Map<string, string[]>>();
+  /** Per learned table: each plain column's decoders, in row order. */
+  private readonly rowDecoders = new WeakMap<LearnedTable, Map<SnmpColumn, Decoder[]>>();
+  /** Per learned list of scalars: the decoders of those that need no helper, by position in the list. */
+  private scalarDecoders: { scalars: SnmpVariable[]; decoders: Decoder[] } | undefined;
   /** learnedCells() of the plan's current tables. */
   private cells: { tables: LearnedTable[]; byColumn: Map<string, string[]> } | undefined;
   /** Name template → NUT index → NUT name. */
@@ -174,7 +178,8 @@ export class SnmpDeviceReader implements DeviceReader {
     const status: string[] = [];
     const answers = await this.client.getAnswers(plan.getOids(includeStatic));
     const scalarHelper = (oid: string): TypedValue | undefined => answers.get(strip(oid));
-    for (const v of plan.scalars) {
+    for (let k = 0; k < plan.scalars.length; k++) {
+      const v = plan.scalars[k];
       if (!includeStatic && v.static) continue;
       const answer = answers.get(v.oid);
       if (!answer) {
@@ -182,8 +187,11 @@ export class SnmpDeviceReader implements DeviceReader {
         if (why) this.leftOut(v.name, why as AbsentReason, includeStatic, v.static);
         continue;
       }
-      const def = applyScaling(v, scalarHelper);
-      const value = def ? decodeAnswer(v.name, def, answer) : Absent.of('helper');
+      let value: Value | Absent;
+      if (needsHelpers(v)) {
+        const def = applyScaling(v, scalarHelper);
+        value = def ? decodeAnswer(v.name, def, answer) : Absent.of('helper');
+      } else value = this.scalarDecoder(plan, k).decode(answer);
       if (value instanceof Absent) {
         this.leftOut(v.name, value.reason, includeStatic, v.static);
         continue;
@@ -290,39 +298,69 @@ export class SnmpDeviceReader implements DeviceReader {
       const cellOids = volatileRows ? undefined : this.cellOids(t, col.oid);
       const byPosition = cellOids && bulk.aligned(col.oid, cellOids);
       const plainNames = nutOfRow && !col.typedBy ? this.columnNames(t, col.name, nutOfRow) : undefined;
+      // A plain column that needs no helper decodes each row's cell the same way every poll: its decoders are fixed
+      // per learned table. One row used under a `single` name goes the general way.
+      const decoders = plainNames && !needsHelpers(col) && !(usedRows === 1 && col.single) ? this.columnDecoders(t, col, plainNames) : undefined;
+      const isStatic = col.static;
       for (let k = 0; k < rows.length; k++) {
         const index = rows[k];
         const answer = byPosition ? decodeVarbind(byPosition[k]) : (bulk.get(col.oid, index) ?? answers.get(cellOids ? cellOids[k] : `${col.oid}.${index}`));
         if (!answer || (!table.volatile && used && !used.has(index))) continue;
+        let name: string;
+        let value: Value | Absent;
         let template = col.name;
-        let def: Transform & Scaling = col;
-        let typedSingle: string | undefined;
-        if (col.typedBy) {
-          const type = col.typedBy.oid ? cell(col.typedBy.oid, index)?.value : indexArc(index, col.typedBy.part);
-          const entry = typedEntry(col, type === undefined ? undefined : String(type));
-          if (!entry) continue;
-          const { name: entryName, single: entrySingle, ...entryTransform } = entry;
-          template = entryName;
-          typedSingle = entrySingle;
-          def = { ...col, ...entryTransform };
+        let i: string;
+        if (decoders) {
+          i = nutOfRow![k];
+          if (!i) continue;
+          name = decoders[k].name;
+          value = decoders[k].decode(answer);
+        } else {
+          let def: Transform & Scaling = col;
+          let typedSingle: string | undefined;
+          if (col.typedBy) {
+            const type = col.typedBy.oid ? cell(col.typedBy.oid, index)?.value : indexArc(index, col.typedBy.part);
+            const entry = typedEntry(col, type === undefined ? undefined : String(type));
+            if (!entry) continue;
+            const { name: entryName, single: entrySingle, ...entryTransform } = entry;
+            template = entryName;
+            typedSingle = entrySingle;
+            def = { ...col, ...entryTransform };
+          }
+          i = nutOfRow ? nutOfRow[k] : table.ordinal ? String(t.ordinals.get(col.oid)?.get(index) ?? '') : indexOf(index);
+          if (!i) continue;
+          let single = !col.typedBy && usedRows === 1 ? col.single : undefined;
+          if (col.typedBy && typedSingle !== undefined && t.templateRows.get(col.oid)?.get(template) === 1) single = typedSingle;
+          name = single ?? (plainNames ? plainNames[k] : this.cellName(template, i));
+          const scaled = needsHelpers(def) ? applyScaling(def, (oid) => cell(oid, index)) : def;
+          value = scaled ? decodeAnswer(name, scaled, answer) : Absent.of('helper');
         }
-        const i = nutOfRow ? nutOfRow[k] : table.ordinal ? String(t.ordinals.get(col.oid)?.get(index) ?? '') : indexOf(index);
-        if (!i) continue;
-        let single = !col.typedBy && usedRows === 1 ? col.single : undefined;
-        if (col.typedBy && typedSingle !== undefined && t.templateRows.get(col.oid)?.get(template) === 1) single = typedSingle;
-        const name = single ?? (plainNames ? plainNames[k] : this.cellName(template, i));
-        const scaled = needsHelpers(def) ? applyScaling(def, (oid) => cell(oid, index)) : def;
-        const value = scaled ? decodeAnswer(name, scaled, answer) : Absent.of('helper');
         if (value instanceof Absent) {
-          this.leftOut(name, value.reason, includeStatic, col.static);
+          this.leftOut(name, value.reason, includeStatic, isStatic);
           continue;
         }
         if (name === 'ups.status') status.push(String(value));
         else values.set(name, value);
-        if (col.static) statics?.add(name);
+        if (isStatic) statics?.add(name);
         if (counted && typed && col.typedBy && template.startsWith(countPrefix)) counted.add(i);
       }
     }
+  }
+
+  /** The decoder of the plan's k-th scalar (one that needs no helper), made once per learned list of scalars. */
+  private scalarDecoder(plan: SnmpPlan, k: number): Decoder {
+    if (this.scalarDecoders?.scalars !== plan.scalars) this.scalarDecoders = { scalars: plan.scalars, decoders: [] };
+    const decoders = this.scalarDecoders.decoders;
+    return (decoders[k] ??= new Decoder(plan.scalars[k].name, plan.scalars[k]));
+  }
+
+  /** A plain column's decoder at every learned row, in row order, for its names `names` (from columnNames). */
+  private columnDecoders(t: LearnedTable, col: SnmpColumn, names: string[]): Decoder[] {
+    let byColumn = this.rowDecoders.get(t);
+    if (!byColumn) this.rowDecoders.set(t, (byColumn = new Map()));
+    let list = byColumn.get(col);
+    if (!list) byColumn.set(col, (list = names.map((name) => new Decoder(name, col))));
+    return list;
   }
 
   /** The NUT index of every learned row, in row order: fixed for a learned table, so worked out once. */
