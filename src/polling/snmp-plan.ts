@@ -195,16 +195,25 @@ export class SnmpPlan {
    * alarm table costs no request.
    */
   bulkTables(includeStatic: boolean, answers: Answers): { columns: string[]; rows: number }[] {
-    // Without volatile tables the requests depend on the learned plan alone: built once, like getOids.
+    // The requests depend on the learned plan and the volatile tables' sizes this poll (most polls: the same as the
+    // poll before): built again only when one of those changed.
     const key = includeStatic ? 1 : 0;
     const cached = this.bulkCache[key];
-    if (cached?.tables === this.tables) return cached.bulk;
+    if (cached?.tables === this.tables && this.sameVolatileSizes(cached.sizes, answers)) return cached.bulk;
+    const sizes = this.tables.filter((t) => t.table.volatile).map((t) => rowsToAsk(t, answers));
     const bulk = this.buildBulk(includeStatic, answers);
-    if (this.tables.every((t) => !t.table.volatile)) this.bulkCache[key] = { tables: this.tables, bulk };
+    this.bulkCache[key] = { tables: this.tables, sizes, bulk };
     return bulk;
   }
 
-  private bulkCache: { tables: LearnedTable[]; bulk: { columns: string[]; rows: number }[] }[] = [];
+  private bulkCache: { tables: LearnedTable[]; sizes: number[]; bulk: { columns: string[]; rows: number }[] }[] = [];
+
+  /** Whether every volatile table asks as many rows this poll as `sizes` says (in table order). */
+  private sameVolatileSizes(sizes: number[], answers: Answers): boolean {
+    let v = 0;
+    for (const t of this.tables) if (t.table.volatile && rowsToAsk(t, answers) !== sizes[v++]) return false;
+    return true;
+  }
 
   private buildBulk(includeStatic: boolean, answers: Answers): { columns: string[]; rows: number }[] {
     return bulkRequests(this.tables.filter((x) => !isSmall(x)).map((t) => ({ columns: readColumns(t, includeStatic), rows: rowsToAsk(t, answers) })));

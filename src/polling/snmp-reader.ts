@@ -236,29 +236,9 @@ export class SnmpDeviceReader implements DeviceReader {
     statics?: Set<string>,
   ): void {
     const table = t.table;
-    /** A cell of this poll (GET or GETBULK), or a structural helper cached at discovery, or a scalar helper. */
-    const cell = (oid: string, index: string): TypedValue | undefined => {
-      const o = strip(oid);
-      if (isScalarOid(o)) return answers.get(o);
-      return bulk.get(o, index) ?? answers.get(`${o}.${index}`) ?? t.helpers.get(o)?.get(index);
-    };
-    const isPresent = (index: string): boolean => {
-      const p = table.presentIf;
-      if (!p) return true;
-      const got = cell(p.oid, index);
-      if (!got) return true; // no word on presence: the values themselves decide
-      const raw = String(got.value);
-      return (!p.values || p.values.includes(raw)) && !(p.not ?? []).includes(raw);
-    };
-    const label = (index: string): string | undefined => {
-      if (!table.indexFrom) return undefined;
-      const got = cell(table.indexFrom.oid, index);
-      const m = got ? new RegExp(table.indexFrom.pattern, 'u').exec(String(got.value)) : null;
-      return m?.[1] ?? undefined;
-    };
     // Most tables have no presence or label column: every learned row is present, nothing to filter per poll.
     const simple = !table.presentIf && !table.indexFrom;
-    const present = simple ? t.rows : t.rows.filter((r) => isPresent(r) && (!table.indexFrom || label(r) !== undefined));
+    const present = simple ? t.rows : t.rows.filter((r) => this.isPresent(t, answers, bulk, r) && (!table.indexFrom || this.label(t, answers, bulk, r) !== undefined));
     // The limit may be another table's count (input.phases): counts are only written after every table, so ask them.
     const limit = table.rowsLimit ? Number(values.get(table.rowsLimit) ?? this.staticValues[table.rowsLimit] ?? counts.get(table.rowsLimit)?.size) : NaN;
     const usedRows = Number.isInteger(limit) && limit > 0 ? Math.min(limit, present.length) : present.length;
@@ -268,27 +248,18 @@ export class SnmpDeviceReader implements DeviceReader {
     const counted = table.count ? (counts.get(table.count) ?? new Set<string>()) : undefined;
     if (table.count) counts.set(table.count, counted!);
     const countPrefix = typed && table.count ? table.count.replace(/count$/u, '') : '';
-    let nutIndexes = this.nutIndexes.get(t);
-    if (!nutIndexes) this.nutIndexes.set(t, (nutIndexes = new Map()));
-    const indexOf = (index: string): string => {
-      if (table.indexFrom) return label(index)!;
-      // The SNMP row index → NUT index mapping is fixed for a learned table: computed once per row.
-      let i = nutIndexes.get(index);
-      if (i === undefined) {
-        i = String(Number(indexArc(rowIndex(t, index), table.indexPart)) + (table.indexOffset ?? 0));
-        nutIndexes.set(index, i);
-      }
-      return i;
-    };
-    if (counted && !typed) {
-      const firstOrdinals = table.ordinal ? t.ordinals.values().next().value : undefined;
-      for (const r of present) counted.add(table.ordinal ? String(firstOrdinals?.get(r) ?? r) : indexOf(r));
-    }
-
     // Most columns are plain: learned rows, NUT index from the row index, one name template. Their NUT indexes and
     // names are worked out once per learned table, and their cells come by position when the GETBULK lined up.
     const plainTable = !table.volatile && !table.ordinal && !table.indexFrom;
-    const nutOfRow = plainTable ? this.rowNutIndexes(t, indexOf) : undefined;
+    const nutOfRow = plainTable ? this.rowNutIndexes(t, answers, bulk) : undefined;
+    if (counted && !typed) {
+      if (nutOfRow && present === t.rows) for (const i of nutOfRow) counted.add(i);
+      else {
+        const firstOrdinals = table.ordinal ? t.ordinals.values().next().value : undefined;
+        for (const r of present) counted.add(table.ordinal ? String(firstOrdinals?.get(r) ?? r) : this.nutIndex(t, answers, bulk, r));
+      }
+    }
+
     for (const col of t.columns) {
       if (!includeStatic && col.static) continue;
       const volatileRows = table.volatile ? bulk.indexes(col.oid) : undefined;
@@ -319,7 +290,7 @@ export class SnmpDeviceReader implements DeviceReader {
           let def: Transform & Scaling = col;
           let typedSingle: string | undefined;
           if (col.typedBy) {
-            const type = col.typedBy.oid ? cell(col.typedBy.oid, index)?.value : indexArc(index, col.typedBy.part);
+            const type = col.typedBy.oid ? this.cell(t, answers, bulk, col.typedBy.oid, index)?.value : indexArc(index, col.typedBy.part);
             const entry = typedEntry(col, type === undefined ? undefined : String(type));
             if (!entry) continue;
             const { name: entryName, single: entrySingle, ...entryTransform } = entry;
@@ -327,12 +298,12 @@ export class SnmpDeviceReader implements DeviceReader {
             typedSingle = entrySingle;
             def = { ...col, ...entryTransform };
           }
-          i = nutOfRow ? nutOfRow[k] : table.ordinal ? String(t.ordinals.get(col.oid)?.get(index) ?? '') : indexOf(index);
+          i = nutOfRow ? nutOfRow[k] : table.ordinal ? String(t.ordinals.get(col.oid)?.get(index) ?? '') : this.nutIndex(t, answers, bulk, index);
           if (!i) continue;
           let single = !col.typedBy && usedRows === 1 ? col.single : undefined;
           if (col.typedBy && typedSingle !== undefined && t.templateRows.get(col.oid)?.get(template) === 1) single = typedSingle;
           name = single ?? (plainNames ? plainNames[k] : this.cellName(template, i));
-          const scaled = needsHelpers(def) ? applyScaling(def, (oid) => cell(oid, index)) : def;
+          const scaled = needsHelpers(def) ? applyScaling(def, (oid) => this.cell(t, answers, bulk, oid, index)) : def;
           value = scaled ? decodeAnswer(name, scaled, answer) : Absent.of('helper');
         }
         if (value instanceof Absent) {
@@ -363,10 +334,51 @@ export class SnmpDeviceReader implements DeviceReader {
     return list;
   }
 
-  /** The NUT index of every learned row, in row order: fixed for a learned table, so worked out once. */
-  private rowNutIndexes(t: LearnedTable, indexOf: (index: string) => string): string[] {
+  /** A cell of this poll (GET or GETBULK), or a structural helper cached at discovery, or a scalar helper. */
+  private cell(t: LearnedTable, answers: GetAnswers, bulk: BulkColumns, oid: string, index: string): TypedValue | undefined {
+    const o = strip(oid);
+    if (isScalarOid(o)) return answers.get(o);
+    return bulk.get(o, index) ?? answers.get(`${o}.${index}`) ?? t.helpers.get(o)?.get(index);
+  }
+
+  /** Whether the table's presence column (if any) says the row is there this poll. */
+  private isPresent(t: LearnedTable, answers: GetAnswers, bulk: BulkColumns, index: string): boolean {
+    const p = t.table.presentIf;
+    if (!p) return true;
+    const got = this.cell(t, answers, bulk, p.oid, index);
+    if (!got) return true; // no word on presence: the values themselves decide
+    const raw = String(got.value);
+    return (!p.values || p.values.includes(raw)) && !(p.not ?? []).includes(raw);
+  }
+
+  /** The NUT index a label column gives the row (`indexFrom`), if the table has one and its pattern matches. */
+  private label(t: LearnedTable, answers: GetAnswers, bulk: BulkColumns, index: string): string | undefined {
+    const from = t.table.indexFrom;
+    if (!from) return undefined;
+    const got = this.cell(t, answers, bulk, from.oid, index);
+    const m = got ? new RegExp(from.pattern, 'u').exec(String(got.value)) : null;
+    return m?.[1] ?? undefined;
+  }
+
+  /** The NUT index of a row: its label, or its SNMP row index mapped as the table says. */
+  private nutIndex(t: LearnedTable, answers: GetAnswers, bulk: BulkColumns, index: string): string {
+    const table = t.table;
+    if (table.indexFrom) return this.label(t, answers, bulk, index)!;
+    let nutIndexes = this.nutIndexes.get(t);
+    if (!nutIndexes) this.nutIndexes.set(t, (nutIndexes = new Map()));
+    // The SNMP row index → NUT index mapping is fixed for a learned table: computed once per row.
+    let i = nutIndexes.get(index);
+    if (i === undefined) {
+      i = String(Number(indexArc(rowIndex(t, index), table.indexPart)) + (table.indexOffset ?? 0));
+      nutIndexes.set(index, i);
+    }
+    return i;
+  }
+
+  /** The NUT index of every learned row of a plain table, in row order: fixed for a learned table, so worked out once. */
+  private rowNutIndexes(t: LearnedTable, answers: GetAnswers, bulk: BulkColumns): string[] {
     let list = this.rowNuts.get(t);
-    if (!list) this.rowNuts.set(t, (list = t.rows.map(indexOf)));
+    if (!list) this.rowNuts.set(t, (list = t.rows.map((r) => this.nutIndex(t, answers, bulk, r))));
     return list;
   }
 
