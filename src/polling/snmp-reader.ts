@@ -12,6 +12,7 @@ import { AbsentCounter, type DeviceDiagnostics } from './diagnostics';
 import { liveOutputStatus } from '../normalize/live-output';
 import { PollValues, ValuesBuilder } from './values-builder';
 import { BulkColumns } from './bulk-columns';
+import { RowCount } from './row-count';
 import { identityOf } from './identity';
 import { SnmpPlan, rowIndex, typedEntry, walkColumns, type LearnedTable } from './snmp-plan';
 import { indexArc, isScalarOid } from '../protocol/snmp/plan';
@@ -202,7 +203,7 @@ export class SnmpDeviceReader implements DeviceReader {
     }
     const bulk = new BulkColumns();
     for (const b of plan.bulkTables(includeStatic, answers)) bulk.add(await this.client.columnVarbinds(b.columns, b.rows, this.learnedCells(plan)));
-    const counts = new Map<string, Set<string>>();
+    const counts = new Map<string, RowCount>();
     for (const t of plan.tables) this.readTable(t, includeStatic, answers, bulk, values, status, counts, statics);
     // A count (ambient.count) is the number of distinct rows published under it, over every table naming it.
     for (const [name, rows] of counts) values.set(name, rows.size);
@@ -232,7 +233,7 @@ export class SnmpDeviceReader implements DeviceReader {
     bulk: BulkColumns,
     values: PollValues,
     status: string[],
-    counts: Map<string, Set<string>>,
+    counts: Map<string, RowCount>,
     statics?: Set<string>,
   ): void {
     const table = t.table;
@@ -245,7 +246,7 @@ export class SnmpDeviceReader implements DeviceReader {
     const used = simple && usedRows === present.length ? undefined : new Set(present.slice(0, usedRows));
     const typed = t.columns.some((c) => c.typedBy);
     // Only a table that publishes a count needs its rows collected (most tables have none).
-    const counted = table.count ? (counts.get(table.count) ?? new Set<string>()) : undefined;
+    const counted = table.count ? (counts.get(table.count) ?? new RowCount()) : undefined;
     if (table.count) counts.set(table.count, counted!);
     const countPrefix = typed && table.count ? table.count.replace(/count$/u, '') : '';
     // Most columns are plain: learned rows, NUT index from the row index, one name template. Their NUT indexes and
@@ -253,7 +254,7 @@ export class SnmpDeviceReader implements DeviceReader {
     const plainTable = !table.volatile && !table.ordinal && !table.indexFrom;
     const nutOfRow = plainTable ? this.rowNutIndexes(t, answers, bulk) : undefined;
     if (counted && !typed) {
-      if (nutOfRow && present === t.rows) for (const i of nutOfRow) counted.add(i);
+      if (nutOfRow && present === t.rows) counted.addLearned(nutOfRow);
       else {
         const firstOrdinals = table.ordinal ? t.ordinals.values().next().value : undefined;
         for (const r of present) counted.add(table.ordinal ? String(firstOrdinals?.get(r) ?? r) : this.nutIndex(t, answers, bulk, r));
