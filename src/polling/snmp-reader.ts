@@ -175,7 +175,7 @@ export class SnmpDeviceReader implements DeviceReader {
   /** One poll's values; `statics` (when given) collects the names that static variables and columns produced. */
   private async readWith(includeStatic: boolean, statics?: Set<string>): Promise<PollValues> {
     const plan = this.plan!;
-    const values = new PollValues();
+    const values = this.builder.poll();
     const status: string[] = [];
     const answers = await this.client.getAnswers(plan.getOids(includeStatic));
     const scalarHelper = (oid: string): TypedValue | undefined => answers.get(strip(oid));
@@ -437,6 +437,6 @@ export class SnmpDeviceReader implements DeviceReader {
 /** A poll's values as an object, in the order they were set (learning and the live output check only). */
 function toObject(poll: PollValues): Values {
   const out: Values = {};
-  poll.names.forEach((name, i) => (out[name] = poll.values[i]));
+  for (let i = 0; i < poll.length; i++) out[poll.names[i]] = poll.values[i];
   return out;
 }

@@ -59,6 +59,22 @@ describe('ValuesBuilder', () => {
     expect(b.build(rediscovered, poll([['ups.load', 3]])).values).toEqual({ 'ups.mfr': 'APC', 'ups.load': 3 });
   });
 
+  it('a poll with fewer or more values than its lists were made for: exactly the values set', () => {
+    const b = new ValuesBuilder();
+    b.build(statics, poll([['a.x', 1], ['a.y', 2], ['a.z', 3]]));
+    const fewer = b.poll();
+    expect(fewer.names.length).toBe(3);
+    fewer.set('a.x', 4);
+    expect(fewer.get('a.y')).toBeUndefined();
+    expect(b.build(statics, fewer).values).toEqual({ ...statics, 'a.x': 4 });
+    const more = b.poll();
+    for (const [n, v] of [['a.x', 5], ['a.y', 6], ['a.z', 7], ['a.w', 8]] as const) more.set(n, v);
+    expect(b.build(statics, more)).toEqual({ values: { ...statics, 'a.x': 5, 'a.y': 6, 'a.z': 7, 'a.w': 8 }, keys: 6 });
+    const same = b.poll();
+    for (const [n, v] of [['a.x', 9], ['a.y', 10], ['a.z', 11]] as const) same.set(n, v);
+    expect(b.build(statics, same).values).toEqual({ ...statics, 'a.x': 9, 'a.y': 10, 'a.z': 11 });
+  });
+
   it('PollValues.get sees the last value set in this poll', () => {
     const p = poll([['input.phases', 1], ['input.phases', 3]]);
     expect(p.get('input.phases')).toBe(3);

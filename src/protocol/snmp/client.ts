@@ -93,13 +93,26 @@ const REFUSED = new Map([...NOT_A_READING].map(([t, type]) => [t, Object.freeze(
 /** What a varbind whose value net-snmp could not really decode (a truncated string, a Counter64 of nothing) gives. */
 const MALFORMED: TypedValue = Object.freeze({ value: '', numeric: false, type: 'malformed' });
 
+/**
+ * Most readings are small integers (currents in tenths, states, percents, volts): one shared value per INTEGER or
+ * Gauge32 from -1 to 1023, made on first use, so that decoding them allocates nothing.
+ */
+const SMALL_LIMIT = 1024;
+const SMALL = { integer: [] as TypedValue[], gauge: [] as TypedValue[] };
+
+function numberValue(v: number, type: SnmpType): TypedValue {
+  const shared = type === 'integer' ? SMALL.integer : type === 'gauge' ? SMALL.gauge : undefined;
+  if (!shared || !Number.isInteger(v) || v < -1 || v >= SMALL_LIMIT) return { value: v, numeric: true, type };
+  return (shared[v + 1] ??= Object.freeze({ value: v, numeric: true, type }));
+}
+
 /** Never throws, never invents a number: a value that is not what its type promises is MALFORMED. */
 export function decodeVarbind(vb: snmp.Varbind): TypedValue {
   const refused = REFUSED.get(vb.type as number);
   if (refused) return refused;
   const v: unknown = vb.value;
   const numeric = NUMERIC.get(vb.type as number);
-  if (numeric) return typeof v === 'number' && Number.isFinite(v) ? { value: v, numeric: true, type: numeric } : MALFORMED;
+  if (numeric) return typeof v === 'number' && Number.isFinite(v) ? numberValue(v, numeric) : MALFORMED;
   switch (vb.type) {
     case T.OctetString:
       // Agents pad with NULs; text is what NUT publishes.
