@@ -239,7 +239,7 @@ export class SnmpDeviceReader implements DeviceReader {
     const table = t.table;
     // Most tables have no presence or label column: every learned row is present, nothing to filter per poll.
     const simple = !table.presentIf && !table.indexFrom;
-    const present = simple ? t.rows : t.rows.filter((r) => this.isPresent(t, answers, bulk, r) && (!table.indexFrom || this.label(t, answers, bulk, r) !== undefined));
+    const present = simple ? t.rows : this.presentRows(t, answers, bulk);
     // The limit may be another table's count (input.phases): counts are only written after every table, so ask them.
     const limit = table.rowsLimit ? Number(values.get(table.rowsLimit) ?? this.staticValues[table.rowsLimit] ?? counts.get(table.rowsLimit)?.size) : NaN;
     const usedRows = Number.isInteger(limit) && limit > 0 ? Math.min(limit, present.length) : present.length;
@@ -304,8 +304,7 @@ export class SnmpDeviceReader implements DeviceReader {
           let single = !col.typedBy && usedRows === 1 ? col.single : undefined;
           if (col.typedBy && typedSingle !== undefined && t.templateRows.get(col.oid)?.get(template) === 1) single = typedSingle;
           name = single ?? (plainNames ? plainNames[k] : this.cellName(template, i));
-          const scaled = needsHelpers(def) ? applyScaling(def, (oid) => this.cell(t, answers, bulk, oid, index)) : def;
-          value = scaled ? decodeAnswer(name, scaled, answer) : Absent.of('helper');
+          value = needsHelpers(def) ? this.decodeScaled(t, answers, bulk, index, name, def, answer) : decodeAnswer(name, def, answer);
         }
         if (value instanceof Absent) {
           this.leftOut(name, value.reason, includeStatic, isStatic);
@@ -333,6 +332,20 @@ export class SnmpDeviceReader implements DeviceReader {
     let list = byColumn.get(col);
     if (!list) byColumn.set(col, (list = names.map((name) => new Decoder(name, col))));
     return list;
+  }
+
+  /**
+   * A cell's value scaled by the helpers of its row (digits, exponent, unit). Apart from readTable's loop: a closure
+   * there over the row would make V8 allocate a context for every cell of every poll, helpers or not.
+   */
+  private decodeScaled(t: LearnedTable, answers: GetAnswers, bulk: BulkColumns, index: string, name: string, def: Transform & Scaling, answer: TypedValue): Value | Absent {
+    const scaled = applyScaling(def, (oid) => this.cell(t, answers, bulk, oid, index));
+    return scaled ? decodeAnswer(name, scaled, answer) : Absent.of('helper');
+  }
+
+  /** The learned rows of a table with a presence or label column that are there this poll. */
+  private presentRows(t: LearnedTable, answers: GetAnswers, bulk: BulkColumns): string[] {
+    return t.rows.filter((r) => this.isPresent(t, answers, bulk, r) && (!t.table.indexFrom || this.label(t, answers, bulk, r) !== undefined));
   }
 
   /** A cell of this poll (GET or GETBULK), or a structural helper cached at discovery, or a scalar helper. */
