@@ -69,12 +69,18 @@ const NEVER: Partial<Record<SnmpType, AbsentReason>> = {
   malformed: 'malformed',
 };
 
+/** The types a number comes as. */
+const NUMERIC_TYPES = new Set<SnmpType>(['integer', 'counter', 'gauge', 'timeticks', 'counter64']);
+
 /** Numeric text: an optional sign, digits with an optional fraction, an optional exponent. No hex, no blanks. */
 const NUMBER_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/u;
 
 /** The raw value an answer gives a variable of class `cls`, before the profile's transform; Absent if it gives none. */
 export function rawOf(answer: RawAnswer, cls: ValueClass): number | string | Absent {
   const type = answer.type ?? (answer.numeric ? 'integer' : 'octetString');
+  // Most answers: a number of a numeric type where a number or an enum key belongs (what the code below gives them,
+  // without its table lookup).
+  if (answer.numeric && cls !== 'text' && NUMERIC_TYPES.has(type)) return cls === 'enum' ? String(answer.value) : Number(answer.value);
   const never = NEVER[type];
   if (never) return Absent.of(never);
   if (cls === 'text') {
