@@ -330,7 +330,7 @@ export class SnmpDeviceReader implements DeviceReader {
     let byColumn = this.rowDecoders.get(t);
     if (!byColumn) this.rowDecoders.set(t, (byColumn = new Map()));
     let list = byColumn.get(col);
-    if (!list) byColumn.set(col, (list = names.map((name) => new Decoder(name, col))));
+    if (!list) byColumn.set(col, (list = decodersOf(names, col)));
     return list;
   }
 
@@ -392,7 +392,7 @@ export class SnmpDeviceReader implements DeviceReader {
   /** The NUT index of every learned row of a plain table, in row order: fixed for a learned table, so worked out once. */
   private rowNutIndexes(t: LearnedTable, answers: GetAnswers, bulk: BulkColumns): string[] {
     let list = this.rowNuts.get(t);
-    if (!list) this.rowNuts.set(t, (list = t.rows.map((r) => this.nutIndex(t, answers, bulk, r))));
+    if (!list) this.rowNuts.set(t, (list = this.nutIndexesOf(t, answers, bulk)));
     return list;
   }
 
@@ -417,7 +417,7 @@ export class SnmpDeviceReader implements DeviceReader {
     let byColumn = this.rowCells.get(t);
     if (!byColumn) this.rowCells.set(t, (byColumn = new Map()));
     let list = byColumn.get(column);
-    if (!list) byColumn.set(column, (list = t.rows.map((index) => `${column}.${index}`)));
+    if (!list) byColumn.set(column, (list = cellOidsOf(t.rows, column)));
     return list;
   }
 
@@ -426,8 +426,19 @@ export class SnmpDeviceReader implements DeviceReader {
     let byTemplate = this.rowNames.get(t);
     if (!byTemplate) this.rowNames.set(t, (byTemplate = new Map()));
     let list = byTemplate.get(template);
-    if (!list) byTemplate.set(template, (list = nutOfRow.map((i) => this.cellName(template, i))));
+    if (!list) byTemplate.set(template, (list = this.cellNames(template, nutOfRow)));
     return list;
+  }
+
+  // The lists below are built apart from the caches above that keep them: a closure over a method's parameter makes
+  // V8 allocate a context at every call of that method, also when the list is already there.
+
+  private nutIndexesOf(t: LearnedTable, answers: GetAnswers, bulk: BulkColumns): string[] {
+    return t.rows.map((r) => this.nutIndex(t, answers, bulk, r));
+  }
+
+  private cellNames(template: string, nutIndexes: string[]): string[] {
+    return nutIndexes.map((i) => this.cellName(template, i));
   }
 
   /** `outlet.{i}.current` for row 3 → `outlet.3.current`, remembered: the same names recur every poll. */
@@ -445,6 +456,14 @@ export class SnmpDeviceReader implements DeviceReader {
   async close(): Promise<void> {
     // The client belongs to whoever opened it (a config node shares it between device nodes).
   }
+}
+
+function decodersOf(names: string[], def: SnmpColumn): Decoder[] {
+  return names.map((name) => new Decoder(name, def));
+}
+
+function cellOidsOf(rows: string[], column: string): string[] {
+  return rows.map((index) => `${column}.${index}`);
 }
 
 /** A poll's values as an object, in the order they were set (learning and the live output check only). */
