@@ -403,9 +403,10 @@ export class SnmpClient {
   async columnVarbinds(columnOids: string[], rows: number, cells?: ReadonlyMap<string, string[]>): Promise<Map<string, snmp.Varbind[]>> {
     const result = new Map<string, snmp.Varbind[]>();
     const cursor = new Map<string, string>();
-    for (const c of columnOids.map(normalizeOid)) {
-      result.set(c, []);
-      cursor.set(c, c);
+    for (const c of columnOids) {
+      const column = normalizeOid(c);
+      result.set(column, []);
+      cursor.set(column, column);
     }
     const v1 = this.target.version === 1;
     // Unknown size (discovery): walk in steps of 16 rows. v1 moves one row per GETNEXT.
@@ -471,11 +472,11 @@ export class SnmpClient {
     return result;
   }
 
-  private async nextRows(oids: string[], reps: number): Promise<snmp.Varbind[][]> {
+  /** Not async: the GETBULK of every poll is handed back as it is, with no promise of its own around it. */
+  private nextRows(oids: string[], reps: number): Promise<snmp.Varbind[][]> {
     if (this.target.version === 1) {
       // No GETBULK in v1: one GETNEXT moves every column one row.
-      const vbs = await this.call<snmp.Varbind[]>((s, cb) => s.getNext(oids, cb as never));
-      return vbs.map((vb) => [vb]);
+      return this.call<snmp.Varbind[]>((s, cb) => s.getNext(oids, cb as never)).then((vbs) => vbs.map((vb) => [vb]));
     }
     return this.call<snmp.Varbind[][]>((s, cb) => s.getBulk(oids, 0, reps, cb as never));
   }
