@@ -26,13 +26,13 @@ afterAll(() => rack?.close());
 type Rewrite = (column: string, rows: Varbind[]) => Varbind[];
 
 /** A reader of the simulated PDU whose GETBULK replies go through `rewrite`, and GET replies through `rewriteGet`. */
-async function pduReader(): Promise<{
+async function pduReader(query = ''): Promise<{
   reader: SnmpDeviceReader;
   client: SnmpClient;
   rewrite(r: Rewrite | undefined): void;
   rewriteGet(r: ((varbinds: Varbind[]) => Varbind[]) | undefined): void;
 }> {
-  const target = parseTarget(rack.devices[0].url);
+  const target = parseTarget(rack.devices[0].url + query);
   if (target.protocol !== 'snmp') throw new Error('the simulated PDU speaks SNMP');
   const client = new SnmpClient(target.snmp);
   const reader = new SnmpDeviceReader(client, { profile: findProfile('apc-rpdu2') as SnmpProfile });
@@ -135,6 +135,17 @@ describe('GET answers that are not at their place in the request', () => {
     rewriteGet((varbinds) => varbinds.map((vb) => (vb.oid === power ? { ...vb, oid: power.replace(/1$/u, '2') } : vb)));
     const values = await reader.read();
     expect(pick(values)).toEqual({ ...before, 'input.power': undefined });
+    client.close();
+  });
+
+  it('asked in several requests of 4 OIDs: the same values, in place or not', async () => {
+    const whole = await pduReader();
+    const expected = pick(await whole.reader.read());
+    whole.client.close();
+    const { reader, client, rewriteGet } = await pduReader('?maxVarbinds=4');
+    for (let i = 0; i < 2; i++) expect(pick(await reader.read())).toEqual(expected);
+    rewriteGet((varbinds) => [...varbinds].reverse());
+    expect(pick(await reader.read())).toEqual(expected);
     client.close();
   });
 

@@ -160,6 +160,11 @@ export class GetAnswers implements Answers {
   }
 }
 
+/** Each OID's place in a list. */
+function placesOf(oids: string[]): Map<string, number> {
+  return new Map(oids.map((oid, k) => [oid, k]));
+}
+
 /**
  * Where each OID a reply names is answered, for a reply whose OIDs are not those asked in order: by the OIDs it
  * names, as `get` keys its map. An OID named twice keeps its last value, else its last exception.
@@ -332,8 +337,11 @@ export class SnmpClient {
     let inPlace = asked.length === varbinds.length;
     for (let k = 0; inPlace && k < varbinds.length; k++) inPlace = varbinds[k].oid === asked[k];
     if (!inPlace) return new GetAnswers(varbinds, answeredAt(varbinds));
-    let places = this.places.get(asked);
-    if (!places) this.places.set(asked, (places = new Map(asked.map((oid, k) => [oid, k]))));
+    // Asked in several requests, `asked` is a new list each time, but with every OID of `oids` in it (none dropped)
+    // its places are those of `oids`, kept under that list.
+    const list = asked.length === oids.length ? oids : asked;
+    let places = this.places.get(list);
+    if (!places) this.places.set(list, (places = placesOf(asked)));
     return new GetAnswers(varbinds, places);
   }
 
