@@ -41,10 +41,10 @@ export class SnmpDeviceReader implements DeviceReader {
   private readonly rowNuts = new WeakMap<LearnedTable, string[]>();
   private readonly rowNames = new WeakMap<LearnedTable, Map<string, string[]>>();
   private readonly rowCells = new WeakMap<LearnedTable, Map<string, string[]>>();
-  /** Per learned table: each plain column's decoders, in row order. */
-  private readonly rowDecoders = new WeakMap<LearnedTable, Map<SnmpColumn, Decoder[]>>();
+  /** Per learned table: each column's ColumnPlan, by position. */
+  private readonly columns = new WeakMap<LearnedTable, ColumnPlan[]>();
   /** Per learned list of scalars: the decoders of those that need no helper, by position in the list. */
-  private scalarDecoders: { scalars: SnmpVariable[]; decoders: Decoder[] } | undefined;
+  private scalarPlan: { scalars: SnmpVariable[]; decoders: (Decoder | undefined)[] } | undefined;
   /** learnedCells() of the plan's current tables. */
   private cells: { tables: LearnedTable[]; byColumn: Map<string, string[]> } | undefined;
   /** Name template → NUT index → NUT name. */
@@ -179,6 +179,7 @@ export class SnmpDeviceReader implements DeviceReader {
     const status: string[] = [];
     const answers = await this.client.getAnswers(plan.getOids(includeStatic));
     const scalarHelper = (oid: string): TypedValue | undefined => answers.get(strip(oid));
+    const decoders = this.scalarDecoders(plan);
     for (let k = 0; k < plan.scalars.length; k++) {
       const v = plan.scalars[k];
       if (!includeStatic && v.static) continue;
@@ -188,11 +189,13 @@ export class SnmpDeviceReader implements DeviceReader {
         if (why) this.leftOut(v.name, why as AbsentReason, includeStatic, v.static);
         continue;
       }
+      const decoder = decoders[k];
       let value: Value | Absent;
-      if (needsHelpers(v)) {
+      if (decoder) value = decoder.decode(answer);
+      else {
         const def = applyScaling(v, scalarHelper);
         value = def ? decodeAnswer(v.name, def, answer) : Absent.of('helper');
-      } else value = this.scalarDecoder(plan, k).decode(answer);
+      }
       if (value instanceof Absent) {
         this.leftOut(v.name, value.reason, includeStatic, v.static);
         continue;
@@ -261,18 +264,19 @@ export class SnmpDeviceReader implements DeviceReader {
       }
     }
 
-    for (const col of t.columns) {
+    const plans = this.columnPlans(t, nutOfRow);
+    for (let c = 0; c < t.columns.length; c++) {
+      const col = t.columns[c];
       if (!includeStatic && col.static) continue;
       const volatileRows = table.volatile ? bulk.indexes(col.oid) : undefined;
       const rows = volatileRows ?? t.rows;
       // The OIDs of the column's cells are fixed per learned table: a GETBULK reply is checked against them, and a
       // small table's cells come in the GET under them.
-      const cellOids = volatileRows ? undefined : this.cellOids(t, col.oid);
+      const cellOids = volatileRows ? undefined : plans[c].cellOids;
       const byPosition = cellOids && bulk.aligned(col.oid, cellOids);
-      const plainNames = nutOfRow && !col.typedBy ? this.columnNames(t, col.name, nutOfRow) : undefined;
-      // A plain column that needs no helper decodes each row's cell the same way every poll: its decoders are fixed
-      // per learned table. One row used under a `single` name goes the general way.
-      const decoders = plainNames && !needsHelpers(col) && !(usedRows === 1 && col.single) ? this.columnDecoders(t, col, plainNames) : undefined;
+      const plainNames = plans[c].names;
+      // One row used under a `single` name goes the general way.
+      const decoders = usedRows === 1 && col.single ? undefined : plans[c].decoders;
       const isStatic = col.static;
       for (let k = 0; k < rows.length; k++) {
         const index = rows[k];
@@ -318,20 +322,24 @@ export class SnmpDeviceReader implements DeviceReader {
     }
   }
 
-  /** The decoder of the plan's k-th scalar (one that needs no helper), made once per learned list of scalars. */
-  private scalarDecoder(plan: SnmpPlan, k: number): Decoder {
-    if (this.scalarDecoders?.scalars !== plan.scalars) this.scalarDecoders = { scalars: plan.scalars, decoders: [] };
-    const decoders = this.scalarDecoders.decoders;
-    return (decoders[k] ??= new Decoder(plan.scalars[k].name, plan.scalars[k]));
+  /** The plan's scalars' decoders, by position (none for a scalar that needs helpers): made once per learned list. */
+  private scalarDecoders(plan: SnmpPlan): (Decoder | undefined)[] {
+    if (this.scalarPlan?.scalars !== plan.scalars) this.scalarPlan = { scalars: plan.scalars, decoders: scalarDecodersOf(plan.scalars) };
+    return this.scalarPlan.decoders;
   }
 
-  /** A plain column's decoder at every learned row, in row order, for its names `names` (from columnNames). */
-  private columnDecoders(t: LearnedTable, col: SnmpColumn, names: string[]): Decoder[] {
-    let byColumn = this.rowDecoders.get(t);
-    if (!byColumn) this.rowDecoders.set(t, (byColumn = new Map()));
-    let list = byColumn.get(col);
-    if (!list) byColumn.set(col, (list = decodersOf(names, col)));
-    return list;
+  /** What each column of a learned table needs every poll (ColumnPlan), by column position: worked out once. */
+  private columnPlans(t: LearnedTable, nutOfRow: string[] | undefined): ColumnPlan[] {
+    let plans = this.columns.get(t);
+    if (!plans) this.columns.set(t, (plans = this.planColumns(t, nutOfRow)));
+    return plans;
+  }
+
+  private planColumns(t: LearnedTable, nutOfRow: string[] | undefined): ColumnPlan[] {
+    return t.columns.map((col) => {
+      const names = nutOfRow && !col.typedBy ? this.columnNames(t, col.name, nutOfRow) : undefined;
+      return { cellOids: this.cellOids(t, col.oid), names, decoders: names && !needsHelpers(col) ? decodersOf(names, col) : undefined };
+    });
   }
 
   /**
@@ -456,6 +464,21 @@ export class SnmpDeviceReader implements DeviceReader {
   async close(): Promise<void> {
     // The client belongs to whoever opened it (a config node shares it between device nodes).
   }
+}
+
+/**
+ * What one column of a learned table needs every poll, fixed for the learned table: the OIDs of its cells, and for a
+ * plain column (NUT index from the row index, not typed) its NUT names and, when it needs no helper, its decoders,
+ * each at every learned row in row order.
+ */
+interface ColumnPlan {
+  cellOids: string[];
+  names?: string[];
+  decoders?: Decoder[];
+}
+
+function scalarDecodersOf(scalars: SnmpVariable[]): (Decoder | undefined)[] {
+  return scalars.map((v) => (needsHelpers(v) ? undefined : new Decoder(v.name, v)));
 }
 
 function decodersOf(names: string[], def: SnmpColumn): Decoder[] {
