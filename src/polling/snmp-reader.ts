@@ -37,9 +37,8 @@ function needsHelpers(def: Scaling): boolean {
 export class SnmpDeviceReader implements DeviceReader {
   /** Per learned table (replaced when the plan relearns): SNMP row index → NUT index. */
   private readonly nutIndexes = new WeakMap<LearnedTable, Map<string, string>>();
-  /** Per learned table: the NUT index of each row, and each plain column's names, in row order. */
+  /** Per learned table: the NUT index of each row in row order, and each column's cell OIDs (cellOids). */
   private readonly rowNuts = new WeakMap<LearnedTable, string[]>();
-  private readonly rowNames = new WeakMap<LearnedTable, Map<string, string[]>>();
   private readonly rowCells = new WeakMap<LearnedTable, Map<string, string[]>>();
   /** Per learned table: each column's ColumnPlan, by position. */
   private readonly columns = new WeakMap<LearnedTable, ColumnPlan[]>();
@@ -337,7 +336,7 @@ export class SnmpDeviceReader implements DeviceReader {
 
   private planColumns(t: LearnedTable, nutOfRow: string[] | undefined): ColumnPlan[] {
     return t.columns.map((col) => {
-      const names = nutOfRow && !col.typedBy ? this.columnNames(t, col.name, nutOfRow) : undefined;
+      const names = nutOfRow && !col.typedBy ? this.cellNames(col.name, nutOfRow) : undefined;
       return { cellOids: this.cellOids(t, col.oid), names, decoders: names && !needsHelpers(col) ? decodersOf(names, col) : undefined };
     });
   }
@@ -429,15 +428,6 @@ export class SnmpDeviceReader implements DeviceReader {
     return list;
   }
 
-  /** A plain column's NUT name at every learned row, in row order (`outlet.1.current`, `outlet.2.current` …). */
-  private columnNames(t: LearnedTable, template: string, nutOfRow: string[]): string[] {
-    let byTemplate = this.rowNames.get(t);
-    if (!byTemplate) this.rowNames.set(t, (byTemplate = new Map()));
-    let list = byTemplate.get(template);
-    if (!list) byTemplate.set(template, (list = this.cellNames(template, nutOfRow)));
-    return list;
-  }
-
   // The lists below are built apart from the caches above that keep them: a closure over a method's parameter makes
   // V8 allocate a context at every call of that method, also when the list is already there.
 
@@ -445,6 +435,7 @@ export class SnmpDeviceReader implements DeviceReader {
     return t.rows.map((r) => this.nutIndex(t, answers, bulk, r));
   }
 
+  /** A plain column's NUT name at every learned row, in row order (`outlet.1.current`, `outlet.2.current` …). */
   private cellNames(template: string, nutIndexes: string[]): string[] {
     return nutIndexes.map((i) => this.cellName(template, i));
   }
