@@ -6,14 +6,16 @@
 import { decodeVarbind, type TypedValue, type Varbind } from '../protocol/snmp/client';
 
 export class BulkColumns {
-  private readonly columns = new Map<string, Varbind[]>();
-  private readonly indexed = new Map<string, Map<string, Varbind>>();
+  /** Made when first needed: a poll without GETBULK (a UPS with no alarm) allocates no map. */
+  private columns: Map<string, Varbind[]> | undefined;
+  private indexed: Map<string, Map<string, Varbind>> | undefined;
 
   /** Adds the columns of one more GETBULK read. */
   add(read: Map<string, Varbind[]>): void {
+    this.columns ??= new Map();
     for (const [col, rows] of read) {
       this.columns.set(col, rows);
-      this.indexed.delete(col);
+      this.indexed?.delete(col);
     }
   }
 
@@ -22,7 +24,7 @@ export class BulkColumns {
    * order, so that the cell of row k is at k; else undefined.
    */
   aligned(col: string, cellOids: string[]): Varbind[] | undefined {
-    const got = this.columns.get(col);
+    const got = this.columns?.get(col);
     if (!got || got.length !== cellOids.length) return undefined;
     for (let k = 0; k < cellOids.length; k++) if (got[k].oid !== cellOids[k]) return undefined;
     return got;
@@ -41,13 +43,13 @@ export class BulkColumns {
   }
 
   private byIndex(col: string): Map<string, Varbind> | undefined {
-    let m = this.indexed.get(col);
+    let m = this.indexed?.get(col);
     if (!m) {
-      const rows = this.columns.get(col);
+      const rows = this.columns?.get(col);
       if (!rows) return undefined;
       m = new Map();
       for (const vb of rows) m.set(vb.oid.slice(col.length + 1), vb);
-      this.indexed.set(col, m);
+      (this.indexed ??= new Map()).set(col, m);
     }
     return m;
   }
