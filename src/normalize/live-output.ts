@@ -21,6 +21,8 @@ function largest(values: Values, pattern: RegExp): number | undefined {
  * source token is left. OFF with BYPASS stays: the inverter may well be off while the bypass feeds the load.
  */
 export function liveOutputStatus(parts: string[], valuesOrLater: Values | (() => Values)): string[] {
+  // Every poll comes here and OFF is rare: no token split when no part even contains the letters.
+  if (!parts.some((p) => p.includes('OFF'))) return parts;
   const tokens = parts.flatMap(statusTokens);
   if (!tokens.includes('OFF') || tokens.includes('BYPASS')) return parts;
   // A reader may hand the values over only when they are needed: OFF is rare.

@@ -29,6 +29,8 @@ export function statusTokens(status: unknown): string[] {
 
 /** Joins tokens from several sources, first occurrence kept, in NUT's usual order (power source first). */
 export function joinStatus(parts: string[]): string {
+  // The usual poll: one source with one token ("OL"), which is its own join.
+  if (parts.length === 1 && !/\s/u.test(parts[0])) return parts[0];
   const seen: string[] = [];
   for (const token of parts.flatMap(statusTokens)) if (!seen.includes(token)) seen.push(token);
   return seen.join(' ');

@@ -29,7 +29,8 @@ const NOMINAL_FREQUENCY: [number, number] = [15, 500];
 
 const cache = new Map<string, [number, number] | null>();
 
-function limitsOf(name: string): [number, number] | null {
+/** The limits of what the NUT variable `name` can be; null when its quantity has none. */
+export function limitsOf(name: string): [number, number] | null {
   let limits = cache.get(name);
   if (limits === undefined) {
     const measure = measureOf(name);
@@ -43,7 +44,11 @@ function limitsOf(name: string): [number, number] | null {
 
 /** True when `value` cannot be what the NUT variable `name` measures. */
 export function implausible(name: string, value: number): boolean {
+  return outside(value, limitsOf(name));
+}
+
+/** True when `value` is not a finite number within `limits` (from limitsOf). */
+export function outside(value: number, limits: [number, number] | null): boolean {
   if (!Number.isFinite(value)) return true;
-  const limits = limitsOf(name);
   return limits !== null && (value < limits[0] || value > limits[1]);
 }

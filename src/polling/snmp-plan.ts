@@ -3,7 +3,7 @@
 // Helper OIDs (a column giving another column's decimal digits, type, exponent, unit or presence) are read with the
 // table they serve: structural ones (type, digits, exponent, labels) once per discovery, live ones every poll. How
 // those OIDs become GET and GETBULK requests is src/protocol/snmp/plan.ts.
-import type { TypedValue } from '../protocol/snmp/client';
+import type { Answers, TypedValue } from '../protocol/snmp/client';
 import type { SnmpColumn, SnmpProfile, SnmpTable, SnmpVariable, TypedName } from '../profiles/types';
 import { bulkRequests, compareIndexes, indexArc, isBlank, isScalarOid, isSmallTable, stripOid as strip } from '../protocol/snmp/plan';
 
@@ -194,19 +194,28 @@ export class SnmpPlan {
    * share one GETBULK. `answers` is this poll's GET, which carries the row counters of volatile tables: an empty
    * alarm table costs no request.
    */
-  bulkTables(includeStatic: boolean, answers: Map<string, TypedValue>): { columns: string[]; rows: number }[] {
-    // Without volatile tables the requests depend on the learned plan alone: built once, like getOids.
+  bulkTables(includeStatic: boolean, answers: Answers): { columns: string[]; rows: number }[] {
+    // The requests depend on the learned plan and the volatile tables' sizes this poll (most polls: the same as the
+    // poll before): built again only when one of those changed.
     const key = includeStatic ? 1 : 0;
     const cached = this.bulkCache[key];
-    if (cached?.tables === this.tables) return cached.bulk;
+    if (cached?.tables === this.tables && this.sameVolatileSizes(cached.sizes, answers)) return cached.bulk;
+    const sizes = this.tables.filter((t) => t.table.volatile).map((t) => rowsToAsk(t, answers));
     const bulk = this.buildBulk(includeStatic, answers);
-    if (this.tables.every((t) => !t.table.volatile)) this.bulkCache[key] = { tables: this.tables, bulk };
+    this.bulkCache[key] = { tables: this.tables, sizes, bulk };
     return bulk;
   }
 
-  private bulkCache: { tables: LearnedTable[]; bulk: { columns: string[]; rows: number }[] }[] = [];
+  private bulkCache: { tables: LearnedTable[]; sizes: number[]; bulk: { columns: string[]; rows: number }[] }[] = [];
 
-  private buildBulk(includeStatic: boolean, answers: Map<string, TypedValue>): { columns: string[]; rows: number }[] {
+  /** Whether every volatile table asks as many rows this poll as `sizes` says (in table order). */
+  private sameVolatileSizes(sizes: number[], answers: Answers): boolean {
+    let v = 0;
+    for (const t of this.tables) if (t.table.volatile && rowsToAsk(t, answers) !== sizes[v++]) return false;
+    return true;
+  }
+
+  private buildBulk(includeStatic: boolean, answers: Answers): { columns: string[]; rows: number }[] {
     return bulkRequests(this.tables.filter((x) => !isSmall(x)).map((t) => ({ columns: readColumns(t, includeStatic), rows: rowsToAsk(t, answers) })));
   }
 }
@@ -244,7 +253,7 @@ function ordinalsOf(t: LearnedTable): Map<string, Map<string, number>> {
   return out;
 }
 
-function rowsToAsk(t: LearnedTable, answers: Map<string, TypedValue>): number {
+function rowsToAsk(t: LearnedTable, answers: Answers): number {
   if (!t.table.volatile) return t.rows.length;
   const counted = t.table.rowsOid ? answers.get(strip(t.table.rowsOid)) : undefined;
   if (counted?.numeric) return Number(counted.value);

@@ -1,17 +1,18 @@
 // Reads one SNMP device with one profile: detection, a learned request plan, static values cached, raw values
 // turned into NUT names and units.
 import { RackpowerError } from '../errors';
-import type { SnmpClient, TypedValue } from '../protocol/snmp/client';
+import { decodeVarbind, type GetAnswers, type SnmpClient, type TypedValue } from '../protocol/snmp/client';
 import { chooseProfile, probeOids } from '../profiles/detect';
-import type { Scaling, SnmpProfile, Transform } from '../profiles/types';
+import type { Scaling, SnmpColumn, SnmpProfile, SnmpVariable, Transform } from '../profiles/types';
 import { joinStatus } from '../normalize/nut';
-import { Absent, decodeAnswer, type AbsentReason, type SnmpType } from '../normalize/value-class';
+import { Absent, Decoder, decodeAnswer, type AbsentReason } from '../normalize/value-class';
 import { applyScaling } from '../normalize/scaling';
-import type { Values } from '../types';
+import type { Value, Values } from '../types';
 import { AbsentCounter, type DeviceDiagnostics } from './diagnostics';
 import { liveOutputStatus } from '../normalize/live-output';
 import { PollValues, ValuesBuilder } from './values-builder';
 import { BulkColumns } from './bulk-columns';
+import { RowCount } from './row-count';
 import { identityOf } from './identity';
 import { SnmpPlan, rowIndex, typedEntry, walkColumns, type LearnedTable } from './snmp-plan';
 import { indexArc, isScalarOid } from '../protocol/snmp/plan';
@@ -36,10 +37,15 @@ function needsHelpers(def: Scaling): boolean {
 export class SnmpDeviceReader implements DeviceReader {
   /** Per learned table (replaced when the plan relearns): SNMP row index → NUT index. */
   private readonly nutIndexes = new WeakMap<LearnedTable, Map<string, string>>();
-  /** Per learned table: the NUT index of each row, and each plain column's names, in row order. */
+  /** Per learned table: the NUT index of each row in row order, and each column's cell OIDs (cellOids). */
   private readonly rowNuts = new WeakMap<LearnedTable, string[]>();
-  private readonly rowNames = new WeakMap<LearnedTable, Map<string, string[]>>();
   private readonly rowCells = new WeakMap<LearnedTable, Map<string, string[]>>();
+  /** Per learned table: each column's ColumnPlan, by position. */
+  private readonly columns = new WeakMap<LearnedTable, ColumnPlan[]>();
+  /** Per learned list of scalars: the decoders of those that need no helper, by position in the list. */
+  private scalarPlan: { scalars: SnmpVariable[]; decoders: (Decoder | undefined)[] } | undefined;
+  /** learnedCells() of the plan's current tables. */
+  private cells: { tables: LearnedTable[]; byColumn: Map<string, string[]> } | undefined;
   /** Name template → NUT index → NUT name. */
   private readonly names = new Map<string, Map<string, string>>();
   private plan: SnmpPlan | undefined;
@@ -168,21 +174,27 @@ export class SnmpDeviceReader implements DeviceReader {
   /** One poll's values; `statics` (when given) collects the names that static variables and columns produced. */
   private async readWith(includeStatic: boolean, statics?: Set<string>): Promise<PollValues> {
     const plan = this.plan!;
-    const values = new PollValues();
+    const values = this.builder.poll();
     const status: string[] = [];
-    const missing = new Map<string, SnmpType>();
-    const answers = await this.client.get(plan.getOids(includeStatic), missing);
+    const answers = await this.client.getAnswers(plan.getOids(includeStatic));
     const scalarHelper = (oid: string): TypedValue | undefined => answers.get(strip(oid));
-    for (const v of plan.scalars) {
+    const decoders = this.scalarDecoders(plan);
+    for (let k = 0; k < plan.scalars.length; k++) {
+      const v = plan.scalars[k];
       if (!includeStatic && v.static) continue;
       const answer = answers.get(v.oid);
       if (!answer) {
-        const why = missing.get(v.oid);
+        const why = answers.missing(v.oid);
         if (why) this.leftOut(v.name, why as AbsentReason, includeStatic, v.static);
         continue;
       }
-      const def = applyScaling(v, scalarHelper);
-      const value = def ? decodeAnswer(v.name, def, answer) : Absent.of('helper');
+      const decoder = decoders[k];
+      let value: Value | Absent;
+      if (decoder) value = decoder.decode(answer);
+      else {
+        const def = applyScaling(v, scalarHelper);
+        value = def ? decodeAnswer(v.name, def, answer) : Absent.of('helper');
+      }
       if (value instanceof Absent) {
         this.leftOut(v.name, value.reason, includeStatic, v.static);
         continue;
@@ -192,8 +204,8 @@ export class SnmpDeviceReader implements DeviceReader {
       if (v.static) statics?.add(v.name);
     }
     const bulk = new BulkColumns();
-    for (const b of plan.bulkTables(includeStatic, answers)) bulk.add(await this.client.columns(b.columns, b.rows));
-    const counts = new Map<string, Set<string>>();
+    for (const b of plan.bulkTables(includeStatic, answers)) bulk.add(await this.client.columnVarbinds(b.columns, b.rows, this.learnedCells(plan)));
+    const counts = new Map<string, RowCount>();
     for (const t of plan.tables) this.readTable(t, includeStatic, answers, bulk, values, status, counts, statics);
     // A count (ambient.count) is the number of distinct rows published under it, over every table naming it.
     for (const [name, rows] of counts) values.set(name, rows.size);
@@ -219,115 +231,192 @@ export class SnmpDeviceReader implements DeviceReader {
   private readTable(
     t: LearnedTable,
     includeStatic: boolean,
-    answers: Map<string, TypedValue>,
+    answers: GetAnswers,
     bulk: BulkColumns,
     values: PollValues,
     status: string[],
-    counts: Map<string, Set<string>>,
+    counts: Map<string, RowCount>,
     statics?: Set<string>,
   ): void {
     const table = t.table;
-    /** A cell of this poll (GET or GETBULK), or a structural helper cached at discovery, or a scalar helper. */
-    const cell = (oid: string, index: string): TypedValue | undefined => {
-      const o = strip(oid);
-      if (isScalarOid(o)) return answers.get(o);
-      return bulk.get(o, index) ?? answers.get(`${o}.${index}`) ?? t.helpers.get(o)?.get(index);
-    };
-    const isPresent = (index: string): boolean => {
-      const p = table.presentIf;
-      if (!p) return true;
-      const got = cell(p.oid, index);
-      if (!got) return true; // no word on presence: the values themselves decide
-      const raw = String(got.value);
-      return (!p.values || p.values.includes(raw)) && !(p.not ?? []).includes(raw);
-    };
-    const label = (index: string): string | undefined => {
-      if (!table.indexFrom) return undefined;
-      const got = cell(table.indexFrom.oid, index);
-      const m = got ? new RegExp(table.indexFrom.pattern, 'u').exec(String(got.value)) : null;
-      return m?.[1] ?? undefined;
-    };
     // Most tables have no presence or label column: every learned row is present, nothing to filter per poll.
     const simple = !table.presentIf && !table.indexFrom;
-    const present = simple ? t.rows : t.rows.filter((r) => isPresent(r) && (!table.indexFrom || label(r) !== undefined));
+    const present = simple ? t.rows : this.presentRows(t, answers, bulk);
     // The limit may be another table's count (input.phases): counts are only written after every table, so ask them.
     const limit = table.rowsLimit ? Number(values.get(table.rowsLimit) ?? this.staticValues[table.rowsLimit] ?? counts.get(table.rowsLimit)?.size) : NaN;
     const usedRows = Number.isInteger(limit) && limit > 0 ? Math.min(limit, present.length) : present.length;
     const used = simple && usedRows === present.length ? undefined : new Set(present.slice(0, usedRows));
     const typed = t.columns.some((c) => c.typedBy);
     // Only a table that publishes a count needs its rows collected (most tables have none).
-    const counted = table.count ? (counts.get(table.count) ?? new Set<string>()) : undefined;
+    const counted = table.count ? (counts.get(table.count) ?? new RowCount()) : undefined;
     if (table.count) counts.set(table.count, counted!);
     const countPrefix = typed && table.count ? table.count.replace(/count$/u, '') : '';
-    let nutIndexes = this.nutIndexes.get(t);
-    if (!nutIndexes) this.nutIndexes.set(t, (nutIndexes = new Map()));
-    const indexOf = (index: string): string => {
-      if (table.indexFrom) return label(index)!;
-      // The SNMP row index → NUT index mapping is fixed for a learned table: computed once per row.
-      let i = nutIndexes.get(index);
-      if (i === undefined) {
-        i = String(Number(indexArc(rowIndex(t, index), table.indexPart)) + (table.indexOffset ?? 0));
-        nutIndexes.set(index, i);
-      }
-      return i;
-    };
-    if (counted && !typed) {
-      const firstOrdinals = table.ordinal ? t.ordinals.values().next().value : undefined;
-      for (const r of present) counted.add(table.ordinal ? String(firstOrdinals?.get(r) ?? r) : indexOf(r));
-    }
-
     // Most columns are plain: learned rows, NUT index from the row index, one name template. Their NUT indexes and
     // names are worked out once per learned table, and their cells come by position when the GETBULK lined up.
     const plainTable = !table.volatile && !table.ordinal && !table.indexFrom;
-    const nutOfRow = plainTable ? this.rowNutIndexes(t, indexOf) : undefined;
-    for (const col of t.columns) {
+    const nutOfRow = plainTable ? this.rowNutIndexes(t, answers, bulk) : undefined;
+    if (counted && !typed) {
+      if (nutOfRow && present === t.rows) counted.addLearned(nutOfRow);
+      else {
+        const firstOrdinals = table.ordinal ? t.ordinals.values().next().value : undefined;
+        for (const r of present) counted.add(table.ordinal ? String(firstOrdinals?.get(r) ?? r) : this.nutIndex(t, answers, bulk, r));
+      }
+    }
+
+    const plans = this.columnPlans(t, nutOfRow);
+    for (let c = 0; c < t.columns.length; c++) {
+      const col = t.columns[c];
       if (!includeStatic && col.static) continue;
       const volatileRows = table.volatile ? bulk.indexes(col.oid) : undefined;
       const rows = volatileRows ?? t.rows;
-      const byPosition = volatileRows ? undefined : bulk.aligned(col.oid, t.rows);
-      const plainNames = nutOfRow && !col.typedBy ? this.columnNames(t, col.name, nutOfRow) : undefined;
-      // A small table's cells come in the GET: their OIDs, too, are fixed per learned table.
-      const cellOids = byPosition || volatileRows ? undefined : this.cellOids(t, col.oid);
+      // The OIDs of the column's cells are fixed per learned table: a GETBULK reply is checked against them, and a
+      // small table's cells come in the GET under them.
+      const cellOids = volatileRows ? undefined : plans[c].cellOids;
+      const byPosition = cellOids && bulk.aligned(col.oid, cellOids);
+      const plainNames = plans[c].names;
+      // One row used under a `single` name goes the general way.
+      const decoders = usedRows === 1 && col.single ? undefined : plans[c].decoders;
+      const isStatic = col.static;
       for (let k = 0; k < rows.length; k++) {
         const index = rows[k];
-        const answer = byPosition ? byPosition[k].value : (bulk.get(col.oid, index) ?? answers.get(cellOids ? cellOids[k] : `${col.oid}.${index}`));
+        const answer = byPosition ? decodeVarbind(byPosition[k]) : (bulk.get(col.oid, index) ?? answers.get(cellOids ? cellOids[k] : `${col.oid}.${index}`));
         if (!answer || (!table.volatile && used && !used.has(index))) continue;
+        let name: string;
+        let value: Value | Absent;
         let template = col.name;
-        let def: Transform & Scaling = col;
-        let typedSingle: string | undefined;
-        if (col.typedBy) {
-          const type = col.typedBy.oid ? cell(col.typedBy.oid, index)?.value : indexArc(index, col.typedBy.part);
-          const entry = typedEntry(col, type === undefined ? undefined : String(type));
-          if (!entry) continue;
-          const { name: entryName, single: entrySingle, ...entryTransform } = entry;
-          template = entryName;
-          typedSingle = entrySingle;
-          def = { ...col, ...entryTransform };
+        let i: string;
+        if (decoders) {
+          i = nutOfRow![k];
+          if (!i) continue;
+          name = decoders[k].name;
+          value = decoders[k].decode(answer);
+        } else {
+          let def: Transform & Scaling = col;
+          let typedSingle: string | undefined;
+          if (col.typedBy) {
+            const type = col.typedBy.oid ? this.cell(t, answers, bulk, col.typedBy.oid, index)?.value : indexArc(index, col.typedBy.part);
+            const entry = typedEntry(col, type === undefined ? undefined : String(type));
+            if (!entry) continue;
+            const { name: entryName, single: entrySingle, ...entryTransform } = entry;
+            template = entryName;
+            typedSingle = entrySingle;
+            def = { ...col, ...entryTransform };
+          }
+          i = nutOfRow ? nutOfRow[k] : table.ordinal ? String(t.ordinals.get(col.oid)?.get(index) ?? '') : this.nutIndex(t, answers, bulk, index);
+          if (!i) continue;
+          let single = !col.typedBy && usedRows === 1 ? col.single : undefined;
+          if (col.typedBy && typedSingle !== undefined && t.templateRows.get(col.oid)?.get(template) === 1) single = typedSingle;
+          name = single ?? (plainNames ? plainNames[k] : this.cellName(template, i));
+          value = needsHelpers(def) ? this.decodeScaled(t, answers, bulk, index, name, def, answer) : decodeAnswer(name, def, answer);
         }
-        const i = nutOfRow ? nutOfRow[k] : table.ordinal ? String(t.ordinals.get(col.oid)?.get(index) ?? '') : indexOf(index);
-        if (!i) continue;
-        let single = !col.typedBy && usedRows === 1 ? col.single : undefined;
-        if (col.typedBy && typedSingle !== undefined && t.templateRows.get(col.oid)?.get(template) === 1) single = typedSingle;
-        const name = single ?? (plainNames ? plainNames[k] : this.cellName(template, i));
-        const scaled = needsHelpers(def) ? applyScaling(def, (oid) => cell(oid, index)) : def;
-        const value = scaled ? decodeAnswer(name, scaled, answer) : Absent.of('helper');
         if (value instanceof Absent) {
-          this.leftOut(name, value.reason, includeStatic, col.static);
+          this.leftOut(name, value.reason, includeStatic, isStatic);
           continue;
         }
         if (name === 'ups.status') status.push(String(value));
         else values.set(name, value);
-        if (col.static) statics?.add(name);
+        if (isStatic) statics?.add(name);
         if (counted && typed && col.typedBy && template.startsWith(countPrefix)) counted.add(i);
       }
     }
   }
 
-  /** The NUT index of every learned row, in row order: fixed for a learned table, so worked out once. */
-  private rowNutIndexes(t: LearnedTable, indexOf: (index: string) => string): string[] {
+  /** The plan's scalars' decoders, by position (none for a scalar that needs helpers): made once per learned list. */
+  private scalarDecoders(plan: SnmpPlan): (Decoder | undefined)[] {
+    if (this.scalarPlan?.scalars !== plan.scalars) this.scalarPlan = { scalars: plan.scalars, decoders: scalarDecodersOf(plan.scalars) };
+    return this.scalarPlan.decoders;
+  }
+
+  /** What each column of a learned table needs every poll (ColumnPlan), by column position: worked out once. */
+  private columnPlans(t: LearnedTable, nutOfRow: string[] | undefined): ColumnPlan[] {
+    let plans = this.columns.get(t);
+    if (!plans) this.columns.set(t, (plans = this.planColumns(t, nutOfRow)));
+    return plans;
+  }
+
+  private planColumns(t: LearnedTable, nutOfRow: string[] | undefined): ColumnPlan[] {
+    return t.columns.map((col) => {
+      const names = nutOfRow && !col.typedBy ? this.cellNames(col.name, nutOfRow) : undefined;
+      return { cellOids: this.cellOids(t, col.oid), names, decoders: names && !needsHelpers(col) ? decodersOf(names, col) : undefined };
+    });
+  }
+
+  /**
+   * A cell's value scaled by the helpers of its row (digits, exponent, unit). Apart from readTable's loop: a closure
+   * there over the row would make V8 allocate a context for every cell of every poll, helpers or not.
+   */
+  private decodeScaled(t: LearnedTable, answers: GetAnswers, bulk: BulkColumns, index: string, name: string, def: Transform & Scaling, answer: TypedValue): Value | Absent {
+    const scaled = applyScaling(def, (oid) => this.cell(t, answers, bulk, oid, index));
+    return scaled ? decodeAnswer(name, scaled, answer) : Absent.of('helper');
+  }
+
+  /** The learned rows of a table with a presence or label column that are there this poll. */
+  private presentRows(t: LearnedTable, answers: GetAnswers, bulk: BulkColumns): string[] {
+    return t.rows.filter((r) => this.isPresent(t, answers, bulk, r) && (!t.table.indexFrom || this.label(t, answers, bulk, r) !== undefined));
+  }
+
+  /** A cell of this poll (GET or GETBULK), or a structural helper cached at discovery, or a scalar helper. */
+  private cell(t: LearnedTable, answers: GetAnswers, bulk: BulkColumns, oid: string, index: string): TypedValue | undefined {
+    const o = strip(oid);
+    if (isScalarOid(o)) return answers.get(o);
+    return bulk.get(o, index) ?? answers.get(`${o}.${index}`) ?? t.helpers.get(o)?.get(index);
+  }
+
+  /** Whether the table's presence column (if any) says the row is there this poll. */
+  private isPresent(t: LearnedTable, answers: GetAnswers, bulk: BulkColumns, index: string): boolean {
+    const p = t.table.presentIf;
+    if (!p) return true;
+    const got = this.cell(t, answers, bulk, p.oid, index);
+    if (!got) return true; // no word on presence: the values themselves decide
+    const raw = String(got.value);
+    return (!p.values || p.values.includes(raw)) && !(p.not ?? []).includes(raw);
+  }
+
+  /** The NUT index a label column gives the row (`indexFrom`), if the table has one and its pattern matches. */
+  private label(t: LearnedTable, answers: GetAnswers, bulk: BulkColumns, index: string): string | undefined {
+    const from = t.table.indexFrom;
+    if (!from) return undefined;
+    const got = this.cell(t, answers, bulk, from.oid, index);
+    const m = got ? new RegExp(from.pattern, 'u').exec(String(got.value)) : null;
+    return m?.[1] ?? undefined;
+  }
+
+  /** The NUT index of a row: its label, or its SNMP row index mapped as the table says. */
+  private nutIndex(t: LearnedTable, answers: GetAnswers, bulk: BulkColumns, index: string): string {
+    const table = t.table;
+    if (table.indexFrom) return this.label(t, answers, bulk, index)!;
+    let nutIndexes = this.nutIndexes.get(t);
+    if (!nutIndexes) this.nutIndexes.set(t, (nutIndexes = new Map()));
+    // The SNMP row index → NUT index mapping is fixed for a learned table: computed once per row.
+    let i = nutIndexes.get(index);
+    if (i === undefined) {
+      i = String(Number(indexArc(rowIndex(t, index), table.indexPart)) + (table.indexOffset ?? 0));
+      nutIndexes.set(index, i);
+    }
+    return i;
+  }
+
+  /** The NUT index of every learned row of a plain table, in row order: fixed for a learned table, so worked out once. */
+  private rowNutIndexes(t: LearnedTable, answers: GetAnswers, bulk: BulkColumns): string[] {
     let list = this.rowNuts.get(t);
-    if (!list) this.rowNuts.set(t, (list = t.rows.map(indexOf)));
+    if (!list) this.rowNuts.set(t, (list = this.nutIndexesOf(t, answers, bulk)));
     return list;
+  }
+
+  /**
+   * Every column's learned cell OIDs (those of its first table that reads it by GETBULK), for the client to check a
+   * reply against: fixed per learned plan, so worked out once per learning.
+   */
+  private learnedCells(plan: SnmpPlan): Map<string, string[]> {
+    if (this.cells?.tables !== plan.tables) {
+      const byColumn = new Map<string, string[]>();
+      for (const t of plan.tables) {
+        if (t.table.volatile) continue;
+        for (const oid of [...t.columns.map((c) => c.oid), ...t.live]) if (!byColumn.has(oid)) byColumn.set(oid, this.cellOids(t, oid));
+      }
+      this.cells = { tables: plan.tables, byColumn };
+    }
+    return this.cells.byColumn;
   }
 
   /** The OID of the column's cell at every learned row, in row order (`<column>.<row index>`). */
@@ -335,17 +424,20 @@ export class SnmpDeviceReader implements DeviceReader {
     let byColumn = this.rowCells.get(t);
     if (!byColumn) this.rowCells.set(t, (byColumn = new Map()));
     let list = byColumn.get(column);
-    if (!list) byColumn.set(column, (list = t.rows.map((index) => `${column}.${index}`)));
+    if (!list) byColumn.set(column, (list = cellOidsOf(t.rows, column)));
     return list;
   }
 
+  // The lists below are built apart from the caches above that keep them: a closure over a method's parameter makes
+  // V8 allocate a context at every call of that method, also when the list is already there.
+
+  private nutIndexesOf(t: LearnedTable, answers: GetAnswers, bulk: BulkColumns): string[] {
+    return t.rows.map((r) => this.nutIndex(t, answers, bulk, r));
+  }
+
   /** A plain column's NUT name at every learned row, in row order (`outlet.1.current`, `outlet.2.current` …). */
-  private columnNames(t: LearnedTable, template: string, nutOfRow: string[]): string[] {
-    let byTemplate = this.rowNames.get(t);
-    if (!byTemplate) this.rowNames.set(t, (byTemplate = new Map()));
-    let list = byTemplate.get(template);
-    if (!list) byTemplate.set(template, (list = nutOfRow.map((i) => this.cellName(template, i))));
-    return list;
+  private cellNames(template: string, nutIndexes: string[]): string[] {
+    return nutIndexes.map((i) => this.cellName(template, i));
   }
 
   /** `outlet.{i}.current` for row 3 → `outlet.3.current`, remembered: the same names recur every poll. */
@@ -365,9 +457,32 @@ export class SnmpDeviceReader implements DeviceReader {
   }
 }
 
+/**
+ * What one column of a learned table needs every poll, fixed for the learned table: the OIDs of its cells, and for a
+ * plain column (NUT index from the row index, not typed) its NUT names and, when it needs no helper, its decoders,
+ * each at every learned row in row order.
+ */
+interface ColumnPlan {
+  cellOids: string[];
+  names?: string[];
+  decoders?: Decoder[];
+}
+
+function scalarDecodersOf(scalars: SnmpVariable[]): (Decoder | undefined)[] {
+  return scalars.map((v) => (needsHelpers(v) ? undefined : new Decoder(v.name, v)));
+}
+
+function decodersOf(names: string[], def: SnmpColumn): Decoder[] {
+  return names.map((name) => new Decoder(name, def));
+}
+
+function cellOidsOf(rows: string[], column: string): string[] {
+  return rows.map((index) => `${column}.${index}`);
+}
+
 /** A poll's values as an object, in the order they were set (learning and the live output check only). */
 function toObject(poll: PollValues): Values {
   const out: Values = {};
-  poll.names.forEach((name, i) => (out[name] = poll.values[i]));
+  for (let i = 0; i < poll.length; i++) out[poll.names[i]] = poll.values[i];
   return out;
 }

@@ -7,20 +7,30 @@
 // template is reused only when this poll sets exactly its keys.
 import type { Value, Values } from '../types';
 
-/** One poll's values, in the order they were set; a name set twice keeps its last value. */
+/**
+ * One poll's values, in the order they were set; a name set twice keeps its last value. The lists are made as long as
+ * the last poll's (ValuesBuilder.poll), so a poll fills them without their growing (and being copied) on the way.
+ */
 export class PollValues {
-  readonly names: string[] = [];
-  readonly values: Value[] = [];
+  readonly names: string[];
+  readonly values: Value[];
+  /** How many were set: the first `length` entries of the lists. */
+  length = 0;
+
+  constructor(expected = 0) {
+    this.names = new Array<string>(expected);
+    this.values = new Array<Value>(expected);
+  }
 
   set(name: string, value: Value): void {
-    this.names.push(name);
-    this.values.push(value);
+    this.names[this.length] = name;
+    this.values[this.length++] = value;
   }
 
   /** A value set earlier in this poll (rare: a row limit naming another value, the live output check). */
   get(name: string): Value | undefined {
-    const i = this.names.lastIndexOf(name);
-    return i < 0 ? undefined : this.values[i];
+    for (let i = this.length - 1; i >= 0; i--) if (this.names[i] === name) return this.values[i];
+    return undefined;
   }
 }
 
@@ -34,24 +44,31 @@ interface Template {
 export class ValuesBuilder {
   private template: Template | undefined;
 
+  /** An empty poll, its lists as long as the last poll's. */
+  poll(): PollValues {
+    return new PollValues(this.template?.names.length);
+  }
+
   /** The reading's object: `statics` first, then `poll`'s values in the order they were set (as assigning them would). */
   build(statics: Values, poll: PollValues): { values: Values; keys: number } {
     const t = this.template;
-    if (t && t.statics === statics && sameNames(t.names, poll.names)) {
+    if (t && t.statics === statics && sameNames(t.names, poll)) {
       const values: Values = { ...t.object };
       const { names, values: vals } = poll;
-      for (let i = 0; i < names.length; i++) values[names[i]] = vals[i];
+      for (let i = 0; i < poll.length; i++) values[names[i]] = vals[i];
       return { values, keys: t.keys };
     }
-    const object: Values = Object.fromEntries([...Object.entries(statics), ...poll.names.map((n, i): [string, Value] => [n, poll.values[i]])]);
+    const names = poll.names.slice(0, poll.length);
+    const object: Values = Object.fromEntries([...Object.entries(statics), ...names.map((n, i): [string, Value] => [n, poll.values[i]])]);
     const keys = Object.keys(object).length;
-    this.template = { statics, names: [...poll.names], object, keys };
+    this.template = { statics, names, object, keys };
     return { values: { ...object }, keys };
   }
 }
 
-function sameNames(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Whether the poll set exactly `names`, in that order. */
+function sameNames(names: string[], poll: PollValues): boolean {
+  if (names.length !== poll.length) return false;
+  for (let i = 0; i < names.length; i++) if (names[i] !== poll.names[i]) return false;
   return true;
 }

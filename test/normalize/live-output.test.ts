@@ -2,6 +2,7 @@
 // upsOutputSource none(2) while it carries its load): the edges of that rule.
 import { describe, expect, it } from 'vitest';
 import { liveOutputStatus } from '../../src/normalize/live-output';
+import { joinStatus } from '../../src/normalize/nut';
 
 describe('liveOutputStatus', () => {
   it('drops OFF when the output carries voltage; the input says OL', () => {
@@ -23,5 +24,22 @@ describe('liveOutputStatus', () => {
     expect(liveOutputStatus(['OFF'], { 'input.voltage': 231 })).toEqual(['OFF']);
     expect(liveOutputStatus(['OFF', 'BYPASS'], { 'output.voltage': 230, 'input.voltage': 231 })).toEqual(['OFF', 'BYPASS']);
     expect(liveOutputStatus(['OL'], { 'output.voltage': 230 })).toEqual(['OL']);
+  });
+});
+
+describe('joinStatus', () => {
+  it('one source with one token is its own join; anything else is split, deduplicated and joined', () => {
+    expect(joinStatus(['OL'])).toBe('OL');
+    expect(joinStatus([''])).toBe('');
+    expect(joinStatus([' OL'])).toBe('OL');
+    expect(joinStatus(['OL  OL\tCHRG'])).toBe('OL CHRG');
+    expect(joinStatus(['OB', 'LB', 'OB'])).toBe('OB LB');
+    expect(joinStatus([])).toBe('');
+  });
+
+  it('a poll without OFF gets its parts back untouched, the values never asked for', () => {
+    const parts = ['OL', 'CHRG'];
+    expect(liveOutputStatus(parts, () => expect.unreachable('values asked for'))).toBe(parts);
+    expect(liveOutputStatus(['OL OFF'], { 'output.voltage': 230 })).toEqual(['OL']);
   });
 });

@@ -1,7 +1,9 @@
 // The reading's object is cloned from the previous poll's template: it must never carry a value the poll did not
 // set, and must read exactly as assigning the values one by one would (order, last value wins, statics first).
+import snmp from 'net-snmp';
 import { describe, expect, it } from 'vitest';
 import { BulkColumns } from '../../src/polling/bulk-columns';
+import type { Varbind } from '../../src/protocol/snmp/client';
 import { PollValues, ValuesBuilder } from '../../src/polling/values-builder';
 import type { Values } from '../../src/types';
 
@@ -57,6 +59,22 @@ describe('ValuesBuilder', () => {
     expect(b.build(rediscovered, poll([['ups.load', 3]])).values).toEqual({ 'ups.mfr': 'APC', 'ups.load': 3 });
   });
 
+  it('a poll with fewer or more values than its lists were made for: exactly the values set', () => {
+    const b = new ValuesBuilder();
+    b.build(statics, poll([['a.x', 1], ['a.y', 2], ['a.z', 3]]));
+    const fewer = b.poll();
+    expect(fewer.names.length).toBe(3);
+    fewer.set('a.x', 4);
+    expect(fewer.get('a.y')).toBeUndefined();
+    expect(b.build(statics, fewer).values).toEqual({ ...statics, 'a.x': 4 });
+    const more = b.poll();
+    for (const [n, v] of [['a.x', 5], ['a.y', 6], ['a.z', 7], ['a.w', 8]] as const) more.set(n, v);
+    expect(b.build(statics, more)).toEqual({ values: { ...statics, 'a.x': 5, 'a.y': 6, 'a.z': 7, 'a.w': 8 }, keys: 6 });
+    const same = b.poll();
+    for (const [n, v] of [['a.x', 9], ['a.y', 10], ['a.z', 11]] as const) same.set(n, v);
+    expect(b.build(statics, same).values).toEqual({ ...statics, 'a.x': 9, 'a.y': 10, 'a.z': 11 });
+  });
+
   it('PollValues.get sees the last value set in this poll', () => {
     const p = poll([['input.phases', 1], ['input.phases', 3]]);
     expect(p.get('input.phases')).toBe(3);
@@ -65,24 +83,28 @@ describe('ValuesBuilder', () => {
 });
 
 describe('BulkColumns', () => {
-  const v = (n: number) => ({ value: n, numeric: true });
   const col = '1.3.6.1.4.1.318.1.1.26.9.4.3.1.6';
+  /** A varbind of `col` at row `index`, as net-snmp hands it over. */
+  const vb = (index: string, n: number): Varbind => ({ oid: `${col}.${index}`, type: snmp.ObjectType.Integer, value: n });
+  const read = (rows: Varbind[], column = col) => new Map([[column, rows]]);
 
-  it('gives a column by position only when it holds exactly the learned rows in order', () => {
-    const rows = ['1', '2', '3'];
-    const bulk = new BulkColumns(new Map([[col, rows.map((index, i) => ({ index, value: v(i) }))]]));
-    expect(bulk.aligned(col, rows)?.map((r) => r.value.value)).toEqual([0, 1, 2]);
-    expect(bulk.aligned(col, ['1', '2'])).toBeUndefined();
-    expect(bulk.aligned(col, ['1', '3', '2'])).toBeUndefined();
-    expect(bulk.aligned('1.3.6.1.9', rows)).toBeUndefined();
+  it('gives a column by position only when its OIDs are exactly the learned cells in order', () => {
+    const bulk = new BulkColumns();
+    bulk.add(read([vb('1', 0), vb('2', 1), vb('3', 2)]));
+    const cells = (...rows: string[]) => rows.map((r) => `${col}.${r}`);
+    expect(bulk.aligned(col, cells('1', '2', '3'))?.map((r) => r.value)).toEqual([0, 1, 2]);
+    expect(bulk.aligned(col, cells('1', '2'))).toBeUndefined();
+    expect(bulk.aligned(col, cells('1', '3', '2'))).toBeUndefined();
+    expect(bulk.aligned('1.3.6.1.9', cells('1', '2', '3'))).toBeUndefined();
   });
 
-  it('by row index otherwise: a repeated row keeps its last value, a later read of a column replaces it', () => {
-    const bulk = new BulkColumns(new Map([[col, [{ index: '2', value: v(1) }, { index: '1', value: v(2) }, { index: '2', value: v(3) }]]]));
-    expect(bulk.get(col, '2')?.value).toBe(3);
+  it('by row index otherwise, decoded: a repeated row keeps its last value, a later read of a column replaces it', () => {
+    const bulk = new BulkColumns();
+    bulk.add(read([vb('2', 1), vb('1', 2), vb('2', 3)]));
+    expect(bulk.get(col, '2')).toEqual({ value: 3, numeric: true, type: 'integer' });
     expect(bulk.indexes(col)).toEqual(['2', '1']);
     expect(bulk.indexes('1.3.6.1.9')).toBeUndefined();
-    bulk.add(new Map([[col, [{ index: '7', value: v(7) }]]]));
+    bulk.add(read([vb('7', 7)]));
     expect(bulk.get(col, '2')).toBeUndefined();
     expect(bulk.get(col, '7')?.value).toBe(7);
   });

@@ -42,6 +42,9 @@ const SET_TYPES = {
   timeticks: snmp.ObjectType.TimeTicks,
 } as const;
 
+/** One varbind as net-snmp decoded it (`type` its ObjectType number), before `decodeVarbind`. */
+export type Varbind = snmp.Varbind;
+
 export interface ColumnRow {
   /** The row index: the OID arcs after the column OID, dotted. */
   index: string;
@@ -57,6 +60,14 @@ const DEADLINE_MARGIN_MS = 1000;
 
 function normalizeOid(oid: string): string {
   return oid.startsWith('.') ? oid.slice(1) : oid;
+}
+
+/**
+ * `oid` lies beneath `column` (`<column>.<index>`), checked without building the `<column>.` prefix each time
+ * (`lastIndexOf(column, 0)` measured three times faster than `startsWith(column)` on net-snmp's fresh OID strings).
+ */
+function isBeneath(oid: string, column: string): boolean {
+  return oid.length > column.length + 1 && oid.charCodeAt(column.length) === 46 && oid.lastIndexOf(column, 0) === 0;
 }
 
 const T = snmp.ObjectType;
@@ -82,13 +93,26 @@ const REFUSED = new Map([...NOT_A_READING].map(([t, type]) => [t, Object.freeze(
 /** What a varbind whose value net-snmp could not really decode (a truncated string, a Counter64 of nothing) gives. */
 const MALFORMED: TypedValue = Object.freeze({ value: '', numeric: false, type: 'malformed' });
 
+/**
+ * Most readings are small integers (currents in tenths, states, percents, volts): one shared value per INTEGER or
+ * Gauge32 from -1 to 1023, made on first use, so that decoding them allocates nothing.
+ */
+const SMALL_LIMIT = 1024;
+const SMALL = { integer: [] as TypedValue[], gauge: [] as TypedValue[] };
+
+function numberValue(v: number, type: SnmpType): TypedValue {
+  const shared = type === 'integer' ? SMALL.integer : type === 'gauge' ? SMALL.gauge : undefined;
+  if (!shared || !Number.isInteger(v) || v < -1 || v >= SMALL_LIMIT) return { value: v, numeric: true, type };
+  return (shared[v + 1] ??= Object.freeze({ value: v, numeric: true, type }));
+}
+
 /** Never throws, never invents a number: a value that is not what its type promises is MALFORMED. */
-function decodeVarbind(vb: snmp.Varbind): TypedValue {
+export function decodeVarbind(vb: snmp.Varbind): TypedValue {
   const refused = REFUSED.get(vb.type as number);
   if (refused) return refused;
   const v: unknown = vb.value;
   const numeric = NUMERIC.get(vb.type as number);
-  if (numeric) return typeof v === 'number' && Number.isFinite(v) ? { value: v, numeric: true, type: numeric } : MALFORMED;
+  if (numeric) return typeof v === 'number' && Number.isFinite(v) ? numberValue(v, numeric) : MALFORMED;
   switch (vb.type) {
     case T.OctetString:
       // Agents pad with NULs; text is what NUT publishes.
@@ -104,6 +128,54 @@ function decodeVarbind(vb: snmp.Varbind): TypedValue {
       // net-snmp refuses unknown types while decoding; should one pass, it is no reading.
       return MALFORMED;
   }
+}
+
+/** Answers by OID: a GET's (GetAnswers), or any map of decoded values. */
+export interface Answers {
+  get(oid: string): TypedValue | undefined;
+}
+
+/** Answers of a GET by OID, decoded when asked for. */
+export class GetAnswers implements Answers {
+  /** `at`: each answered OID's place in `varbinds`. */
+  constructor(
+    private readonly varbinds: snmp.Varbind[],
+    private readonly at: ReadonlyMap<string, number>,
+  ) {}
+
+  /** The answer for `oid`, decoded; undefined when the agent gave none, or named an exception (see `missing`). */
+  get(oid: string): TypedValue | undefined {
+    const k = this.at.get(oid);
+    if (k === undefined) return undefined;
+    const vb = this.varbinds[k];
+    return snmp.isVarbindError(vb) ? undefined : decodeVarbind(vb);
+  }
+
+  /** The exception the agent named for `oid` (noSuchObject, noSuchInstance), if it named one. */
+  missing(oid: string): SnmpType | undefined {
+    const k = this.at.get(oid);
+    if (k === undefined) return undefined;
+    const vb = this.varbinds[k];
+    return snmp.isVarbindError(vb) ? decodeVarbind(vb).type : undefined;
+  }
+}
+
+/** Each OID's place in a list. */
+function placesOf(oids: string[]): Map<string, number> {
+  return new Map(oids.map((oid, k) => [oid, k]));
+}
+
+/**
+ * Where each OID a reply names is answered, for a reply whose OIDs are not those asked in order: by the OIDs it
+ * names, as `get` keys its map. An OID named twice keeps its last value, else its last exception.
+ */
+function answeredAt(varbinds: snmp.Varbind[]): Map<string, number> {
+  const at = new Map<string, number>();
+  varbinds.forEach((vb, k) => {
+    const before = at.get(vb.oid);
+    if (before === undefined || snmp.isVarbindError(varbinds[before]) || !snmp.isVarbindError(vb)) at.set(vb.oid, k);
+  });
+  return at;
 }
 
 /** A request waiting for its answer: how to fail it, and when it was sent (to tie a malformed reply to it). */
@@ -247,23 +319,53 @@ export class SnmpClient {
 
   /**
    * GETs many OIDs in as few requests as the agent accepts. Missing objects (noSuchObject/Instance, or v1's
-   * noSuchName) are absent from the result; `missing`, when given, collects them with the exception the agent named.
-   * On tooBig the batch is halved and remembered for this session.
+   * noSuchName) are absent from the result. On tooBig the batch is halved and remembered for this session.
    */
-  async get(oids: string[], missing?: Map<string, SnmpType>): Promise<Map<string, TypedValue>> {
+  async get(oids: string[]): Promise<Map<string, TypedValue>> {
     const out = new Map<string, TypedValue>();
+    for (const vb of (await this.getVarbinds(oids)).varbinds) if (!snmp.isVarbindError(vb)) out.set(vb.oid, decodeVarbind(vb));
+    return out;
+  }
+
+  /**
+   * `get` for a list of OIDs asked again and again (a poll's): the answers stay undecoded until asked for, and when
+   * the agent answered every OID at its place in the request (as a well-behaved one always does) no map of the
+   * answers is built: an OID's answer is found by its place, from a map of places kept per list.
+   */
+  async getAnswers(oids: string[]): Promise<GetAnswers> {
+    const { asked, varbinds } = await this.getVarbinds(oids);
+    let inPlace = asked.length === varbinds.length;
+    for (let k = 0; inPlace && k < varbinds.length; k++) inPlace = varbinds[k].oid === asked[k];
+    if (!inPlace) return new GetAnswers(varbinds, answeredAt(varbinds));
+    // Asked in several requests, `asked` is a new list each time, but with every OID of `oids` in it (none dropped)
+    // its places are those of `oids`, kept under that list.
+    const list = asked.length === oids.length ? oids : asked;
+    let places = this.places.get(list);
+    if (!places) this.places.set(list, (places = placesOf(asked)));
+    return new GetAnswers(varbinds, places);
+  }
+
+  /** Per OID list of getAnswers, each OID's place in it. */
+  private readonly places = new WeakMap<string[], Map<string, number>>();
+
+  /**
+   * The batched GETs behind `get`: the OIDs asked, in order, and the agent's varbinds for them (exceptions
+   * included), one per OID asked. An OID that v1's noSuchName named is asked no more and is in neither list.
+   */
+  private async getVarbinds(oids: string[]): Promise<{ asked: string[]; varbinds: snmp.Varbind[] }> {
     // A poll's list is already normalized and fits one request: use it as it is (nothing below mutates it).
     let pending = oids.some((o) => o.startsWith('.')) ? oids.map(normalizeOid) : oids;
+    let asked: string[] = [];
+    let varbinds: snmp.Varbind[] = [];
     while (pending.length) {
       const limit = this.batch.value;
       const batch = pending.length <= limit ? pending : pending.slice(0, limit);
       try {
-        const varbinds = await this.call<snmp.Varbind[]>((s, cb) => s.get(batch, cb as never));
+        const answered = await this.call<snmp.Varbind[]>((s, cb) => s.get(batch, cb as never));
         this.batch.answered(batch.length, batch.length < pending.length);
-        for (const vb of varbinds) {
-          if (!snmp.isVarbindError(vb)) out.set(vb.oid, decodeVarbind(vb));
-          else missing?.set(vb.oid, decodeVarbind(vb).type!);
-        }
+        // One request (the usual case): its own lists, nothing copied.
+        asked = asked.length ? asked.concat(batch) : batch;
+        varbinds = varbinds.length ? varbinds.concat(answered) : answered;
         pending = batch === pending ? [] : pending.slice(batch.length);
       } catch (err) {
         const failed = (err as RackpowerError).cause as { name?: string; status?: number; message?: string } | undefined;
@@ -284,7 +386,7 @@ export class SnmpClient {
         throw err;
       }
     }
-    return out;
+    return { asked, varbinds };
   }
 
   /**
@@ -292,11 +394,27 @@ export class SnmpClient {
    * come back short (agent limits) are continued from where they stopped. v1 walks with GETNEXT.
    */
   async columns(columnOids: string[], rows: number): Promise<Map<string, ColumnRow[]>> {
-    const result = new Map<string, ColumnRow[]>();
+    const out = new Map<string, ColumnRow[]>();
+    for (const [column, varbinds] of await this.columnVarbinds(columnOids, rows)) {
+      out.set(column, varbinds.map((vb) => ({ index: vb.oid.slice(column.length + 1), value: decodeVarbind(vb) })));
+    }
+    return out;
+  }
+
+  /**
+   * `columns` as the agent answered them, per column its varbinds in the agent's order (every one beneath the column
+   * and none an exception), undecoded: a poll decodes only the cells it uses, with `decodeVarbind`, and finds its
+   * rows by comparing OIDs it already knows rather than cutting each row's index out of every OID. `cells`, when
+   * given, holds per column the OIDs its rows are expected at, in order (a poll's learned rows): a varbind at its
+   * expected OID is beneath its column without a prefix test (string equality costs a fifth of one).
+   */
+  async columnVarbinds(columnOids: string[], rows: number, cells?: ReadonlyMap<string, string[]>): Promise<Map<string, snmp.Varbind[]>> {
+    const result = new Map<string, snmp.Varbind[]>();
     const cursor = new Map<string, string>();
-    for (const c of columnOids.map(normalizeOid)) {
-      result.set(c, []);
-      cursor.set(c, c);
+    for (const c of columnOids) {
+      const column = normalizeOid(c);
+      result.set(column, []);
+      cursor.set(column, column);
     }
     const v1 = this.target.version === 1;
     // Unknown size (discovery): walk in steps of 16 rows. v1 moves one row per GETNEXT.
@@ -338,13 +456,20 @@ export class SnmpClient {
       this.batch.answered(group.length * repsNow, repsNow < reps || group.length < open.length);
       const stillOpen = group.filter((column, i) => {
         const got = replies[i] ?? [];
-        const rowsOfColumn = result.get(column)!;
-        const prefix = column + '.';
-        for (const vb of got) {
-          // endOfMibView, or an OID of the next column: this column is complete.
-          if (snmp.isVarbindError(vb) || !vb.oid.startsWith(prefix)) return false;
-          rowsOfColumn.push({ index: vb.oid.slice(prefix.length), value: decodeVarbind(vb) });
+        const earlier = result.get(column)!;
+        const expected = cells?.get(column);
+        // endOfMibView, or an OID of the next column: this column is complete.
+        let beneath = 0;
+        for (; beneath < got.length; beneath++) {
+          const vb = got[beneath];
+          if (snmp.isVarbindError(vb)) break;
+          if (vb.oid !== expected?.[earlier.length + beneath] && !isBeneath(vb.oid, column)) break;
         }
+        // The reply's own array when all of it belongs to the column (the usual case): nothing copied.
+        const taken = beneath === got.length ? got : got.slice(0, beneath);
+        const rowsOfColumn = earlier.length ? earlier.concat(taken) : taken;
+        result.set(column, rowsOfColumn);
+        if (beneath < got.length) return false;
         if (got.length) cursor.set(column, got[got.length - 1].oid);
         // A known-size table read in full is done (growth is found at the next rediscovery). A column the agent
         // left out or cut short (RFC 3416 lets it trim a GETBULK reply) continues from its cursor.
@@ -355,11 +480,11 @@ export class SnmpClient {
     return result;
   }
 
-  private async nextRows(oids: string[], reps: number): Promise<snmp.Varbind[][]> {
+  /** Not async: the GETBULK of every poll is handed back as it is, with no promise of its own around it. */
+  private nextRows(oids: string[], reps: number): Promise<snmp.Varbind[][]> {
     if (this.target.version === 1) {
       // No GETBULK in v1: one GETNEXT moves every column one row.
-      const vbs = await this.call<snmp.Varbind[]>((s, cb) => s.getNext(oids, cb as never));
-      return vbs.map((vb) => [vb]);
+      return this.call<snmp.Varbind[]>((s, cb) => s.getNext(oids, cb as never)).then((vbs) => vbs.map((vb) => [vb]));
     }
     return this.call<snmp.Varbind[][]>((s, cb) => s.getBulk(oids, 0, reps, cb as never));
   }
