@@ -1,12 +1,12 @@
 // node bench/poller-path.mjs [BASELINE_DIR]: what the poller itself costs per device-poll (scheduling, timers,
-// promises, events, the reading and stats objects) with nothing else: every device's reader answers at once with one
-// fixed set of values (a 24-outlet PDU's worth), so the protocol, decoding and network cost nothing. Each poller gets
-// the listeners the benchmark worker gives it (stats, reading, failure). With BASELINE_DIR (another checkout or copy
+// promises, events, the reading and stats objects) with nothing else: every device's reader answers within a few ms
+// with one fixed set of values (a 24-outlet PDU's worth), so the protocol, decoding and network cost nothing. Each
+// poller gets the listeners the benchmark worker gives it (stats, reading, failure). With BASELINE_DIR (another checkout or copy
 // of the package, built) its pollers run in the same process in windows taking turns with ours (ours, baseline, ours
 // …), both sets paused while the other polls, so a busy machine slows both alike; the figure is the median over the
 // windows. Not part of npm run bench: a tool for before/after figures of a change to the poller. Prints a table;
 // asserts nothing.
-//   POLLER_DEVICES (100), POLLER_INTERVAL_MS (100), POLLER_WINDOW_S (3), POLLER_PAIRS (5)
+//   POLLER_DEVICES (100), POLLER_INTERVAL_MS (100), POLLER_WINDOW_S (3), POLLER_PAIRS (5), POLLER_SPREAD_MS (20)
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,13 +26,32 @@ if (process.argv[2]) builds.push({ name: 'baseline', dist: path.resolve(process.
 const values = { 'device.type': 'pdu', 'input.voltage': 230, 'input.current': 4.2, 'input.realpower': 900 };
 for (let o = 1; o <= 24; o++) Object.assign(values, { [`outlet.${o}.current`]: 0.2, [`outlet.${o}.status`]: 'on', [`outlet.${o}.desc`]: `outlet ${o}` });
 
+// POLLER_SPREAD_MS (default 20): the answers of one round come back spread over this long, as a network's and a busy
+// process's do, so each poll ends, and computes its next delay, at its own millisecond. Reads wait for one of
+// SPREAD_MS promises, each resolved by one timer per round (a cost both builds share): a poller's timer delays then
+// differ from device to device, as they do in a real bench. 0: every read answers at once.
+const SPREAD_MS = num('POLLER_SPREAD_MS', 20);
+let spread = [];
+function later() {
+  if (!spread.length) {
+    spread = Array.from({ length: SPREAD_MS }, (_, ms) => {
+      let resolve;
+      const promise = new Promise((r) => (resolve = r));
+      setTimeout(() => resolve(values), ms + 1);
+      return promise;
+    });
+    setTimeout(() => (spread = []), 0);
+  }
+  return spread[Math.floor(Math.random() * SPREAD_MS)];
+}
+
 function fakeReader() {
   return {
     requestCount: 0,
     identify: async () => ({ profile: 'apc-rpdu2', kind: 'pdu', manufacturer: 'APC', model: 'AP8932' }),
     read() {
       this.requestCount += 3;
-      return Promise.resolve(values);
+      return SPREAD_MS > 0 ? later() : Promise.resolve(values);
     },
     close: async () => undefined,
   };
