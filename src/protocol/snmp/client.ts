@@ -3,6 +3,7 @@
 import snmp from 'net-snmp';
 import { RackpowerError, asRackpowerError } from '../../errors';
 import { AdaptiveBatch } from './batch-size';
+import { DEADLINE_SWEEP_MS, type Deadline, unwatchDeadline, watchDeadline } from './deadlines';
 import { classifySnmpError, describeTarget, openSession } from './session';
 import { type SnmpTarget, checkTarget } from './target';
 
@@ -179,7 +180,7 @@ function answeredAt(varbinds: snmp.Varbind[]): Map<string, number> {
 }
 
 /** A request waiting for its answer: how to fail it, and when it was sent (to tie a malformed reply to it). */
-interface InFlight {
+interface InFlight extends Deadline {
   session: snmp.Session;
   sentAt: number;
   fail(err: RackpowerError): void;
@@ -261,29 +262,35 @@ export class SnmpClient {
       this.requests++;
       // net-snmp arms its own timer only once the datagram is sent; when the socket cannot even bind (EMFILE: out of
       // file descriptors) neither the callback nor an 'error' event ever comes. Our deadline ends such a request, and
-      // the session is dropped so the next poll starts with a fresh socket.
+      // the session is dropped so the next poll starts with a fresh socket. One sweep keeps every request's deadline
+      // (deadlines.ts): it ends a request at most DEADLINE_SWEEP_MS after `at`, so `at` is that much earlier.
       const attempts = (this.target.retries + 1) * (this.target.version === 3 ? 2 : 1);
-      const call: InFlight = {
-        session,
-        sentAt: Date.now(),
-        fail: (err) => {
-          if (settle()) reject(err);
-        },
-      };
-      const deadline = setTimeout(() => {
-        if (!settle()) return;
-        if (this.session === session) this.dropSession();
-        reject(this.timeoutReason(call, new RackpowerError('TIMEOUT', `no answer from ${this.describe()} and no error from the network stack: the request never left (out of sockets?)`)));
-      }, this.target.timeoutMs * attempts + DEADLINE_MARGIN_MS);
+      const sentAt = Date.now();
       let settled = false;
       const settle = (): boolean => {
         if (settled) return false;
         settled = true;
-        clearTimeout(deadline);
+        unwatchDeadline(call);
         this.inFlight.delete(call);
         return true;
       };
+      const call: InFlight = {
+        session,
+        sentAt,
+        at: sentAt + this.target.timeoutMs * attempts + DEADLINE_MARGIN_MS - DEADLINE_SWEEP_MS,
+        prev: undefined,
+        next: undefined,
+        fail: (err) => {
+          if (settle()) reject(err);
+        },
+        expire: () => {
+          if (!settle()) return;
+          if (this.session === session) this.dropSession();
+          reject(this.timeoutReason(call, new RackpowerError('TIMEOUT', `no answer from ${this.describe()} and no error from the network stack: the request never left (out of sockets?)`)));
+        },
+      };
       this.inFlight.add(call);
+      watchDeadline(call);
       try {
         send(session, (err, res) => {
           if (!settle()) return;
@@ -517,5 +524,8 @@ export class SnmpClient {
   close(): void {
     this.closed = true;
     this.dropSession();
+    // A request that never left would otherwise wait for its deadline: nothing of a closed client stays behind.
+    const closed = new RackpowerError('CONFIG', 'SNMP session is closed');
+    for (const call of [...this.inFlight]) call.fail(closed);
   }
 }
