@@ -41,6 +41,9 @@ const PAIRS = num('BENCH_PAIRS', 9);
 const PAIR_SECONDS = num('BENCH_PAIR_SECONDS', 3);
 // Intervals of polling after a side resumes before its window opens: the first rounds after sitting idle are cold.
 const LEAD_ROUNDS = num('BENCH_LEAD_ROUNDS', 2);
+// ... and at least this long: at 0.25 s, two rounds after sitting idle through the other sides' windows were not
+// enough (ours' windows right after the Node-RED window cost up to 1.5x the next ones).
+const LEAD_MIN_MS = num('BENCH_LEAD_MIN_MS', 1500);
 // The ratios' 95 % confidence interval of the median, (high - low) / median, above this: too wide to judge.
 const MAX_SPREAD = num('BENCH_MAX_SPREAD', 0.2);
 // A real peer in the same pairs: Prometheus' snmp_exporter scraping the same devices for the same OIDs ('' = none).
@@ -151,11 +154,15 @@ try {
     ...(!snmpUpsSkip && kind === 'ups' && SNMP_UPS_DRIVERS > 0 ? ['snmp-ups'] : []),
     ...(NODERED_KINDS.includes(kind) ? ['engine', 'nodered'] : []),
   ];
-  const intervalOf = (mode) => (mode === 'engine' || mode === 'nodered' ? NODERED_INTERVAL_MS : PAIR_INTERVAL_MS);
+  // snmp-ups polls on its own clock, every 1 s at the fastest.
+  const intervalOf = (mode) => (['engine', 'nodered', 'snmp-ups'].includes(mode) ? NODERED_INTERVAL_MS : PAIR_INTERVAL_MS);
   const kindDevices = (kind) => ofKind(kind).slice(0, KIND_DEVICES);
   for (const kind of KINDS.filter((k) => requests[k])) {
     for (let pair = 1; pair <= PAIRS; pair++) {
-      for (const mode of modesOf(kind)) {
+      // Ours and the floor take turns going first (ABBA), so neither always follows the other or the peers.
+      const modes = modesOf(kind);
+      if (pair % 2 === 0) [modes[0], modes[1]] = [modes[1], modes[0]];
+      for (const mode of modes) {
         const devices = mode === 'snmp-ups' ? kindDevices(kind).slice(0, SNMP_UPS_DRIVERS) : kindDevices(kind);
         phases.push({ group: 'kind', kind, label: `${devices.length} ${kind}`, mode, pair, devices, intervalMs: intervalOf(mode), seconds: PAIR_SECONDS });
       }
@@ -372,7 +379,7 @@ function jobFor(phase, requests, exporter, session) {
     exporter: phase.mode === 'exporter' ? { pid: exporter.pid, url: exporter.url, modules: exporter.modules, clockTicks: exporter.clockTicks } : null,
     mode: phase.mode ?? 'ours',
     session,
-    leadRounds: LEAD_ROUNDS,
+    leadRounds: Math.max(LEAD_ROUNDS, LEAD_MIN_MS / phase.intervalMs),
     baselineDist: BASELINE,
     intervalMs: phase.intervalMs,
     seconds: phase.seconds,
@@ -554,7 +561,7 @@ function buildReport(phases, requests, snmpUps) {
     cores: os.cpus().length,
     platform: `${os.platform()} ${os.release()}`,
     fdLimit,
-    settings: { SECONDS, PAIRS, PAIR_SECONDS, PAIR_INTERVAL_MS, LEAD_ROUNDS, MAX_SPREAD, WARMUP_S, STAGGER, INTERVAL_MS, FAST_INTERVAL_MS, SIZES, DEAD_FRACTION, KIND_DEVICES, TIMEOUT_MS, RETRIES, SIM_SPEED, SNMP_UPS_DRIVERS, NODERED_KINDS, copies },
+    settings: { SECONDS, PAIRS, PAIR_SECONDS, PAIR_INTERVAL_MS, LEAD_ROUNDS, LEAD_MIN_MS, MAX_SPREAD, WARMUP_S, STAGGER, INTERVAL_MS, FAST_INTERVAL_MS, SIZES, DEAD_FRACTION, KIND_DEVICES, TIMEOUT_MS, RETRIES, SIM_SPEED, SNMP_UPS_DRIVERS, NODERED_KINDS, copies },
     requests,
     mix,
     kinds,
@@ -836,9 +843,9 @@ function markdown(r) {
     '',
     '## Against the floor (the bare library sending the same requests)',
     '',
-    `Ours and the floor alternate in ${pairs(r.settings.PAIRS)} of ${r.settings.PAIR_SECONDS} s windows per kind (ours, floor, then the peers; a kind's`,
-    `pairs back to back). Each side is one worker process, polling only inside its own windows, each window opening after`,
-    `${r.settings.LEAD_ROUNDS} intervals of polling. CPU figures are medians over the windows; the ratio is the median of the per-pair`,
+    `Ours and the floor alternate in ${pairs(r.settings.PAIRS)} of ${r.settings.PAIR_SECONDS} s windows per kind (ours then the floor in odd pairs, the floor`,
+    `then ours in even ones, then the peers; a kind's pairs back to back). Each side is one worker process, polling only inside its own`,
+    `windows, each window opening after ${r.settings.LEAD_ROUNDS} intervals of polling and at least ${(r.settings.LEAD_MIN_MS ?? 0) / 1000} s. CPU figures are medians over the windows; the ratio is the median of the per-pair`,
     'ratios, with its min-max and its 95 % confidence interval (from the order statistics). Spread = that interval\'s',
     `width / median; above ${(100 * r.settings.MAX_SPREAD).toFixed(0)} % the run is too noisy to judge. Floors: net-snmp (ups, pdu), modbus-serial (sensor,`,
     'meter), a bare TCP line client for upsd (nut) and one TCP connection per request for apcupsd\'s NIS (apcupsd).',
