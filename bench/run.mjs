@@ -104,6 +104,15 @@ const sim = await startSim();
 let exporter = null;
 let snmpUps = null;
 const sessions = [];
+const stopAll = async () => {
+  await Promise.allSettled(sessions.map((s) => s.stop()));
+  await snmpUps?.stop();
+  await exporter?.stop();
+  await sim.stop();
+};
+// Interrupted, the bench still ends what it started: snmp-ups drivers wait stopped (SIGSTOP) between their windows and
+// would be left behind stopped, with the exporter, the workers and the simulator.
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void stopAll().finally(() => process.exit(130)));
 try {
   const all = sim.devices;
   const ofKind = (kind) => all.filter((d) => d.kind === kind);
@@ -243,10 +252,7 @@ try {
   console.log('\n' + md);
   console.log(`written: ${path.relative(root, path.join(dir, name))}.json and .md (${report.durationS} s)`);
 } finally {
-  await Promise.allSettled(sessions.map((s) => s.stop()));
-  await snmpUps?.stop();
-  await exporter?.stop();
-  await sim.stop();
+  await stopAll();
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -267,7 +273,6 @@ function startSim() {
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 5000).unref();
     });
-  process.once('SIGINT', () => void stop().then(() => process.exit(130)));
   return new Promise((resolve, reject) => {
     child.stderr.on('data', (b) => (stderr += b));
     child.stdout.on('data', (b) => {
