@@ -201,13 +201,18 @@ try {
   }
   // The pairs need only KIND_DEVICES copies: a simulator of 334 copies, on the other core, collects a heap three times
   // the size at random moments, and whichever side's window that falls in pays for it (cache, memory bandwidth).
-  // The first copies of a smaller simulator are the same devices at the same addresses.
+  // The first copies of a smaller simulator are the same devices (the upsd and apcupsd servers at other ports).
   if (copies > KIND_DEVICES && phases.some((p) => p.group === 'kind')) {
     await sim.stop();
     sim = await startSim(KIND_DEVICES);
-    const byUrl = new Set(sim.devices.map((d) => d.url));
-    const missing = phases.filter((p) => p.group === 'kind').flatMap((p) => p.devices).find((d) => !byUrl.has(d.url));
-    if (missing) throw new Error(`the ${KIND_DEVICES}-copy simulator does not serve ${missing.name} at ${missing.url}`);
+    const byName = new Map(sim.devices.map((d) => [`${d.kind} ${d.name}`, d]));
+    for (const p of phases.filter((x) => x.group === 'kind')) {
+      p.devices = p.devices.map((d) => {
+        const same = byName.get(`${d.kind} ${d.name}`);
+        if (!same) throw new Error(`the ${KIND_DEVICES}-copy simulator has no ${d.kind} ${d.name}`);
+        return same;
+      });
+    }
   }
   // snmp-ups starts after the scaling runs (its drivers wait stopped between their windows).
   const driverPhase = phases.find((p) => p.mode === 'snmp-ups');
