@@ -41,8 +41,8 @@ const PAIRS = num('BENCH_PAIRS', 9);
 const PAIR_SECONDS = num('BENCH_PAIR_SECONDS', 3);
 // Intervals of polling after a side resumes before its window opens: the first rounds after sitting idle are cold.
 const LEAD_ROUNDS = num('BENCH_LEAD_ROUNDS', 2);
-// ... and at least this long: at 0.25 s, two rounds after sitting idle through the other sides' windows were not
-// enough (ours' windows right after the Node-RED window cost up to 1.5x the next ones).
+// ... and at least this long: at 0.25 s two rounds are half a second, short for a process that sat idle through the
+// other sides' windows (a precaution; the full run stayed noisier than runs of ours and the floor alone).
 const LEAD_MIN_MS = num('BENCH_LEAD_MIN_MS', 1500);
 // The ratios' 95 % confidence interval of the median, (high - low) / median, above this: too wide to judge.
 const MAX_SPREAD = num('BENCH_MAX_SPREAD', 0.2);
@@ -199,8 +199,9 @@ try {
     const r = p.result;
     console.log(r.error ? `FAILED: ${r.error}` : `${r.polls} polls, ${fmt(r.cpuPerPollMs, 3)} ms CPU/poll`);
   }
-  // The pairs need only KIND_DEVICES copies: a simulator of 334 copies, on the other core, collects a heap three times
-  // the size at random moments, and whichever side's window that falls in pays for it (cache, memory bandwidth).
+  // The pairs need only KIND_DEVICES copies: a simulator of 334 copies on the other core collects a heap three times
+  // the size, at moments that fall in any side's window (a precaution: the full run stayed noisier than runs of ours
+  // and the floor alone, which use a 100-copy simulator).
   // The first copies of a smaller simulator are the same devices (the upsd and apcupsd servers at other ports).
   if (copies > KIND_DEVICES && phases.some((p) => p.group === 'kind')) {
     await sim.stop();
