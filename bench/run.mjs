@@ -30,8 +30,9 @@ const FAST_INTERVAL_MS = num('BENCH_FAST_INTERVAL_MS', 1000); // the extra 1-dev
 // The pairs poll four times a second: more rounds of smaller bursts per window make each window's CPU figure steadier
 // (with one burst of 100 polls a second, single windows cost up to twice their neighbours).
 const PAIR_INTERVAL_MS = num('BENCH_PAIR_INTERVAL_MS', 250);
-// A device node polls every 1 s at most: the Node-RED window, and the engine window it is compared with, run at that.
-const NODERED_INTERVAL_MS = Math.max(1000, PAIR_INTERVAL_MS);
+// Device nodes and NUT's snmp-ups poll every 1 s at most: the Node-RED window, the engine window it is compared with
+// and the snmp-ups window run at that.
+const ONE_SECOND_SIDES_MS = Math.max(1000, PAIR_INTERVAL_MS);
 const SIZES = (env.BENCH_SIZES ?? '1,100,1000').split(',').map(Number);
 const DEAD_FRACTION = num('BENCH_DEAD_FRACTION', 0.1);
 const KIND_DEVICES = num('BENCH_KIND_DEVICES', 100); // per-kind runs: this many devices at PAIR_INTERVAL_MS
@@ -163,8 +164,7 @@ try {
     ...(!snmpUpsSkip && kind === 'ups' && SNMP_UPS_DRIVERS > 0 ? ['snmp-ups'] : []),
     ...(NODERED_KINDS.includes(kind) ? ['engine', 'nodered'] : []),
   ];
-  // snmp-ups polls on its own clock, every 1 s at the fastest.
-  const intervalOf = (mode) => (['engine', 'nodered', 'snmp-ups'].includes(mode) ? NODERED_INTERVAL_MS : PAIR_INTERVAL_MS);
+  const intervalOf = (mode) => (['engine', 'nodered', 'snmp-ups'].includes(mode) ? ONE_SECOND_SIDES_MS : PAIR_INTERVAL_MS);
   const kindDevices = (kind) => ofKind(kind).slice(0, KIND_DEVICES);
   for (const kind of KINDS.filter((k) => requests[k])) {
     for (let pair = 1; pair <= PAIRS; pair++) {
@@ -222,7 +222,7 @@ try {
     const community = decodeURIComponent(new URL(driverPhase.devices[0].url).username) || 'public';
     process.stdout.write(`  starting snmp-ups: ${driverPhase.devices.length} drivers ... `);
     try {
-      snmpUps = await startSnmpUps(SNMP_UPS_BIN, driverPhase.devices, { community, intervalS: Math.max(1, Math.round(PAIR_INTERVAL_MS / 1000)), timeoutMs: TIMEOUT_MS, retries: RETRIES });
+      snmpUps = await startSnmpUps(SNMP_UPS_BIN, driverPhase.devices, { community, intervalS: Math.round(ONE_SECOND_SIDES_MS / 1000), timeoutMs: TIMEOUT_MS, retries: RETRIES });
       console.log('polled once each');
     } catch (err) {
       driverError = err.message;

@@ -16,7 +16,6 @@ import {
   startNodeRed,
   startSimRack,
   statusText,
-  
   until,
   type Browser,
   type NodeRed,

@@ -19,7 +19,6 @@ import {
   retarget,
   startNodeRed,
   startSimRack,
-  
   until,
   type Browser,
   type NodeRed,
