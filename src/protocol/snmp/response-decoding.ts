@@ -6,7 +6,9 @@
 // on is what net-snmp's Message.createFromBuffer would give (test/protocol/snmp/response-decoding.test.ts compares
 // them on real and mutated replies). Anything this is not sure of (another PDU type, an odd length form or integer,
 // trailing bytes, a reply to no request this session encoded, a proxy session) is declined and goes to net-snmp's own
-// handler unchanged, so errors, Reports and malformed datagrams behave exactly as before.
+// handler unchanged, so errors, Reports and malformed datagrams behave exactly as before. This (and request-encoding.ts)
+// hooks net-snmp's internals (its message listener, reqs, unregisterRequest, onResponse), so package.json pins net-snmp
+// to the exact version the differential test compares against.
 import type dgram from 'node:dgram';
 import { ENCODED_LIST, type CommunityMessage, type EncodedList } from './request-encoding';
 
