@@ -164,6 +164,8 @@ try {
     ...(!snmpUpsSkip && kind === 'ups' && SNMP_UPS_DRIVERS > 0 ? ['snmp-ups'] : []),
     ...(NODERED_KINDS.includes(kind) ? ['engine', 'nodered'] : []),
   ];
+  // Sides in the same slot of a pair poll in the same window, their rounds alternating (see runTogether).
+  const slotOf = (mode) => (['ours', 'floor', 'baseline'].includes(mode) ? 'core' : ['engine', 'nodered'].includes(mode) ? 'nodered' : mode);
   const intervalOf = (mode) => (['engine', 'nodered', 'snmp-ups'].includes(mode) ? ONE_SECOND_SIDES_MS : PAIR_INTERVAL_MS);
   const kindDevices = (kind) => ofKind(kind).slice(0, KIND_DEVICES);
   for (const kind of KINDS.filter((k) => requests[k])) {
@@ -173,7 +175,7 @@ try {
       if (pair % 2 === 0) [modes[0], modes[1]] = [modes[1], modes[0]];
       for (const mode of modes) {
         const devices = mode === 'snmp-ups' ? kindDevices(kind).slice(0, SNMP_UPS_DRIVERS) : kindDevices(kind);
-        phases.push({ group: 'kind', kind, label: `${devices.length} ${kind}`, mode, pair, devices, intervalMs: intervalOf(mode), seconds: PAIR_SECONDS });
+        phases.push({ group: 'kind', kind, label: `${devices.length} ${kind}`, mode, pair, slot: slotOf(mode), devices, intervalMs: intervalOf(mode), seconds: PAIR_SECONDS });
       }
     }
   }
@@ -234,26 +236,40 @@ try {
   const bySide = new Map();
   const started = new Set();
   const kindPhases = phases.filter((x) => x.group === 'kind');
-  for (const [n, p] of kindPhases.entries()) {
-    const starting = sides.filter((x) => x.kind === p.kind && x.mode !== 'snmp-ups');
-    if (!started.has(p.kind) && starting.length) {
-      started.add(p.kind);
-      process.stdout.write(`  starting ${p.kind}: ${starting.map((x) => x.mode).join(', ')} ... `);
+  // Consecutive phases of one kind, pair and slot poll together: one window, their rounds alternating.
+  const groups = [];
+  for (const p of kindPhases) {
+    const last = groups.at(-1);
+    if (last && last[0].kind === p.kind && last[0].pair === p.pair && last[0].slot === p.slot) last.push(p);
+    else groups.push([p]);
+  }
+  for (const [n, group] of groups.entries()) {
+    const { kind, pair } = group[0];
+    const starting = sides.filter((x) => x.kind === kind && x.mode !== 'snmp-ups');
+    if (!started.has(kind) && starting.length) {
+      started.add(kind);
+      process.stdout.write(`  starting ${kind}: ${starting.map((x) => x.mode).join(', ')} ... `);
       const opened = await Promise.all(starting.map((x) => openSide(x, requests, exporter)));
-      opened.forEach((side, i) => bySide.set(`${p.kind} ${starting[i].mode}`, side));
+      opened.forEach((side, i) => bySide.set(`${kind} ${starting[i].mode}`, side));
       sessions.push(...opened);
       console.log(opened.map((o) => (o.error ? `FAILED: ${o.error}` : `${o.ready.warmedUp} up`)).join(', '));
     }
-    process.stdout.write(`  ${p.mode.padEnd(8)} ${p.label.padEnd(16)} pair ${p.pair}/${PAIRS} every ${p.intervalMs / 1000} s for ${p.seconds} s ... `);
-    try {
-      p.result = p.mode === 'snmp-ups' ? (snmpUps ? await snmpUps.window(p.seconds) : { error: driverError }) : await bySide.get(`${p.kind} ${p.mode}`).window(p.seconds);
-    } catch (err) {
-      p.result = { error: String(err?.message ?? err) };
-    }
-    const r = p.result;
-    console.log(r.error ? `FAILED: ${r.error}` : `${r.polls} polls, ${fmt(r.cpuPerPollMs, 3)} ms CPU/poll`);
-    if (kindPhases[n + 1]?.kind !== p.kind) {
-      for (const [key, side] of bySide) if (key.startsWith(`${p.kind} `)) await side.stop();
+    const p = group[0];
+    process.stdout.write(`  ${group.map((x) => x.mode).join(' + ').padEnd(8)} ${p.label.padEnd(16)} pair ${pair}/${PAIRS} every ${p.intervalMs / 1000} s for ${p.seconds} s ... `);
+    // Every side resumes at `at` plus its share of an interval: i/n, in the group's order (ABBA across pairs).
+    const at = Date.now() + 100;
+    await Promise.all(
+      group.map(async (x, i) => {
+        try {
+          x.result = x.mode === 'snmp-ups' ? (snmpUps ? await snmpUps.window(x.seconds) : { error: driverError }) : await bySide.get(`${kind} ${x.mode}`).window({ window: x.seconds, at, offset: i / group.length });
+        } catch (err) {
+          x.result = { error: String(err?.message ?? err) };
+        }
+      }),
+    );
+    console.log(group.map((x) => (x.result.error ? `FAILED: ${x.result.error}` : `${x.result.polls} polls, ${fmt(x.result.cpuPerPollMs, 3)} ms CPU/poll`)).join('; '));
+    if (groups[n + 1]?.[0].kind !== kind) {
+      for (const [key, side] of bySide) if (key.startsWith(`${kind} `)) await side.stop();
     }
   }
 
@@ -488,7 +504,7 @@ async function openSide(phase, requests, exporter) {
   if (ready.error) return { error: ready.error, window: async () => ({ error: ready.error }), stop };
   return {
     ready,
-    window: (seconds) => (exited ? Promise.resolve({ error: 'worker gone' }) : (child.stdin.write(JSON.stringify({ window: seconds }) + '\n'), next())),
+    window: (command) => (exited ? Promise.resolve({ error: 'worker gone' }) : (child.stdin.write(JSON.stringify(command) + '\n'), next())),
     stop,
   };
 }

@@ -23,6 +23,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import readline from 'node:readline';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { startFloor } from './floors.mjs';
 
 const require = createRequire(import.meta.url);
@@ -62,6 +63,16 @@ let byKind = {};
 const kindFig = (kind) => (byKind[kind] ??= { polls: 0, ok: 0, requests: 0, values: 0 });
 let lateness = { live: [], dead: [] };
 let failures = {};
+// Garbage collections inside the window (kind → count, ms): where a window's CPU goes beyond the polls themselves.
+let gcs = {};
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    if (!inWindow()) continue;
+    const g = (gcs[e.detail?.kind ?? e.kind] ??= { n: 0, ms: 0 });
+    g.n++;
+    g.ms = round3(g.ms + e.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
 const firstPoll = new Set();
 let answeredInWindow = new Set();
 
@@ -266,10 +277,14 @@ for (;;) {
   const next = await input.next();
   const command = next.done ? { stop: true } : JSON.parse(next.value);
   if (command.stop) await finish();
+  // Sides measured together resume a fraction of an interval apart ({at, offset}), so their rounds alternate.
+  if (command.at !== undefined) await sleep(command.at + (command.offset ?? 0) * intervalMs - Date.now());
   const resumedAt = Date.now();
   for (const u of units) u.resume();
   const rounds = Math.max(1, Math.round((command.window * 1000) / intervalMs));
-  const figures = await measure(resumedAt + intervalMs * job.leadRounds, rounds);
+  // The window opens half an interval after a round, so each of its rounds falls entirely inside it (a window
+  // opening on a round's own millisecond took that round's sends in or left them out by timer order).
+  const figures = await measure(resumedAt + intervalMs * (job.leadRounds + 0.5), rounds);
   for (const u of units) u.pause();
   // Polls still in flight (answers take a millisecond on loopback) finish before the other side's window.
   await sleep(Math.min(200, intervalMs / 2));
@@ -277,6 +292,7 @@ for (;;) {
 }
 
 async function measure(start, rounds) {
+  gcs = {};
   byKind = {};
   lateness = { live: [], dead: [] };
   failures = {};
@@ -290,7 +306,11 @@ async function measure(start, rounds) {
   const peer0 = peerCpuMs();
   const wall0 = performance.now();
   const hr0 = process.hrtime.bigint();
-  await sleep(windowEnd - Date.now());
+  const perRound = [];
+  for (let r = 1; r <= rounds; r++) {
+    await sleep(windowStart + r * intervalMs - Date.now());
+    perRound.push(process.cpuUsage(cpu0));
+  }
   const cpu = process.cpuUsage(cpu0);
   const peerMs = peerCpuMs() - peer0;
   const wallMs = performance.now() - wall0;
@@ -315,6 +335,10 @@ async function measure(start, rounds) {
     polls,
     okPolls: Object.values(byKind).reduce((n, k) => n + k.ok, 0),
     cpuMs: round3(cpuMs),
+    userMs: round3(cpu.user / 1000),
+    systemMs: round3(cpu.system / 1000),
+    gc: { ...gcs },
+    roundMs: perRound.map((c, i) => round3((c.user + c.system - (i ? perRound[i - 1].user + perRound[i - 1].system : 0)) / 1000)),
     ...(mode === 'exporter' ? { scraperCpuMs: round3(ownCpuMs), valuesPerPoll: polls ? round3(Object.values(byKind).reduce((n, k) => n + k.values, 0) / polls) : null } : {}),
     cpuPerPollMs: polls ? round3(cpuMs / polls) : null,
     cpuPctOfCore: round3((100 * cpuMs) / wallMs),
