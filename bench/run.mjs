@@ -36,14 +36,16 @@ const ONE_SECOND_SIDES_MS = Math.max(1000, PAIR_INTERVAL_MS);
 const SIZES = (env.BENCH_SIZES ?? '1,100,1000').split(',').map(Number);
 const DEAD_FRACTION = num('BENCH_DEAD_FRACTION', 0.1);
 const KIND_DEVICES = num('BENCH_KIND_DEVICES', 100); // per-kind runs: this many devices at PAIR_INTERVAL_MS
-// Against the floor: ours and the floor alternate (ours, floor, ours, floor …) in PAIRS short windows per kind, so
-// whatever else runs on the machine lands on both sides; the figure is the median of the per-pair ratios.
+// Against the floor: ours and the floor poll in the same short window, their rounds alternating half an interval
+// apart, PAIRS times per kind, so whatever else runs on the machine lands on both sides' rounds (with one side's
+// window after the other's, episodes of a second or more landed on one side only); the figure is the median of the
+// per-pair ratios.
 const PAIRS = num('BENCH_PAIRS', 9);
 const PAIR_SECONDS = num('BENCH_PAIR_SECONDS', 3);
 // Intervals of polling after a side resumes before its window opens: the first rounds after sitting idle are cold.
 const LEAD_ROUNDS = num('BENCH_LEAD_ROUNDS', 2);
 // ... and at least this long: at 0.25 s two rounds are half a second, short for a process that sat idle through the
-// other sides' windows (a precaution; the full run stayed noisier than runs of ours and the floor alone).
+// other sides' windows (a precaution).
 const LEAD_MIN_MS = num('BENCH_LEAD_MIN_MS', 1500);
 // The ratios' 95 % confidence interval of the median, (high - low) / median, above this: too wide to judge.
 const MAX_SPREAD = num('BENCH_MAX_SPREAD', 0.2);
@@ -153,9 +155,9 @@ try {
     const seconds = n >= 1000 ? 2 * SECONDS : SECONDS;
     phases.push({ group: 'mix', label: `${n}, ${Math.round(DEAD_FRACTION * 100)} % dead`, devices: withDead(mixDevices.slice(0, n)), intervalMs: INTERVAL_MS, seconds });
   }
-  // Per kind: PAIRS pairs, each one window of ours, then one of the floor, then the peers'; then the next kind. Every
-  // side is a worker started once per kind (a session): it warms up, then polls only inside its own windows, so the
-  // others' windows are all it waits (a kind's pairs back to back keep that short).
+  // Per kind: PAIRS pairs, each one window of ours and the floor together, then the peers' (the engine and Node-RED
+  // together); then the next kind. Every side is a worker started once per kind (a session): it warms up, then polls
+  // only inside its own windows, so the others' windows are all it waits (a kind's pairs back to back keep that short).
   const modesOf = (kind) => [
     'ours',
     'floor',
@@ -255,7 +257,7 @@ try {
       console.log(opened.map((o) => (o.error ? `FAILED: ${o.error}` : `${o.ready.warmedUp} up`)).join(', '));
     }
     const p = group[0];
-    process.stdout.write(`  ${group.map((x) => x.mode).join(' + ').padEnd(8)} ${p.label.padEnd(16)} pair ${pair}/${PAIRS} every ${p.intervalMs / 1000} s for ${p.seconds} s ... `);
+    process.stdout.write(`  ${group.map((x) => x.mode).join(' + ').padEnd(16)} ${p.label.padEnd(10)} pair ${pair}/${PAIRS} every ${p.intervalMs / 1000} s for ${p.seconds} s ... `);
     // Every side resumes at `at` plus its share of an interval: i/n, in the group's order (ABBA across pairs).
     const at = Date.now() + 100;
     await Promise.all(
@@ -520,7 +522,7 @@ function buildReport(phases, requests, snmpUps) {
     const floor = windows('floor');
     const cpu = (list) => list.map((p) => p.result.cpuPerPollMs).filter((n) => n > 0);
     const inPair = (list, pair) => list.find((p) => p.pair === pair)?.result.cpuPerPollMs;
-    // A pair is one window of ours and the floor window right after it; the ratio is taken inside each pair.
+    // A pair is ours' and the floor's windows, polled together; the ratio is taken inside each pair.
     const pairs = ours.flatMap((o) => {
       const f = inPair(floor, o.pair);
       if (!o.pair || !f || !o.result.cpuPerPollMs) return [];
@@ -758,10 +760,10 @@ function noderedSection(r) {
     `## Node-RED message path (${list[0].nodered.version})`,
     '',
     'The same devices as rackpower-ups / rackpower-pdu nodes in a Node-RED runtime (node-red-node-test-helper), each with',
-    'its own SNMP endpoint config node and its reading output wired to a no-op node, as a window of its own in every pair.',
+    'its own SNMP endpoint config node and its reading output wired to a no-op node, in a window of every pair.',
     'A poll counts when its message reaches the no-op node. A device node polls every 1 s at most, so this window and',
-    'an "engine" window (ours alone, the same devices at the same rate) run at that rate in every pair. "Path cost" is',
-    "the runtime's CPU per device-poll minus the engine's in the same pair: building the message (flat payload, flags, device), the node status, the",
+    'an "engine" window (ours alone, the same devices at the same rate) run at that rate, together, rounds alternating. "Path cost" is',
+    "the runtime's CPU per device-poll minus the engine's in the same window: building the message (flat payload, flags, device), the node status, the",
     'reading tracker and Node-RED delivering the message.',
     '',
     table(['kind', 'devices', 'engine CPU ms/poll', 'Node-RED CPU ms/poll (min-max)', 'path cost ms/poll (min-max)', 'vs engine (min-max)', 'max RSS MB'], rows),
@@ -881,9 +883,9 @@ function markdown(r) {
     '',
     '## Against the floor (the bare library sending the same requests)',
     '',
-    `Ours and the floor alternate in ${pairs(r.settings.PAIRS)} of ${r.settings.PAIR_SECONDS} s windows per kind (ours then the floor in odd pairs, the floor`,
-    `then ours in even ones, then the peers; a kind's pairs back to back). Each side is one worker process, polling only inside its own`,
-    `windows, each window opening after ${r.settings.LEAD_ROUNDS} intervals of polling and at least ${(r.settings.LEAD_MIN_MS ?? 0) / 1000} s. CPU figures are medians over the windows; the ratio is the median of the per-pair`,
+    `Ours and the floor poll in the same ${r.settings.PAIR_SECONDS} s window, ${pairs(r.settings.PAIRS)} per kind, their rounds alternating half an interval apart`,
+    `(ours first in odd pairs, the floor in even ones; then the peers; a kind's pairs back to back). Each side is one worker process, polling only`,
+    `inside its own windows, each opening ${r.settings.LEAD_ROUNDS} intervals (at least ${(r.settings.LEAD_MIN_MS ?? 0) / 1000} s) and half an interval after it resumes. CPU figures are medians over the windows; the ratio is the median of the per-pair`,
     'ratios, with its min-max and its 95 % confidence interval (from the order statistics). Spread = that interval\'s',
     `width / median; above ${(100 * r.settings.MAX_SPREAD).toFixed(0)} % the run is too noisy to judge. Floors: net-snmp (ups, pdu), modbus-serial (sensor,`,
     'meter), a bare TCP line client for upsd (nut) and one TCP connection per request for apcupsd\'s NIS (apcupsd).',

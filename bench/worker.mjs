@@ -14,9 +14,11 @@
 // (or, with `stagger`, spread over the first interval).
 //
 // One window (job.session false): warm up, measure one window, print its figures, exit. A session (job.session
-// true, the interleaved pairs): warm up, pause every device and print {"ready":…}; then each {"window": seconds}
-// line resumes the devices (every device polls at the resume, then on its fixed rate), measures a window that opens
-// job.leadRounds intervals later and pauses them again before printing the figures; {"stop": true} ends it. The
+// true, the interleaved pairs): warm up, pause every device and print {"ready":…}; then each {"window": seconds,
+// "at": ms since the epoch, "offset": share of an interval} line resumes the devices at `at` + offset intervals
+// (every device polls at the resume, then on its fixed rate: sides given the same `at` and different offsets poll in
+// alternating rounds), measures a window that opens job.leadRounds and a half intervals later and pauses them again
+// before printing the figures; {"stop": true} ends it. The
 // lead matters: a process that sat idle while the other sides polled runs its first round with cold caches (a window
 // right after 30 s idle cost ours twice what the next one did); a round or two of polling first makes it warm again.
 import { readFileSync, readdirSync } from 'node:fs';
