@@ -13,14 +13,10 @@ export const NUT_PROFILE = 'nut';
 /** Plain decimal numbers, as upsd prints them ("93.00", "-1", "230"); "1.2.3" or "0x1F" stay text. */
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)$/u;
 
-/** upsd's values (all text on the wire) typed the way every other rackpower reader types them. */
-export function typeNutValues(raw: Map<string, string>): Values {
-  const values: Values = {};
-  for (const [name, text] of raw) {
-    const trimmed = text.trim();
-    values[name] = !isTextVariable(name) && NUMBER.test(trimmed) ? Number(trimmed) : text;
-  }
-  return values;
+/** One of upsd's values (all text on the wire) typed the way every other rackpower reader types them. */
+export function typeNutValue(name: string, text: string): string | number {
+  const trimmed = text.trim();
+  return !isTextVariable(name) && NUMBER.test(trimmed) ? Number(trimmed) : text;
 }
 
 /** What a NUT dump says the device is: device.* (NUT 2.7+) first, ups.* as older drivers have it. */
@@ -74,7 +70,9 @@ export class NutDeviceReader implements DeviceReader {
     const fresh = this.fresh;
     this.fresh = undefined;
     if (fresh) return fresh;
-    const values = typeNutValues(await this.client.listVar(this.ups));
+    const values: Values = {};
+    // Typed as the rows arrive; a list that then fails rejects, and what was typed so far is dropped with it.
+    await this.client.eachVar(this.ups, (name, text) => (values[name] = typeNutValue(name, text)));
     // upsd lists every UPS it has configured, even one whose driver never published anything yet.
     if (values['ups.status'] === undefined && Object.keys(values).length === 0) {
       throw new RackpowerError('TIMEOUT', `upsd has no data for ${this.ups} yet`);
