@@ -36,8 +36,10 @@ export function splitLine(line: string, from = 0): string[] | undefined {
       }
     } else {
       // An unquoted word runs to the next space or tab; quotes and backslashes inside it are plain characters.
-      let end = i + 1;
-      while (end < n && line.charCodeAt(end) !== SPACE && line.charCodeAt(end) !== TAB) end++;
+      let end = line.indexOf(' ', i + 1);
+      if (end < 0) end = n;
+      const tab = line.indexOf('\t', i + 1);
+      if (tab >= 0 && tab < end) end = tab;
       words.push(line.slice(i, end));
       i = end;
     }
