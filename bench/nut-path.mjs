@@ -5,12 +5,15 @@
 // decoder makes one from each chunk), handed to the client as one chunk (upsd answers with one write) in a later turn
 // of the event loop, as a reply from the network arrives: after the write's callback, with the client waiting for it.
 // What is left is our work alone: the client's queue, timeout and request, every reply line split with NUT's
-// quoting rules and checked, every value typed, the reading built. With BASELINE_DIR (another checkout or copy of the
-// package, built) its reader runs in the same process, in batches taking turns with ours, so a busy machine slows
-// both alike; the figure is the median over the batches. Not part of npm run bench: a tool for before/after figures
-// of a change to this path. Prints a table; asserts nothing.
+// quoting rules and checked, every value typed, the reading built. Beside it, the floor's work on the same replies
+// (bench/floors.mjs: a timeout, the line written, the text read up to its END line, its lines counted) as the
+// least a poll can cost here. With BASELINE_DIR (another checkout or copy of the package, built) its reader runs in
+// the same process too; the sides take turns in batches, so a busy machine slows all alike, and each figure is the
+// median over the batches. Not part of npm run bench: a tool for before/after figures of a change to this path.
+// Prints a table; asserts nothing.
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { EventEmitter } from 'node:events';
 import { setImmediate } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 
@@ -32,23 +35,28 @@ const perPoll = new Map();
 try {
   const device = rack.servers.find((d) => d.url.startsWith('nut:'));
   for (const b of builds) readers.push({ ...b, read: await replaying(b.dist, device.url) });
+  readers.push({ name: 'floor', read: floorReplaying(readers[0].read.reply) });
   for (const r of readers) perPoll.set(r.name, []);
   for (let i = 0; i < BATCHES; i++) {
-    // Alternate which build goes first, so neither always follows the other's garbage.
+    // Alternate the order, so no side always follows another's garbage.
     for (const r of i % 2 ? [...readers].reverse() : readers) perPoll.get(r.name).push(await batch(r.read));
   }
 } finally {
   // The upsd connections stay open (and idle) until here: closing them would make the clients reconnect.
   await rack.close();
 }
-const ours = median(perPoll.get('ours'));
-let base = '';
-if (readers[1]) {
-  const ratios = perPoll.get('ours').map((o, i) => o / perPoll.get('baseline')[i]);
-  base = `, baseline ${median(perPoll.get('baseline')).toFixed(1)} µs, ours/baseline ${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`;
+const figure = (name) => median(perPoll.get(name));
+const ratio = (a, b) => {
+  const ratios = perPoll.get(a).map((x, i) => x / perPoll.get(b)[i]);
+  return `${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`;
+};
+console.log(`nut path: ${BATCHES} batches of ${BATCH} reads per side, CPU µs per read (median over batches)`);
+const values = `${readers[0].read.values} values`;
+console.log(`  ours     ${figure('ours').toFixed(1).padStart(5)} µs  (${values}), ours/floor ${ratio('ours', 'floor')}`);
+if (perPoll.has('baseline')) {
+  console.log(`  baseline ${figure('baseline').toFixed(1).padStart(5)} µs  ours/baseline ${ratio('ours', 'baseline')}, baseline/floor ${ratio('baseline', 'floor')}`);
 }
-console.log(`nut path: ${BATCHES} batches of ${BATCH} reads per build, CPU µs per read (median over batches)`);
-console.log(`  nut  ${String(readers[0].read.values).padStart(3)} values: ours ${ours.toFixed(1)} µs${base}`);
+console.log(`  floor    ${figure('floor').toFixed(1).padStart(5)} µs  (${readers[0].read.lines} lines counted)`);
 process.exit(0);
 
 /** A reader of `build` for the upsd `url` whose socket answers every request with the reply of one recorded poll. */
@@ -75,7 +83,46 @@ async function replaying(dist, url) {
   };
   const read = () => open.reader.read();
   read.values = values;
+  read.reply = reply;
+  read.lines = reply.split('\n').length - 3;
   /** Fresh copies of the reply for `reads` reads. */
+  read.prepare = (reads) => {
+    queue = [];
+    taken = 0;
+    for (let i = 0; i < reads; i++) queue.push(fresh(reply));
+  };
+  return read;
+}
+
+/** The floor's poll (bench/floors.mjs) on a socket that answers like the one above. */
+function floorReplaying(reply) {
+  const socket = new EventEmitter();
+  const end = reply.slice(reply.lastIndexOf('END LIST'));
+  let queue = [];
+  let taken = 0;
+  socket.write = () => {
+    setImmediate(() => socket.emit('data', taken < queue.length ? queue[taken++] : fresh(reply)));
+    return true;
+  };
+  let text = '';
+  let waiting;
+  socket.on('data', (chunk) => {
+    text += chunk;
+    if (waiting && text.endsWith(waiting.end)) {
+      const w = waiting;
+      waiting = undefined;
+      clearTimeout(w.timer);
+      const lines = text.split('\n').length - 3;
+      text = '';
+      w.resolve(lines);
+    }
+  });
+  const read = () =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('timeout')), 2000);
+      waiting = { end, resolve, reject, timer };
+      socket.write('LIST VAR ups\n');
+    });
   read.prepare = (reads) => {
     queue = [];
     taken = 0;
