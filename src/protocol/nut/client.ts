@@ -88,8 +88,10 @@ export class NutClient {
     return this.listPairs(['VAR', ups]);
   }
 
-  /** `LIST VAR <ups>`, each variable handed to `variable` as its row is read (for a caller that builds its own
-   * record; when the list then fails, what it was handed is not a reply). */
+  /**
+   * `LIST VAR <ups>`, each variable handed to `variable` as its row is read, for a caller that builds its own record
+   * (no Map in between). When the list then fails, what it was handed is no reply: the promise rejects.
+   */
   async eachVar(ups: string, variable: (name: string, value: string) => void): Promise<void> {
     await this.list(['VAR', ups], (w) => variable(w[0], w[1] ?? ''));
   }
