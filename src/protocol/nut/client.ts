@@ -9,7 +9,7 @@ import tls from 'node:tls';
 import { RackpowerError } from '../../errors';
 import { NutReplyError, replyError } from './errors';
 import { isPlainWord, quote, splitLine } from './line';
-import { LineReader, listRows } from './line-reader';
+import { LineReader, type LineTaker, listRows } from './line-reader';
 
 export type NutTls = 'off' | 'verify' | 'pin' | 'skip';
 
@@ -92,8 +92,8 @@ export class NutClient {
    * `LIST VAR <ups>`, each variable handed to `variable` as its row is read, for a caller that builds its own record
    * (no Map in between). When the list then fails, what it was handed is no reply: the promise rejects.
    */
-  async eachVar(ups: string, variable: (name: string, value: string) => void): Promise<void> {
-    await this.list(['VAR', ups], (w) => variable(w[0], w[1] ?? ''));
+  eachVar(ups: string, variable: (name: string, value: string) => void): Promise<void> {
+    return this.list(['VAR', ups], (w) => variable(w[0], w[1] ?? ''));
   }
 
   /** `LIST RW <ups>`: the variables that may be set, with their values. */
@@ -191,10 +191,8 @@ export class NutClient {
   /** `LIST <args>`: each row's words after the list's own (`VAR ups1 battery.charge "93"` → name, value) to `row`. */
   private async list(args: string[], row: (words: string[]) => void): Promise<void> {
     const what = `LIST ${args.map(word).join(' ')}`;
-    await this.enqueue(async (c) => {
-      await this.send(c, what);
-      await c.reader.read(listRows(args, row, (line) => this.garbled(c, what, line)));
-    });
+    const rows = (c: Connection): LineTaker<true> => listRows(args, row, (line) => this.garbled(c, what, line));
+    await this.enqueue((c) => this.send(c, what).then(() => c.reader.read(rows(c))));
   }
 
   /** A one-line request whose reply starts with `expect`. */
@@ -239,27 +237,33 @@ export class NutClient {
 
   /** Runs `work` on the connection when the requests before it are done; a fault drops the connection. */
   private enqueue<T>(work: (c: Connection) => Promise<T>): Promise<T> {
-    const run = this.queue.catch(() => undefined).then(async () => {
-      const c = await this.connect();
-      const timer = setTimeout(
-        () => this.fault(c, new RackpowerError('TIMEOUT', `no answer from upsd at ${this.describe()} within ${this.endpoint.timeoutMs} ms`)),
-        this.endpoint.timeoutMs,
-      );
-      try {
-        const result = await work(c);
-        // Lines nobody asked for mean we and upsd disagree about where a reply ends: start over.
-        if (c.reader.pending) this.fault(c, new RackpowerError('PROTOCOL', 'upsd sent more than the reply'));
-        return result;
-      } catch (err) {
-        // upsd's ERR replies leave the connection in step; anything else may not have.
-        if (!(err instanceof NutReplyError)) this.fault(c, err as Error);
-        throw err;
-      } finally {
-        clearTimeout(timer);
-      }
-    });
+    const go = (): Promise<T> => this.run(work);
+    // After the request before it, whatever that one's outcome.
+    const run = this.queue.then(go, go);
     this.queue = run;
     return run;
+  }
+
+  private async run<T>(work: (c: Connection) => Promise<T>): Promise<T> {
+    // An open connection (the usual case) is taken without a turn through connect()'s promise.
+    const open = this.connection;
+    const c = open && !open.socket.destroyed && !this.closed ? open : await this.connect();
+    const timer = setTimeout(
+      () => this.fault(c, new RackpowerError('TIMEOUT', `no answer from upsd at ${this.describe()} within ${this.endpoint.timeoutMs} ms`)),
+      this.endpoint.timeoutMs,
+    );
+    try {
+      const result = await work(c);
+      // Lines nobody asked for mean we and upsd disagree about where a reply ends: start over.
+      if (c.reader.pending) this.fault(c, new RackpowerError('PROTOCOL', 'upsd sent more than the reply'));
+      return result;
+    } catch (err) {
+      // upsd's ERR replies leave the connection in step; anything else may not have.
+      if (!(err instanceof NutReplyError)) this.fault(c, err as Error);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private send(c: Connection, line: string): Promise<void> {
