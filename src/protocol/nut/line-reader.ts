@@ -54,6 +54,9 @@ export class LineReader {
   private take(line: string): void {
     const w = this.waiter;
     if (!w) {
+      // Unasked for (the next request finds them and starts over), and held no further than a whole LIST reply, so a
+      // peer that talks between polls cannot fill the memory.
+      if (this.lines.length > MAX_LIST_ITEMS + 2) return this.fail(new RackpowerError('PROTOCOL', 'upsd keeps sending lines nobody asked for'));
       this.lines.push(line);
       return;
     }

@@ -130,6 +130,21 @@ describe('LineReader and listRows', () => {
     expect(rows).toHaveLength(MAX_LIST_ITEMS);
   });
 
+  it('lines nobody asked for are held up to the length of a whole LIST reply, then the reader fails and takes no more', async () => {
+    const socket = new PassThrough();
+    const reader = new LineReader(socket);
+    await feed(socket, [Buffer.from('x\n'.repeat(MAX_LIST_ITEMS + 3))]);
+    expect(reader.pending).toBe(MAX_LIST_ITEMS + 3);
+    // One more line fails the reader (the rest of that chunk stays unsplit), and later chunks add no line.
+    await feed(socket, [Buffer.from('x\n'.repeat(1000))]);
+    expect(reader.pending).toBe(MAX_LIST_ITEMS + 4);
+    await feed(socket, [Buffer.from('x\n'.repeat(100_000))]);
+    expect(reader.pending).toBe(MAX_LIST_ITEMS + 4);
+    // What was held is still read in order, then the failure.
+    for (let i = 0; i < MAX_LIST_ITEMS + 3; i++) await reader.next();
+    await expect(reader.next()).rejects.toMatchObject({ code: 'PROTOCOL', message: expect.stringMatching(/nobody asked/u) });
+  });
+
   it('a fault fails the waiting read and every later one', async () => {
     const { reader, done } = listVar();
     reader.fail(new Error('closed'));
