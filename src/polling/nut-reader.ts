@@ -10,17 +10,39 @@ import type { DeviceReader, Identification } from './types';
 /** The profile id of a device read through a NUT server: upsd's driver is the profile. */
 export const NUT_PROFILE = 'nut';
 
-/** Plain decimal numbers, as upsd prints them ("93.00", "-1", "230"); "1.2.3" or "0x1F" stay text. */
-const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)$/u;
+/**
+ * A value NUT does not keep as text, typed the way every other rackpower reader types it: a number when it is a plain
+ * decimal number, leading and trailing blanks aside (upsd prints "93.00", "-1", "230"), else the text as it came
+ * ("1.2.3" and "0x1F" stay text). Runs for most values of every poll, so it checks the characters itself.
+ */
+export function numberOrText(text: string): number | string {
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  // Printable ASCII at both ends (the usual case) leaves nothing to trim.
+  const trimmed = first > SPACE && first < DEL && last > SPACE && last < DEL ? text : text.trim();
+  return isPlainDecimal(trimmed) ? Number(trimmed) : text;
+}
 
-/** upsd's values (all text on the wire) typed the way every other rackpower reader types them. */
-export function typeNutValues(raw: Map<string, string>): Values {
-  const values: Values = {};
-  for (const [name, text] of raw) {
-    const trimmed = text.trim();
-    values[name] = !isTextVariable(name) && NUMBER.test(trimmed) ? Number(trimmed) : text;
+const SPACE = 0x20;
+const DEL = 0x7f;
+const PLUS = 0x2b;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+/** `[-+]?(\d+\.?\d*|\.\d+)`, ASCII digits only: an optional sign, digits with at most one dot, at least one digit. */
+function isPlainDecimal(s: string): boolean {
+  let i = s.charCodeAt(0) === PLUS || s.charCodeAt(0) === MINUS ? 1 : 0;
+  let digits = 0;
+  let dot = false;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= ZERO && c <= NINE) digits++;
+    else if (c === DOT && !dot) dot = true;
+    else return false;
   }
-  return values;
+  return digits > 0;
 }
 
 /** What a NUT dump says the device is: device.* (NUT 2.7+) first, ups.* as older drivers have it. */
@@ -50,6 +72,12 @@ export class NutDeviceReader implements DeviceReader {
   private readonly startCount: number;
   /** What identify() read, handed to the poll that follows it: one LIST VAR, not two. */
   private fresh: Values | undefined;
+  /**
+   * The last reply's variable names in row order, with whether NUT keeps each as text. upsd lists the same names in
+   * the same order every poll, so a row's name is compared with the one at its position, and on a match the string
+   * already used as a key and its text flag are taken from there instead of looked up again.
+   */
+  private readonly names: { name: string; text: boolean }[] = [];
 
   /** `release` hands the shared client back (the reader never closes a connection others use). */
   constructor(
@@ -74,7 +102,15 @@ export class NutDeviceReader implements DeviceReader {
     const fresh = this.fresh;
     this.fresh = undefined;
     if (fresh) return fresh;
-    const values = typeNutValues(await this.client.listVar(this.ups));
+    const values: Values = {};
+    let row = 0;
+    // Typed as the rows arrive; a list that then fails rejects, and what was typed so far is dropped with it.
+    await this.client.eachVar(this.ups, (name, text) => {
+      let known = this.names[row];
+      if (known?.name !== name) known = this.names[row] = { name, text: isTextVariable(name) };
+      row++;
+      values[known.name] = known.text ? text : numberOrText(text);
+    });
     // upsd lists every UPS it has configured, even one whose driver never published anything yet.
     if (values['ups.status'] === undefined && Object.keys(values).length === 0) {
       throw new RackpowerError('TIMEOUT', `upsd has no data for ${this.ups} yet`);

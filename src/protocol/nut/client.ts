@@ -8,7 +8,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { RackpowerError } from '../../errors';
 import { NutReplyError, replyError } from './errors';
-import { MAX_LINE, isPlainWord, quote, splitLine } from './line';
+import { isPlainWord, quote, splitLine } from './line';
+import { LineReader, type LineTaker, listRows } from './line-reader';
 
 export type NutTls = 'off' | 'verify' | 'pin' | 'skip';
 
@@ -31,8 +32,6 @@ export interface NutEndpoint {
 export const NUT_DEFAULT_PORT = 3493;
 export const NUT_DEFAULTS = { port: NUT_DEFAULT_PORT, tls: 'off' as NutTls, timeoutMs: 5000 };
 
-/** A LIST reply longer than this is not a UPS (upsd's biggest real dumps have a few hundred variables). */
-const MAX_LIST_ITEMS = 10_000;
 const BACKOFF_FIRST_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
 /** How often GET TRACKING asks while a command is PENDING. */
@@ -43,59 +42,6 @@ export interface TrackedResult {
   id?: string;
   /** SUCCESS; PENDING when the wait ran out; the driver's verdict otherwise arrives as a NutReplyError. */
   status: 'SUCCESS' | 'PENDING' | 'UNTRACKED';
-}
-
-/** Reads lines from a socket one at a time; a fault fails the waiting read and every later one. */
-class LineReader {
-  private buffer = '';
-  private lines: string[] = [];
-  private waiter: { resolve(line: string): void; reject(err: Error): void } | undefined;
-  private failure: Error | undefined;
-
-  constructor(private readonly socket: net.Socket) {
-    socket.setEncoding('utf8');
-    socket.on('data', this.onData);
-  }
-
-  detach(): void {
-    this.socket.off('data', this.onData);
-  }
-
-  private readonly onData = (chunk: string): void => {
-    this.buffer += chunk;
-    let nl: number;
-    while ((nl = this.buffer.indexOf('\n')) >= 0) {
-      this.lines.push(this.buffer.slice(0, nl).replace(/\r$/u, ''));
-      this.buffer = this.buffer.slice(nl + 1);
-    }
-    if (this.buffer.length > MAX_LINE) this.fail(new RackpowerError('PROTOCOL', `a reply line longer than ${MAX_LINE} bytes: not upsd`));
-    this.deliver();
-  };
-
-  private deliver(): void {
-    if (!this.waiter || !this.lines.length) return;
-    const w = this.waiter;
-    this.waiter = undefined;
-    w.resolve(this.lines.shift()!);
-  }
-
-  /** Lines already received, unasked for: after a request completes there must be none. */
-  get pending(): number {
-    return this.lines.length + (this.buffer.length ? 1 : 0);
-  }
-
-  fail(err: Error): void {
-    this.failure ??= err;
-    const w = this.waiter;
-    this.waiter = undefined;
-    w?.reject(err);
-  }
-
-  next(): Promise<string> {
-    if (this.lines.length) return Promise.resolve(this.lines.shift()!);
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
-  }
 }
 
 interface Connection {
@@ -134,26 +80,32 @@ export class NutClient {
 
   /** `LIST UPS`: name → description. */
   async listUps(): Promise<Map<string, string>> {
-    const rows = await this.list(['UPS']);
-    return new Map(rows.map((w) => [w[0], w[1] ?? '']));
+    return this.listPairs(['UPS']);
   }
 
   /** `LIST VAR <ups>`: every variable with its value, as text. */
   async listVar(ups: string): Promise<Map<string, string>> {
-    const rows = await this.list(['VAR', ups]);
-    return new Map(rows.map((w) => [w[0], w[1] ?? '']));
+    return this.listPairs(['VAR', ups]);
+  }
+
+  /**
+   * `LIST VAR <ups>`, each variable handed to `variable` as its row is read, for a caller that builds its own record
+   * (no Map in between). When the list then fails, what it was handed is no reply: the promise rejects.
+   */
+  eachVar(ups: string, variable: (name: string, value: string) => void): Promise<void> {
+    return this.list(['VAR', ups], (w) => variable(w[0], w[1] ?? ''));
   }
 
   /** `LIST RW <ups>`: the variables that may be set, with their values. */
   async listRw(ups: string): Promise<Map<string, string>> {
-    const rows = await this.list(['RW', ups]);
-    return new Map(rows.map((w) => [w[0], w[1] ?? '']));
+    return this.listPairs(['RW', ups]);
   }
 
   /** `LIST CMD <ups>`: the instant commands the driver offers. */
   async listCmd(ups: string): Promise<string[]> {
-    const rows = await this.list(['CMD', ups]);
-    return rows.map((w) => w[0]);
+    const commands: string[] = [];
+    await this.list(['CMD', ups], (w) => commands.push(w[0]));
+    return commands;
   }
 
   /** `GET VAR <ups> <name>`. */
@@ -229,25 +181,18 @@ export class NutClient {
 
   // ---- requests ----
 
-  private async list(args: string[]): Promise<string[][]> {
-    const text = args.map(word).join(' ');
-    return this.enqueue(async (c) => {
-      await this.send(c, `LIST ${text}`);
-      const first = await c.reader.next();
-      const err = replyError(first, `LIST ${text}`);
-      if (err) throw err;
-      if (first !== `BEGIN LIST ${text}`) throw this.garbled(c, `LIST ${text}`, first);
-      const rows: string[][] = [];
-      for (;;) {
-        const line = await c.reader.next();
-        if (line === `END LIST ${text}`) return rows;
-        const words = splitLine(line);
-        // Every row repeats the list's type and arguments (`VAR ups1 battery.charge "93"`) and carries at least a name.
-        if (!words || words.length <= args.length || words.slice(0, args.length).join(' ') !== text) throw this.garbled(c, `LIST ${text}`, line);
-        if (rows.length >= MAX_LIST_ITEMS) throw this.garbled(c, `LIST ${text}`, `more than ${MAX_LIST_ITEMS} rows`);
-        rows.push(words.slice(args.length));
-      }
-    });
+  /** A LIST whose rows are name and value. */
+  private async listPairs(args: string[]): Promise<Map<string, string>> {
+    const pairs = new Map<string, string>();
+    await this.list(args, (w) => pairs.set(w[0], w[1] ?? ''));
+    return pairs;
+  }
+
+  /** `LIST <args>`: each row's words after the list's own (`VAR ups1 battery.charge "93"` → name, value) to `row`. */
+  private async list(args: string[], row: (words: string[]) => void): Promise<void> {
+    const what = `LIST ${args.map(word).join(' ')}`;
+    const rows = (c: Connection): LineTaker<true> => listRows(args, row, (line) => this.garbled(c, what, line));
+    await this.enqueue((c) => this.send(c, what).then(() => c.reader.read(rows(c))));
   }
 
   /** A one-line request whose reply starts with `expect`. */
@@ -292,27 +237,33 @@ export class NutClient {
 
   /** Runs `work` on the connection when the requests before it are done; a fault drops the connection. */
   private enqueue<T>(work: (c: Connection) => Promise<T>): Promise<T> {
-    const run = this.queue.catch(() => undefined).then(async () => {
-      const c = await this.connect();
-      const timer = setTimeout(
-        () => this.fault(c, new RackpowerError('TIMEOUT', `no answer from upsd at ${this.describe()} within ${this.endpoint.timeoutMs} ms`)),
-        this.endpoint.timeoutMs,
-      );
-      try {
-        const result = await work(c);
-        // Lines nobody asked for mean we and upsd disagree about where a reply ends: start over.
-        if (c.reader.pending) this.fault(c, new RackpowerError('PROTOCOL', 'upsd sent more than the reply'));
-        return result;
-      } catch (err) {
-        // upsd's ERR replies leave the connection in step; anything else may not have.
-        if (!(err instanceof NutReplyError)) this.fault(c, err as Error);
-        throw err;
-      } finally {
-        clearTimeout(timer);
-      }
-    });
+    const go = (): Promise<T> => this.run(work);
+    // After the request before it, whatever that one's outcome.
+    const run = this.queue.then(go, go);
     this.queue = run;
     return run;
+  }
+
+  private async run<T>(work: (c: Connection) => Promise<T>): Promise<T> {
+    // An open connection (the usual case) is taken without a turn through connect()'s promise.
+    const open = this.connection;
+    const c = open && !open.socket.destroyed && !this.closed ? open : await this.connect();
+    const timer = setTimeout(
+      () => this.fault(c, new RackpowerError('TIMEOUT', `no answer from upsd at ${this.describe()} within ${this.endpoint.timeoutMs} ms`)),
+      this.endpoint.timeoutMs,
+    );
+    try {
+      const result = await work(c);
+      // Lines nobody asked for mean we and upsd disagree about where a reply ends: start over.
+      if (c.reader.pending) this.fault(c, new RackpowerError('PROTOCOL', 'upsd sent more than the reply'));
+      return result;
+    } catch (err) {
+      // upsd's ERR replies leave the connection in step; anything else may not have.
+      if (!(err instanceof NutReplyError)) this.fault(c, err as Error);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private send(c: Connection, line: string): Promise<void> {

@@ -3,6 +3,7 @@
 // the next request starts over on a fresh connection.
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { NutDeviceReader } from '../../../src/polling/nut-reader';
 import { NutClient } from '../../../src/protocol/nut/client';
 
 let server: net.Server | undefined;
@@ -48,6 +49,16 @@ describe('NutClient against a misbehaving server', () => {
   it('a line without end is PROTOCOL, not a growing buffer', async () => {
     const client = await fake(() => 'VAR u x "' + 'A'.repeat(100_000));
     await expect(client.listVar('u')).rejects.toMatchObject({ code: 'PROTOCOL', message: expect.stringMatching(/longer than/u) });
+    await client.close();
+  });
+
+  it('a reply garbled after good rows fails the read: no value of it is kept, the next read is whole', async () => {
+    const client = await fake((_l, n) =>
+      n === 1 ? 'BEGIN LIST VAR u\nVAR u battery.charge "93"\nVAR u ups.status "OL\nEND LIST VAR u\n' : 'BEGIN LIST VAR u\nVAR u ups.status "OB"\nEND LIST VAR u\n',
+    );
+    const reader = new NutDeviceReader(client, 'u');
+    await expect(reader.read()).rejects.toMatchObject({ code: 'PROTOCOL' });
+    expect(await reader.read()).toEqual({ 'ups.status': 'OB' });
     await client.close();
   });
 
