@@ -9,15 +9,18 @@ const TEXT_SUFFIXES = new Set([
   // USB ids as usbhid-ups publishes them ("0764", "051d"): hex text, never numbers.
   'vendorid', 'productid',
 ]);
+
+// Names already judged. Asked for per value of every Modbus poll; the names may come from a device (a hostile upsd
+// can send endless new ones), so only the first MAX_REMEMBERED are kept.
 const textNames = new Map<string, boolean>();
+const MAX_REMEMBERED = 4096;
 
 export function isTextVariable(name: string): boolean {
-  // Asked for every cell of every poll: remembered per name.
   let text = textNames.get(name);
   if (text === undefined) {
     const last = name.slice(name.lastIndexOf('.') + 1);
     text = name === 'ups.beeper.status' || name === 'battery.charger.status' || TEXT_SUFFIXES.has(last);
-    textNames.set(name, text);
+    if (textNames.size < MAX_REMEMBERED) textNames.set(name, text);
   }
   return text;
 }
