@@ -274,7 +274,8 @@ export class SnmpDeviceReader implements DeviceReader {
       const cellOids = volatileRows ? undefined : plans[c].cellOids;
       const byPosition = cellOids && bulk.aligned(col.oid, cellOids);
       const plainNames = plans[c].names;
-      // One row used under a `single` name goes the general way.
+      // One row used under a `single` name (a single-phase UPS's input.voltage) has a decoder of its own.
+      const single = usedRows === 1 ? plans[c].single : undefined;
       const decoders = usedRows === 1 && col.single ? undefined : plans[c].decoders;
       const isStatic = col.static;
       for (let k = 0; k < rows.length; k++) {
@@ -285,11 +286,12 @@ export class SnmpDeviceReader implements DeviceReader {
         let value: Value | Absent;
         let template = col.name;
         let i: string;
-        if (decoders) {
+        if (decoders || single) {
           i = nutOfRow![k];
           if (!i) continue;
-          name = decoders[k].name;
-          value = decoders[k].decode(answer);
+          const decoder = single ?? decoders![k];
+          name = decoder.name;
+          value = decoder.decode(answer);
         } else {
           let def: Transform & Scaling = col;
           let typedSingle: string | undefined;
@@ -337,7 +339,13 @@ export class SnmpDeviceReader implements DeviceReader {
   private planColumns(t: LearnedTable, nutOfRow: string[] | undefined): ColumnPlan[] {
     return t.columns.map((col) => {
       const names = nutOfRow && !col.typedBy ? this.cellNames(col.name, nutOfRow) : undefined;
-      return { cellOids: this.cellOids(t, col.oid), names, decoders: names && !needsHelpers(col) ? decodersOf(names, col) : undefined };
+      const plain = names && !needsHelpers(col);
+      return {
+        cellOids: this.cellOids(t, col.oid),
+        names,
+        decoders: plain ? decodersOf(names, col) : undefined,
+        single: plain && col.single !== undefined ? new Decoder(col.single, col) : undefined,
+      };
     });
   }
 
@@ -460,12 +468,14 @@ export class SnmpDeviceReader implements DeviceReader {
 /**
  * What one column of a learned table needs every poll, fixed for the learned table: the OIDs of its cells, and for a
  * plain column (NUT index from the row index, not typed) its NUT names and, when it needs no helper, its decoders,
- * each at every learned row in row order.
+ * each at every learned row in row order (and one under its `single` name).
  */
 interface ColumnPlan {
   cellOids: string[];
   names?: string[];
   decoders?: Decoder[];
+  /** A plain column's decoder under its `single` name, for a poll that uses one row of the table. */
+  single?: Decoder;
 }
 
 function scalarDecodersOf(scalars: SnmpVariable[]): (Decoder | undefined)[] {
