@@ -43,6 +43,14 @@ function scalarHelpers(profile: SnmpProfile): string[] {
   return [...new Set(out.map(strip).filter(isScalarOid))];
 }
 
+/**
+ * The profile's own variable or column when its OID is already spelled `oid` (the usual case), else a copy with it:
+ * readers of one profile then share these objects and everything kept per object (Decoder.of).
+ */
+function withOid<T extends { oid: string }>(v: T, oid = strip(v.oid)): T {
+  return oid === v.oid ? v : { ...v, oid };
+}
+
 /** Every column OID a discovery walk of this table reads: its own columns and its helper columns. */
 export function walkColumns(table: SnmpTable): string[] {
   return [...new Set([...table.columns.map((c) => strip(c.oid)), ...structuralHelpers(table), ...liveHelpers(table)])];
@@ -90,7 +98,7 @@ export class SnmpPlan {
   tables: LearnedTable[] = [];
 
   constructor(readonly profile: SnmpProfile) {
-    this.scalars = profile.variables.map((v) => ({ ...v, oid: strip(v.oid) }));
+    this.scalars = profile.variables.map((v) => withOid(v));
     this.helperScalars = scalarHelpers(profile);
   }
 
@@ -129,7 +137,7 @@ export class SnmpPlan {
         if (named.has(v.name)) continue;
         named.add(v.name);
       }
-      kept.push({ ...v, oid });
+      kept.push(withOid(v, oid));
     }
     this.scalars = kept;
     this.helperScalars = scalarHelpers(this.profile).filter((o) => answers.has(o));
@@ -141,7 +149,7 @@ export class SnmpPlan {
     for (const col of table.columns) {
       const found = columns.get(strip(col.oid)) ?? [];
       if (!found.length && !table.volatile) continue;
-      present.push({ ...col, oid: strip(col.oid) });
+      present.push(withOid(col));
       for (const r of found) rows.add(r.index);
     }
     const helpers = new Map<string, Map<string, TypedValue>>();

@@ -344,7 +344,7 @@ export class SnmpDeviceReader implements DeviceReader {
         cellOids: this.cellOids(t, col.oid),
         names,
         decoders: plain ? decodersOf(names, col) : undefined,
-        single: plain && col.single !== undefined ? new Decoder(col.single, col) : undefined,
+        single: plain && col.single !== undefined ? Decoder.of(col.single, col) : undefined,
       };
     });
   }
@@ -479,11 +479,11 @@ interface ColumnPlan {
 }
 
 function scalarDecodersOf(scalars: SnmpVariable[]): (Decoder | undefined)[] {
-  return scalars.map((v) => (needsHelpers(v) ? undefined : new Decoder(v.name, v)));
+  return scalars.map((v) => (needsHelpers(v) ? undefined : Decoder.of(v.name, v)));
 }
 
 function decodersOf(names: string[], def: SnmpColumn): Decoder[] {
-  return names.map((name) => new Decoder(name, def));
+  return names.map((name) => Decoder.of(name, def));
 }
 
 function cellOidsOf(rows: string[], column: string): string[] {
