@@ -42,8 +42,8 @@ export class SnmpDeviceReader implements DeviceReader {
   private readonly rowCells = new WeakMap<LearnedTable, Map<string, string[]>>();
   /** Per learned table: each column's ColumnPlan, by position. */
   private readonly columns = new WeakMap<LearnedTable, ColumnPlan[]>();
-  /** Per learned list of scalars: the decoders of those that need no helper, by position in the list. */
-  private scalarPlan: { scalars: SnmpVariable[]; decoders: (Decoder | undefined)[] } | undefined;
+  /** Per learned list of scalars: what the poll reads of each (ScalarEntry), by position in the list. */
+  private scalarPlan: { scalars: SnmpVariable[]; entries: ScalarEntry[] } | undefined;
   /** learnedCells() of the plan's current tables. */
   private cells: { tables: LearnedTable[]; byColumn: Map<string, string[]> } | undefined;
   /** Name template → NUT index → NUT name. */
@@ -178,30 +178,29 @@ export class SnmpDeviceReader implements DeviceReader {
     const status: string[] = [];
     const answers = await this.client.getAnswers(plan.getOids(includeStatic));
     const scalarHelper = (oid: string): TypedValue | undefined => answers.get(strip(oid));
-    const decoders = this.scalarDecoders(plan);
-    for (let k = 0; k < plan.scalars.length; k++) {
-      const v = plan.scalars[k];
-      if (!includeStatic && v.static) continue;
-      const answer = answers.get(v.oid);
+    const scalars = this.scalarEntries(plan);
+    for (let k = 0; k < scalars.length; k++) {
+      const e = scalars[k];
+      if (!includeStatic && e.isStatic) continue;
+      const answer = answers.get(e.oid);
       if (!answer) {
-        const why = answers.missing(v.oid);
-        if (why) this.leftOut(v.name, why as AbsentReason, includeStatic, v.static);
+        const why = answers.missing(e.oid);
+        if (why) this.leftOut(e.name, why as AbsentReason, includeStatic, e.isStatic);
         continue;
       }
-      const decoder = decoders[k];
       let value: Value | Absent;
-      if (decoder) value = decoder.decode(answer);
+      if (e.decoder) value = e.decoder.decode(answer);
       else {
-        const def = applyScaling(v, scalarHelper);
-        value = def ? decodeAnswer(v.name, def, answer) : Absent.of('helper');
+        const def = applyScaling(e.variable, scalarHelper);
+        value = def ? decodeAnswer(e.name, def, answer) : Absent.of('helper');
       }
       if (value instanceof Absent) {
-        this.leftOut(v.name, value.reason, includeStatic, v.static);
+        this.leftOut(e.name, value.reason, includeStatic, e.isStatic);
         continue;
       }
-      if (v.name === 'ups.status') status.push(String(value));
-      else values.set(v.name, value);
-      if (v.static) statics?.add(v.name);
+      if (e.name === 'ups.status') status.push(String(value));
+      else values.set(e.name, value);
+      if (e.isStatic) statics?.add(e.name);
     }
     const bulk = new BulkColumns();
     for (const b of plan.bulkTables(includeStatic, answers)) bulk.add(await this.client.columnVarbinds(b.columns, b.rows, this.learnedCells(plan)));
@@ -323,10 +322,10 @@ export class SnmpDeviceReader implements DeviceReader {
     }
   }
 
-  /** The plan's scalars' decoders, by position (none for a scalar that needs helpers): made once per learned list. */
-  private scalarDecoders(plan: SnmpPlan): (Decoder | undefined)[] {
-    if (this.scalarPlan?.scalars !== plan.scalars) this.scalarPlan = { scalars: plan.scalars, decoders: scalarDecodersOf(plan.scalars) };
-    return this.scalarPlan.decoders;
+  /** The plan's scalars as ScalarEntry, by position: made once per learned list. */
+  private scalarEntries(plan: SnmpPlan): ScalarEntry[] {
+    if (this.scalarPlan?.scalars !== plan.scalars) this.scalarPlan = { scalars: plan.scalars, entries: plan.scalars.map(scalarEntry) };
+    return this.scalarPlan.entries;
   }
 
   /** What each column of a learned table needs every poll (ColumnPlan), by column position: worked out once. */
@@ -478,8 +477,32 @@ interface ColumnPlan {
   single?: Decoder;
 }
 
-function scalarDecodersOf(scalars: SnmpVariable[]): (Decoder | undefined)[] {
-  return scalars.map((v) => (needsHelpers(v) ? undefined : Decoder.of(v.name, v)));
+/**
+ * What a poll reads of one scalar variable, in one shape for all of them: profile variables come in as many shapes as
+ * they have key sets, so reading `static` or `oid` off each in one loop was a megamorphic load (a stub cache probe) per
+ * variable per poll. `decoder` is absent for a variable that needs helpers (digits, unit from another OID).
+ */
+class ScalarEntry {
+  readonly oid: string;
+  readonly name: string;
+  readonly isStatic: boolean;
+  readonly decoder: Decoder | undefined;
+
+  constructor(readonly variable: SnmpVariable) {
+    this.oid = variable.oid;
+    this.name = variable.name;
+    this.isStatic = variable.static === true;
+    this.decoder = needsHelpers(variable) ? undefined : Decoder.of(variable.name, variable);
+  }
+}
+
+/** One entry per variable object for the process (a profile's variables are shared by its readers: withOid). */
+const sharedEntries = new WeakMap<SnmpVariable, ScalarEntry>();
+
+function scalarEntry(v: SnmpVariable): ScalarEntry {
+  let e = sharedEntries.get(v);
+  if (!e) sharedEntries.set(v, (e = new ScalarEntry(v)));
+  return e;
 }
 
 function decodersOf(names: string[], def: SnmpColumn): Decoder[] {
