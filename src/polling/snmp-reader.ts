@@ -3,7 +3,7 @@
 import { RackpowerError } from '../errors';
 import { decodeVarbind, type GetAnswers, type SnmpClient, type TypedValue } from '../protocol/snmp/client';
 import { chooseProfile, probeOids } from '../profiles/detect';
-import type { Scaling, SnmpColumn, SnmpProfile, SnmpVariable, Transform } from '../profiles/types';
+import type { Scaling, SnmpColumn, SnmpProfile, SnmpTable, SnmpVariable, Transform } from '../profiles/types';
 import { joinStatus } from '../normalize/nut';
 import { Absent, Decoder, decodeAnswer, type AbsentReason } from '../normalize/value-class';
 import { applyScaling } from '../normalize/scaling';
@@ -41,7 +41,7 @@ export class SnmpDeviceReader implements DeviceReader {
   private readonly rowNuts = new WeakMap<LearnedTable, string[]>();
   private readonly rowCells = new WeakMap<LearnedTable, Map<string, string[]>>();
   /** Per learned table: each column's ColumnPlan, by position. */
-  private readonly columns = new WeakMap<LearnedTable, ColumnPlan[]>();
+  private readonly columns = new WeakMap<LearnedTable, TablePlan>();
   /** Per learned list of scalars: what the poll reads of each (ScalarEntry), by position in the list. */
   private scalarPlan: { scalars: SnmpVariable[]; entries: ScalarEntry[] } | undefined;
   /** learnedCells() of the plan's current tables. */
@@ -238,22 +238,25 @@ export class SnmpDeviceReader implements DeviceReader {
     statics?: Set<string>,
   ): void {
     const table = t.table;
+    const facts = tableFacts(table);
     // Most tables have no presence or label column: every learned row is present, nothing to filter per poll.
-    const simple = !table.presentIf && !table.indexFrom;
+    const simple = facts.simple;
     const present = simple ? t.rows : this.presentRows(t, answers, bulk);
     // The limit may be another table's count (input.phases): counts are only written after every table, so ask them.
-    const limit = table.rowsLimit ? Number(values.get(table.rowsLimit) ?? this.staticValues[table.rowsLimit] ?? counts.get(table.rowsLimit)?.size) : NaN;
+    const limitName = facts.rowsLimit;
+    const limit = limitName ? Number(values.get(limitName) ?? this.staticValues[limitName] ?? counts.get(limitName)?.size) : NaN;
     const usedRows = Number.isInteger(limit) && limit > 0 ? Math.min(limit, present.length) : present.length;
     const used = simple && usedRows === present.length ? undefined : new Set(present.slice(0, usedRows));
-    const typed = t.columns.some((c) => c.typedBy);
-    // Only a table that publishes a count needs its rows collected (most tables have none).
-    const counted = table.count ? (counts.get(table.count) ?? new RowCount()) : undefined;
-    if (table.count) counts.set(table.count, counted!);
-    const countPrefix = typed && table.count ? table.count.replace(/count$/u, '') : '';
     // Most columns are plain: learned rows, NUT index from the row index, one name template. Their NUT indexes and
     // names are worked out once per learned table, and their cells come by position when the GETBULK lined up.
-    const plainTable = !table.volatile && !table.ordinal && !table.indexFrom;
-    const nutOfRow = plainTable ? this.rowNutIndexes(t, answers, bulk) : undefined;
+    const nutOfRow = facts.plain ? this.rowNutIndexes(t, answers, bulk) : undefined;
+    const { typed, columns: plans } = this.tablePlan(t, nutOfRow);
+    // Only a table that publishes a count needs its rows collected (most tables have none).
+    const countName = facts.count;
+    const counted = countName ? (counts.get(countName) ?? new RowCount()) : undefined;
+    if (countName) counts.set(countName, counted!);
+    const countPrefix = typed && countName ? countName.replace(/count$/u, '') : '';
+    const isVolatile = facts.volatile;
     if (counted && !typed) {
       if (nutOfRow && present === t.rows) counted.addLearned(nutOfRow);
       else {
@@ -262,25 +265,26 @@ export class SnmpDeviceReader implements DeviceReader {
       }
     }
 
-    const plans = this.columnPlans(t, nutOfRow);
     for (let c = 0; c < t.columns.length; c++) {
       const col = t.columns[c];
-      if (!includeStatic && col.static) continue;
-      const volatileRows = table.volatile ? bulk.indexes(col.oid) : undefined;
+      const plan = plans[c];
+      const isStatic = plan.isStatic;
+      if (!includeStatic && isStatic) continue;
+      const oid = plan.oid;
+      const volatileRows = isVolatile ? bulk.indexes(oid) : undefined;
       const rows = volatileRows ?? t.rows;
       // The OIDs of the column's cells are fixed per learned table: a GETBULK reply is checked against them, and a
       // small table's cells come in the GET under them.
-      const cellOids = volatileRows ? undefined : plans[c].cellOids;
-      const byPosition = cellOids && bulk.aligned(col.oid, cellOids);
-      const plainNames = plans[c].names;
+      const cellOids = volatileRows ? undefined : plan.cellOids;
+      const byPosition = cellOids && bulk.aligned(oid, cellOids);
+      const plainNames = plan.names;
       // One row used under a `single` name (a single-phase UPS's input.voltage) has a decoder of its own.
-      const single = usedRows === 1 ? plans[c].single : undefined;
-      const decoders = usedRows === 1 && col.single ? undefined : plans[c].decoders;
-      const isStatic = col.static;
+      const single = usedRows === 1 ? plan.single : undefined;
+      const decoders = usedRows === 1 && plan.hasSingle ? undefined : plan.decoders;
       for (let k = 0; k < rows.length; k++) {
         const index = rows[k];
-        const answer = byPosition ? decodeVarbind(byPosition[k]) : (bulk.get(col.oid, index) ?? answers.get(cellOids ? cellOids[k] : `${col.oid}.${index}`));
-        if (!answer || (!table.volatile && used && !used.has(index))) continue;
+        const answer = byPosition ? decodeVarbind(byPosition[k]) : (bulk.get(oid, index) ?? answers.get(cellOids ? cellOids[k] : `${oid}.${index}`));
+        if (!answer || (!isVolatile && used && !used.has(index))) continue;
         let name: string;
         let value: Value | Absent;
         let template = col.name;
@@ -328,11 +332,11 @@ export class SnmpDeviceReader implements DeviceReader {
     return this.scalarPlan.entries;
   }
 
-  /** What each column of a learned table needs every poll (ColumnPlan), by column position: worked out once. */
-  private columnPlans(t: LearnedTable, nutOfRow: string[] | undefined): ColumnPlan[] {
-    let plans = this.columns.get(t);
-    if (!plans) this.columns.set(t, (plans = this.planColumns(t, nutOfRow)));
-    return plans;
+  /** What a learned table's columns need every poll (ColumnPlan, by column position), and whether any is typed. */
+  private tablePlan(t: LearnedTable, nutOfRow: string[] | undefined): TablePlan {
+    let plan = this.columns.get(t);
+    if (!plan) this.columns.set(t, (plan = { typed: t.columns.some((c) => c.typedBy), columns: this.planColumns(t, nutOfRow) }));
+    return plan;
   }
 
   private planColumns(t: LearnedTable, nutOfRow: string[] | undefined): ColumnPlan[] {
@@ -340,6 +344,9 @@ export class SnmpDeviceReader implements DeviceReader {
       const names = nutOfRow && !col.typedBy ? this.cellNames(col.name, nutOfRow) : undefined;
       const plain = names && !needsHelpers(col);
       return {
+        oid: col.oid,
+        isStatic: col.static === true,
+        hasSingle: !!col.single,
         cellOids: this.cellOids(t, col.oid),
         names,
         decoders: plain ? decodersOf(names, col) : undefined,
@@ -470,11 +477,43 @@ export class SnmpDeviceReader implements DeviceReader {
  * each at every learned row in row order (and one under its `single` name).
  */
 interface ColumnPlan {
+  /** The column's own fields a poll reads, copied into this one shape (profile columns have many: see ScalarEntry). */
+  oid: string;
+  isStatic: boolean;
+  hasSingle: boolean;
   cellOids: string[];
   names?: string[];
   decoders?: Decoder[];
   /** A plain column's decoder under its `single` name, for a poll that uses one row of the table. */
   single?: Decoder;
+}
+
+interface TablePlan {
+  typed: boolean;
+  columns: ColumnPlan[];
+}
+
+/** What every poll reads of a profile table's definition, in one shape (see ScalarEntry); one per table object. */
+interface TableFacts {
+  /** No presence or label column: every learned row is present. */
+  simple: boolean;
+  /** NUT index from the row index, rows as learned (not volatile, ordinal or labelled). */
+  plain: boolean;
+  volatile: boolean;
+  rowsLimit: string | undefined;
+  count: string | undefined;
+}
+
+const sharedFacts = new WeakMap<SnmpTable, TableFacts>();
+
+function tableFacts(table: SnmpTable): TableFacts {
+  let f = sharedFacts.get(table);
+  if (!f) {
+    const volatile = !!table.volatile;
+    f = { simple: !table.presentIf && !table.indexFrom, plain: !volatile && !table.ordinal && !table.indexFrom, volatile, rowsLimit: table.rowsLimit, count: table.count };
+    sharedFacts.set(table, f);
+  }
+  return f;
 }
 
 /**
