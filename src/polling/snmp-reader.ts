@@ -42,8 +42,13 @@ export class SnmpDeviceReader implements DeviceReader {
   private readonly rowCells = new WeakMap<LearnedTable, Map<string, string[]>>();
   /** Per learned table: each column's ColumnPlan, by position. */
   private readonly columns = new WeakMap<LearnedTable, TablePlan>();
-  /** Per learned list of scalars: what the poll reads of each (ScalarEntry), by position in the list. */
-  private scalarPlan: { scalars: SnmpVariable[]; entries: ScalarEntry[] } | undefined;
+  /**
+   * Per learned list of scalars: what the poll reads of each (ScalarEntry), and each one's place in the poll's GET
+   * list (-1: not in it), by position in the list.
+   */
+  private scalarPlan: { scalars: SnmpVariable[]; entries: ScalarEntry[]; places: number[] } | undefined;
+  /** The poll's GET list (the plan's, static values left out) and each OID's place in it. */
+  private pollList: { oids: string[]; places: Map<string, number> } | undefined;
   /** learnedCells() of the plan's current tables. */
   private cells: { tables: LearnedTable[]; byColumn: Map<string, string[]> } | undefined;
   /** Name template → NUT index → NUT name. */
@@ -178,11 +183,12 @@ export class SnmpDeviceReader implements DeviceReader {
     const status: string[] = [];
     const answers = await this.client.getAnswers(plan.getOids(includeStatic));
     const scalarHelper = (oid: string): TypedValue | undefined => answers.get(strip(oid));
-    const scalars = this.scalarEntries(plan);
+    // A poll (not a rediscovery) asked the poll's list, where each answer's place is known.
+    const { entries: scalars, places } = this.scalarPlanOf(plan);
     for (let k = 0; k < scalars.length; k++) {
       const e = scalars[k];
       if (!includeStatic && e.isStatic) continue;
-      const answer = answers.get(e.oid);
+      const answer = answers.answerAt(includeStatic ? -1 : places[k], e.oid);
       if (!answer) {
         const why = answers.missing(e.oid);
         if (why) this.leftOut(e.name, why as AbsentReason, includeStatic, e.isStatic);
@@ -277,13 +283,16 @@ export class SnmpDeviceReader implements DeviceReader {
       // small table's cells come in the GET under them.
       const cellOids = volatileRows ? undefined : plan.cellOids;
       const byPosition = cellOids && bulk.aligned(oid, cellOids);
+      const cellPlaces = includeStatic ? undefined : plan.cellPlaces;
       const plainNames = plan.names;
       // One row used under a `single` name (a single-phase UPS's input.voltage) has a decoder of its own.
       const single = usedRows === 1 ? plan.single : undefined;
       const decoders = usedRows === 1 && plan.hasSingle ? undefined : plan.decoders;
       for (let k = 0; k < rows.length; k++) {
         const index = rows[k];
-        const answer = byPosition ? decodeVarbind(byPosition[k]) : (bulk.get(oid, index) ?? answers.get(cellOids ? cellOids[k] : `${oid}.${index}`));
+        const answer = byPosition
+          ? decodeVarbind(byPosition[k])
+          : (bulk.get(oid, index) ?? (cellOids ? answers.answerAt(cellPlaces ? cellPlaces[k] : -1, cellOids[k]) : answers.get(`${oid}.${index}`)));
         if (!answer || (!isVolatile && used && !used.has(index))) continue;
         let name: string;
         let value: Value | Absent;
@@ -326,10 +335,20 @@ export class SnmpDeviceReader implements DeviceReader {
     }
   }
 
-  /** The plan's scalars as ScalarEntry, by position: made once per learned list. */
-  private scalarEntries(plan: SnmpPlan): ScalarEntry[] {
-    if (this.scalarPlan?.scalars !== plan.scalars) this.scalarPlan = { scalars: plan.scalars, entries: plan.scalars.map(scalarEntry) };
-    return this.scalarPlan.entries;
+  /** The plan's scalars as ScalarEntry and their places in the poll's GET list, by position: made once per learned list. */
+  private scalarPlanOf(plan: SnmpPlan): { entries: ScalarEntry[]; places: number[] } {
+    if (this.scalarPlan?.scalars !== plan.scalars) {
+      const places = this.pollPlaces(plan);
+      this.scalarPlan = { scalars: plan.scalars, entries: plan.scalars.map(scalarEntry), places: plan.scalars.map((v) => places.get(v.oid) ?? -1) };
+    }
+    return this.scalarPlan;
+  }
+
+  /** Each OID's place in the poll's GET list of the plan as it is now. */
+  private pollPlaces(plan: SnmpPlan): Map<string, number> {
+    const oids = plan.getOids(false);
+    if (this.pollList?.oids !== oids) this.pollList = { oids, places: new Map(oids.map((oid, k) => [oid, k])) };
+    return this.pollList.places;
   }
 
   /** What a learned table's columns need every poll (ColumnPlan, by column position), and whether any is typed. */
@@ -340,14 +359,17 @@ export class SnmpDeviceReader implements DeviceReader {
   }
 
   private planColumns(t: LearnedTable, nutOfRow: string[] | undefined): ColumnPlan[] {
+    const places = this.pollPlaces(this.plan!);
     return t.columns.map((col) => {
       const names = nutOfRow && !col.typedBy ? this.cellNames(col.name, nutOfRow) : undefined;
       const plain = names && !needsHelpers(col);
+      const cellOids = this.cellOids(t, col.oid);
       return {
         oid: col.oid,
         isStatic: col.static === true,
         hasSingle: !!col.single,
-        cellOids: this.cellOids(t, col.oid),
+        cellOids,
+        cellPlaces: cellOids.map((oid) => places.get(oid) ?? -1),
         names,
         decoders: plain ? decodersOf(names, col) : undefined,
         single: plain && col.single !== undefined ? Decoder.of(col.single, col) : undefined,
@@ -482,6 +504,8 @@ interface ColumnPlan {
   isStatic: boolean;
   hasSingle: boolean;
   cellOids: string[];
+  /** Each cell's place in the poll's GET list (-1: read by GETBULK), row by row. */
+  cellPlaces: number[];
   names?: string[];
   decoders?: Decoder[];
   /** A plain column's decoder under its `single` name, for a poll that uses one row of the table. */

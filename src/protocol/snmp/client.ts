@@ -136,19 +136,51 @@ export interface Answers {
   get(oid: string): TypedValue | undefined;
 }
 
+/** Each OID's place in a list, per list (getAnswers' lists are a poll's, asked again and again): made when first asked. */
+const placesByList = new WeakMap<string[], Map<string, number>>();
+
 /** Answers of a GET by OID, decoded when asked for. */
 export class GetAnswers implements Answers {
-  /** `at`: each answered OID's place in `varbinds`. */
+  private placesOfOids: ReadonlyMap<string, number> | undefined;
+
+  /**
+   * `at`: each answered OID's place in `varbinds`; or, for an agent that answered every OID of `ordered` at its place
+   * (as a well-behaved one does), nothing: the places are then those of `ordered`, looked up only when an OID is asked
+   * by name rather than by place.
+   */
   constructor(
     private readonly varbinds: snmp.Varbind[],
-    private readonly at: ReadonlyMap<string, number>,
-  ) {}
+    at: ReadonlyMap<string, number> | undefined,
+    private readonly ordered?: string[],
+  ) {
+    this.placesOfOids = at;
+  }
+
+  private get at(): ReadonlyMap<string, number> {
+    if (!this.placesOfOids) {
+      const list = this.ordered!;
+      let places = placesByList.get(list);
+      if (!places) placesByList.set(list, (places = placesOf(list)));
+      this.placesOfOids = places;
+    }
+    return this.placesOfOids;
+  }
 
   /** The answer for `oid`, decoded; undefined when the agent gave none, or named an exception (see `missing`). */
   get(oid: string): TypedValue | undefined {
     const k = this.at.get(oid);
     if (k === undefined) return undefined;
     const vb = this.varbinds[k];
+    return snmp.isVarbindError(vb) ? undefined : decodeVarbind(vb);
+  }
+
+  /**
+   * get(oid) for an OID the caller knows to be at `place` in the list it asked (a reader's learned plan): when the agent
+   * answered in order, the answer is taken there, without a lookup by name. A wrong or stale place costs only that.
+   */
+  answerAt(place: number, oid: string): TypedValue | undefined {
+    if (place < 0 || this.ordered?.[place] !== oid) return this.get(oid);
+    const vb = this.varbinds[place];
     return snmp.isVarbindError(vb) ? undefined : decodeVarbind(vb);
   }
 
@@ -337,7 +369,8 @@ export class SnmpClient {
   /**
    * `get` for a list of OIDs asked again and again (a poll's): the answers stay undecoded until asked for, and when
    * the agent answered every OID at its place in the request (as a well-behaved one always does) no map of the
-   * answers is built: an OID's answer is found by its place, from a map of places kept per list.
+   * answers is built: an OID's answer is found by its place in `oids` (GetAnswers.answerAt), or by name from a map of
+   * places kept per list.
    */
   async getAnswers(oids: string[]): Promise<GetAnswers> {
     const { asked, varbinds } = await this.getVarbinds(oids);
@@ -345,15 +378,9 @@ export class SnmpClient {
     for (let k = 0; inPlace && k < varbinds.length; k++) inPlace = varbinds[k].oid === asked[k];
     if (!inPlace) return new GetAnswers(varbinds, answeredAt(varbinds));
     // Asked in several requests, `asked` is a new list each time, but with every OID of `oids` in it (none dropped)
-    // its places are those of `oids`, kept under that list.
-    const list = asked.length === oids.length ? oids : asked;
-    let places = this.places.get(list);
-    if (!places) this.places.set(list, (places = placesOf(asked)));
-    return new GetAnswers(varbinds, places);
+    // its places are those of `oids`.
+    return new GetAnswers(varbinds, undefined, asked.length === oids.length ? oids : asked);
   }
-
-  /** Per OID list of getAnswers, each OID's place in it. */
-  private readonly places = new WeakMap<string[], Map<string, number>>();
 
   /**
    * The batched GETs behind `get`: the OIDs asked, in order, and the agent's varbinds for them (exceptions
