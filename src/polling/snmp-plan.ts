@@ -207,21 +207,16 @@ export class SnmpPlan {
     // poll before): built again only when one of those changed.
     const key = includeStatic ? 1 : 0;
     const cached = this.bulkCache[key];
-    if (cached?.tables === this.tables && this.sameVolatileSizes(cached.sizes, answers)) return cached.bulk;
-    const sizes = this.tables.filter((t) => t.table.volatile).map((t) => rowsToAsk(t, answers));
+    if (cached?.tables === this.tables && sameSizes(cached.volatile, cached.sizes, answers)) return cached.bulk;
+    const volatile = this.tables.filter((t) => t.table.volatile);
+    const sizes = volatile.map((t) => rowsToAsk(t, answers));
     const bulk = this.buildBulk(includeStatic, answers);
-    this.bulkCache[key] = { tables: this.tables, sizes, bulk };
+    this.bulkCache[key] = { tables: this.tables, volatile, sizes, bulk };
     return bulk;
   }
 
-  private bulkCache: { tables: LearnedTable[]; sizes: number[]; bulk: { columns: string[]; rows: number }[] }[] = [];
-
-  /** Whether every volatile table asks as many rows this poll as `sizes` says (in table order). */
-  private sameVolatileSizes(sizes: number[], answers: Answers): boolean {
-    let v = 0;
-    for (const t of this.tables) if (t.table.volatile && rowsToAsk(t, answers) !== sizes[v++]) return false;
-    return true;
-  }
+  /** Per includeStatic: the requests, and the volatile tables (most plans have none) with the rows each asked. */
+  private bulkCache: { tables: LearnedTable[]; volatile: LearnedTable[]; sizes: number[]; bulk: { columns: string[]; rows: number }[] }[] = [];
 
   private buildBulk(includeStatic: boolean, answers: Answers): { columns: string[]; rows: number }[] {
     return bulkRequests(this.tables.filter((x) => !isSmall(x)).map((t) => ({ columns: readColumns(t, includeStatic), rows: rowsToAsk(t, answers) })));
@@ -259,6 +254,12 @@ function ordinalsOf(t: LearnedTable): Map<string, Map<string, number>> {
     out.set(col.oid, positions);
   }
   return out;
+}
+
+/** Whether each of the volatile tables asks as many rows this poll as `sizes` says. */
+function sameSizes(volatile: LearnedTable[], sizes: number[], answers: Answers): boolean {
+  for (let v = 0; v < volatile.length; v++) if (rowsToAsk(volatile[v], answers) !== sizes[v]) return false;
+  return true;
 }
 
 function rowsToAsk(t: LearnedTable, answers: Answers): number {

@@ -362,7 +362,8 @@ export class SnmpClient {
    */
   async get(oids: string[]): Promise<Map<string, TypedValue>> {
     const out = new Map<string, TypedValue>();
-    for (const vb of (await this.getVarbinds(oids)).varbinds) if (!snmp.isVarbindError(vb)) out.set(vb.oid, decodeVarbind(vb));
+    const normalized = oids.some((o) => o.startsWith('.')) ? oids.map(normalizeOid) : oids;
+    for (const vb of (await this.getVarbinds(normalized)).varbinds) if (!snmp.isVarbindError(vb)) out.set(vb.oid, decodeVarbind(vb));
     return out;
   }
 
@@ -370,7 +371,8 @@ export class SnmpClient {
    * `get` for a list of OIDs asked again and again (a poll's): the answers stay undecoded until asked for, and when
    * the agent answered every OID at its place in the request (as a well-behaved one always does) no map of the
    * answers is built: an OID's answer is found by its place in `oids` (GetAnswers.answerAt), or by name from a map of
-   * places kept per list.
+   * places kept per list. `oids` are written without a leading dot (a reader's plan strips them): unlike `get`, this
+   * does not look through the list for one every poll.
    */
   async getAnswers(oids: string[]): Promise<GetAnswers> {
     const { asked, varbinds } = await this.getVarbinds(oids);
@@ -383,12 +385,12 @@ export class SnmpClient {
   }
 
   /**
-   * The batched GETs behind `get`: the OIDs asked, in order, and the agent's varbinds for them (exceptions
-   * included), one per OID asked. An OID that v1's noSuchName named is asked no more and is in neither list.
+   * The batched GETs behind `get`: the OIDs asked (without a leading dot), in order, and the agent's varbinds for them
+   * (exceptions included), one per OID asked. An OID that v1's noSuchName named is asked no more and is in neither list.
    */
   private async getVarbinds(oids: string[]): Promise<{ asked: string[]; varbinds: snmp.Varbind[] }> {
-    // A poll's list is already normalized and fits one request: use it as it is (nothing below mutates it).
-    let pending = oids.some((o) => o.startsWith('.')) ? oids.map(normalizeOid) : oids;
+    // A poll's list fits one request: it is used as it is (nothing below mutates it).
+    let pending = oids;
     let asked: string[] = [];
     let varbinds: snmp.Varbind[] = [];
     while (pending.length) {
