@@ -143,17 +143,38 @@ export class RequestEncoder {
       }
       return cached;
     }
-    const parts: Buffer[] = [];
-    for (const dotted of oids) {
-      const oid = encodeOid(dotted);
-      if (!oid) return undefined;
-      parts.push(tlv(SEQUENCE, Buffer.concat([oid, Buffer.from([NULL, 0])])));
-    }
-    const encoded = { oids: [...oids], bytes: tlv(SEQUENCE, Buffer.concat(parts)) };
+    const encoded = sharedList(oids);
+    if (!encoded) return undefined;
     this.lists.unshift(encoded);
     if (this.lists.length > CACHED_LISTS) this.lists.pop();
     return encoded;
   }
+}
+
+/**
+ * Encoded lists by their OIDs, shared by every session that asks the same list (the readers of a hundred UPS of one
+ * model ask one list): each round of polls then reads one copy of the OIDs, their bytes and the reply decoder's memory
+ * of them, not one per device. Held only while some session's cache holds the list.
+ */
+const shared = new Map<string, WeakRef<EncodedList>>();
+const unused = new FinalizationRegistry<string>((key) => {
+  if (!shared.get(key)?.deref()) shared.delete(key);
+});
+
+function sharedList(oids: string[]): EncodedList | undefined {
+  const key = oids.join(' ');
+  const known = shared.get(key)?.deref();
+  if (known) return known;
+  const parts: Buffer[] = [];
+  for (const dotted of oids) {
+    const oid = encodeOid(dotted);
+    if (!oid) return undefined;
+    parts.push(tlv(SEQUENCE, Buffer.concat([oid, Buffer.from([NULL, 0])])));
+  }
+  const encoded: EncodedList = { oids: [...oids], bytes: tlv(SEQUENCE, Buffer.concat(parts)) };
+  shared.set(key, new WeakRef(encoded));
+  unused.register(encoded, key);
+  return encoded;
 }
 
 function sameOids(a: string[], b: string[]): boolean {
