@@ -5,7 +5,7 @@
 // those OIDs become GET and GETBULK requests is src/protocol/snmp/plan.ts.
 import type { Answers, TypedValue } from '../protocol/snmp/client';
 import type { SnmpColumn, SnmpProfile, SnmpTable, SnmpVariable, TypedName } from '../profiles/types';
-import { bulkRequests, compareIndexes, indexArc, isBlank, isScalarOid, isSmallTable, stripOid as strip } from '../protocol/snmp/plan';
+import { bulkRequests, cellOid, compareIndexes, indexArc, isBlank, isScalarOid, isSmallTable, stripOid as strip } from '../protocol/snmp/plan';
 
 const VOLATILE_SPARE_ROWS = 4;
 
@@ -191,7 +191,7 @@ export class SnmpPlan {
     for (const t of this.tables) if (t.table.rowsOid) oids.push(strip(t.table.rowsOid));
     for (const t of this.tables.filter(isSmall)) {
       for (const oid of readColumns(t, includeStatic)) {
-        for (const row of t.rows) oids.push(`${oid}.${row}`);
+        for (const row of t.rows) oids.push(cellOid(oid, row));
       }
     }
     return [...new Set(oids)];

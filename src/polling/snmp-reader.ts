@@ -15,7 +15,7 @@ import { BulkColumns } from './bulk-columns';
 import { RowCount } from './row-count';
 import { identityOf } from './identity';
 import { SnmpPlan, rowIndex, typedEntry, walkColumns, type LearnedTable } from './snmp-plan';
-import { indexArc, isScalarOid } from '../protocol/snmp/plan';
+import { cellOid, indexArc, isScalarOid } from '../protocol/snmp/plan';
 import type { DeviceReader, Identification } from './types';
 
 export interface SnmpReaderOptions {
@@ -573,7 +573,7 @@ function decodersOf(names: string[], def: SnmpColumn): Decoder[] {
 }
 
 function cellOidsOf(rows: string[], column: string): string[] {
-  return rows.map((index) => `${column}.${index}`);
+  return rows.map((index) => cellOid(column, index));
 }
 
 /** A poll's values as an object, in the order they were set (learning and the live output check only). */
