@@ -114,7 +114,7 @@ export class RequestEncoder {
   ): { bytes: Buffer; list: EncodedList } | undefined {
     if (typeof communityText !== 'string') return undefined;
     const varbinds = list.bytes;
-    if (this.community?.text !== communityText) this.community = { text: communityText, bytes: tlv(OCTET_STRING, Buffer.from(communityText, 'utf8')) };
+    if (this.community?.text !== communityText) this.community = communityOf(communityText);
     // One buffer, written front to back: only the request id changes from one poll to the next.
     const community = this.community.bytes;
     const pduLength = intLength(id) + intLength(nonRepeaters) + intLength(maxRepetitions) + varbinds.length;
@@ -149,6 +149,19 @@ export class RequestEncoder {
     if (this.lists.length > CACHED_LISTS) this.lists.pop();
     return encoded;
   }
+}
+
+/** Encoded communities (OCTET STRING TLVs) by text, one per text for the process; never more than KEPT_COMMUNITIES. */
+const communities = new Map<string, { text: string; bytes: Buffer }>();
+const KEPT_COMMUNITIES = 1000;
+
+function communityOf(text: string): { text: string; bytes: Buffer } {
+  let c = communities.get(text);
+  if (!c) {
+    c = { text, bytes: tlv(OCTET_STRING, Buffer.from(text, 'utf8')) };
+    if (communities.size < KEPT_COMMUNITIES) communities.set(text, c);
+  }
+  return c;
 }
 
 /**
