@@ -51,8 +51,6 @@ export class SnmpDeviceReader implements DeviceReader {
   private pollList: { oids: string[]; places: Map<string, number> } | undefined;
   /** learnedCells() of the plan's current tables. */
   private cells: { tables: LearnedTable[]; byColumn: Map<string, string[]> } | undefined;
-  /** Name template → NUT index → NUT name. */
-  private readonly names = new Map<string, Map<string, string>>();
   private plan: SnmpPlan | undefined;
   private staticValues: Values = {};
   private staticReadAt = -Infinity;
@@ -320,7 +318,7 @@ export class SnmpDeviceReader implements DeviceReader {
           if (!i) continue;
           let single = !col.typedBy && usedRows === 1 ? col.single : undefined;
           if (col.typedBy && typedSingle !== undefined && t.templateRows.get(col.oid)?.get(template) === 1) single = typedSingle;
-          name = single ?? (plainNames ? plainNames[k] : this.cellName(template, i));
+          name = single ?? (plainNames ? plainNames[k] : cellName(template, i));
           value = needsHelpers(def) ? this.decodeScaled(t, answers, bulk, index, name, def, answer) : decodeAnswer(name, def, answer);
         }
         if (value instanceof Absent) {
@@ -473,24 +471,36 @@ export class SnmpDeviceReader implements DeviceReader {
 
   /** A plain column's NUT name at every learned row, in row order (`outlet.1.current`, `outlet.2.current` …). */
   private cellNames(template: string, nutIndexes: string[]): string[] {
-    return nutIndexes.map((i) => this.cellName(template, i));
-  }
-
-  /** `outlet.{i}.current` for row 3 → `outlet.3.current`, remembered: the same names recur every poll. */
-  private cellName(template: string, index: string): string {
-    let byIndex = this.names.get(template);
-    if (!byIndex) this.names.set(template, (byIndex = new Map()));
-    let name = byIndex.get(index);
-    if (name === undefined) {
-      name = template.replace('{i}', index);
-      byIndex.set(index, name);
-    }
-    return name;
+    return nutIndexes.map((i) => cellName(template, i));
   }
 
   async close(): Promise<void> {
     // The client belongs to whoever opened it (a config node shares it between device nodes).
   }
+}
+
+/** Name template → NUT index → NUT name, for the process (see cellName), and how many names it holds. */
+const names = new Map<string, Map<string, string>>();
+let namesKept = 0;
+/** Names beyond this many are made afresh each time they are asked (the map never grows past it). */
+const KEPT_NAMES = 100_000;
+
+/**
+ * `outlet.{i}.current` for row 3 → `outlet.3.current`, remembered for the process: the same names recur every poll,
+ * and the readers of one model (a rack of its PDUs) then hold one string per name, as the readings' keys.
+ */
+function cellName(template: string, index: string): string {
+  let byIndex = names.get(template);
+  if (!byIndex) names.set(template, (byIndex = new Map()));
+  let name = byIndex.get(index);
+  if (name === undefined) {
+    name = template.replace('{i}', index);
+    if (namesKept < KEPT_NAMES) {
+      byIndex.set(index, name);
+      namesKept++;
+    }
+  }
+  return name;
 }
 
 /**
