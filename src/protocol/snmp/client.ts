@@ -82,12 +82,6 @@ const NOT_A_READING = new Map<number, SnmpType>([
   [T.NoSuchInstance, 'noSuchInstance'],
   [T.EndOfMibView, 'endOfMibView'],
 ]);
-const NUMERIC = new Map<number, SnmpType>([
-  [T.Integer, 'integer'],
-  [T.Counter, 'counter'],
-  [T.Gauge, 'gauge'],
-  [T.TimeTicks, 'timeticks'],
-]);
 /** One shared value per refused type: such answers allocate nothing. */
 const REFUSED = new Map([...NOT_A_READING].map(([t, type]) => [t, Object.freeze({ value: '', numeric: false, type }) as TypedValue]));
 
@@ -107,14 +101,25 @@ function numberValue(v: number, type: SnmpType): TypedValue {
   return (shared[v + 1] ??= Object.freeze({ value: v, numeric: true, type }));
 }
 
-/** Never throws, never invents a number: a value that is not what its type promises is MALFORMED. */
+function numericValue(v: unknown, type: SnmpType): TypedValue {
+  return typeof v === 'number' && Number.isFinite(v) ? numberValue(v, type) : MALFORMED;
+}
+
+/**
+ * Never throws, never invents a number: a value that is not what its type promises is MALFORMED. A switch on the type
+ * rather than map lookups: every value of every poll comes through here.
+ */
 export function decodeVarbind(vb: snmp.Varbind): TypedValue {
-  const refused = REFUSED.get(vb.type as number);
-  if (refused) return refused;
   const v: unknown = vb.value;
-  const numeric = NUMERIC.get(vb.type as number);
-  if (numeric) return typeof v === 'number' && Number.isFinite(v) ? numberValue(v, numeric) : MALFORMED;
   switch (vb.type) {
+    case T.Integer:
+      return numericValue(v, 'integer');
+    case T.Gauge:
+      return numericValue(v, 'gauge');
+    case T.Counter:
+      return numericValue(v, 'counter');
+    case T.TimeTicks:
+      return numericValue(v, 'timeticks');
     case T.OctetString:
       // Agents pad with NULs; text is what NUT publishes.
       return Buffer.isBuffer(v) ? { value: v.toString('latin1').replace(/\0+$/u, ''), numeric: false, type: 'octetString' } : MALFORMED;
@@ -126,8 +131,9 @@ export function decodeVarbind(vb: snmp.Varbind): TypedValue {
       if (Buffer.isBuffer(v) && v.length > 0) return { value: Number(BigInt('0x' + v.toString('hex'))), numeric: true, type: 'counter64' };
       return typeof v === 'number' && Number.isFinite(v) ? { value: v, numeric: true, type: 'counter64' } : MALFORMED;
     default:
-      // net-snmp refuses unknown types while decoding; should one pass, it is no reading.
-      return MALFORMED;
+      // Null, Boolean, BitString, Opaque and the exceptions are no reading; net-snmp refuses unknown types while
+      // decoding, and should one pass, it is no reading either.
+      return REFUSED.get(vb.type as number) ?? MALFORMED;
   }
 }
 
