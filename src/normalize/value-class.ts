@@ -122,6 +122,22 @@ export function decodeAnswer(name: string, def: Transform, answer: RawAnswer): V
  * property read in decodeValue megamorphic (a stub cache probe per read) when they all come through it.
  */
 export class Decoder {
+  /** Per transform object, its decoders by name: see `of`. */
+  private static readonly shared = new WeakMap<Transform, Map<string, Decoder>>();
+
+  /**
+   * The decoder of `name` with transform `def`, one per pair for the process: readers of one profile share theirs, so
+   * a rack of a hundred units of one model touches one set of decoders per round, not a hundred. `def` must not change
+   * afterwards (a profile's variables and columns never do).
+   */
+  static of(name: string, def: Transform): Decoder {
+    let byName = Decoder.shared.get(def);
+    if (!byName) Decoder.shared.set(def, (byName = new Map()));
+    let decoder = byName.get(name);
+    if (!decoder) byName.set(name, (decoder = new Decoder(name, def)));
+    return decoder;
+  }
+
   readonly cls: ValueClass;
   private readonly transform: Transform;
   private readonly limits: [number, number] | null;

@@ -5,7 +5,7 @@
 // those OIDs become GET and GETBULK requests is src/protocol/snmp/plan.ts.
 import type { Answers, TypedValue } from '../protocol/snmp/client';
 import type { SnmpColumn, SnmpProfile, SnmpTable, SnmpVariable, TypedName } from '../profiles/types';
-import { bulkRequests, compareIndexes, indexArc, isBlank, isScalarOid, isSmallTable, stripOid as strip } from '../protocol/snmp/plan';
+import { bulkRequests, cellOid, compareIndexes, indexArc, isBlank, isScalarOid, isSmallTable, stripOid as strip } from '../protocol/snmp/plan';
 
 const VOLATILE_SPARE_ROWS = 4;
 
@@ -41,6 +41,14 @@ function scalarHelpers(profile: SnmpProfile): string[] {
   profile.variables.forEach(add);
   for (const t of profile.tables ?? []) t.columns.forEach(add);
   return [...new Set(out.map(strip).filter(isScalarOid))];
+}
+
+/**
+ * The profile's own variable or column when its OID is already spelled `oid` (the usual case), else a copy with it:
+ * readers of one profile then share these objects and everything kept per object (Decoder.of).
+ */
+function withOid<T extends { oid: string }>(v: T, oid = strip(v.oid)): T {
+  return oid === v.oid ? v : { ...v, oid };
 }
 
 /** Every column OID a discovery walk of this table reads: its own columns and its helper columns. */
@@ -90,7 +98,7 @@ export class SnmpPlan {
   tables: LearnedTable[] = [];
 
   constructor(readonly profile: SnmpProfile) {
-    this.scalars = profile.variables.map((v) => ({ ...v, oid: strip(v.oid) }));
+    this.scalars = profile.variables.map((v) => withOid(v));
     this.helperScalars = scalarHelpers(profile);
   }
 
@@ -129,7 +137,7 @@ export class SnmpPlan {
         if (named.has(v.name)) continue;
         named.add(v.name);
       }
-      kept.push({ ...v, oid });
+      kept.push(withOid(v, oid));
     }
     this.scalars = kept;
     this.helperScalars = scalarHelpers(this.profile).filter((o) => answers.has(o));
@@ -141,7 +149,7 @@ export class SnmpPlan {
     for (const col of table.columns) {
       const found = columns.get(strip(col.oid)) ?? [];
       if (!found.length && !table.volatile) continue;
-      present.push({ ...col, oid: strip(col.oid) });
+      present.push(withOid(col));
       for (const r of found) rows.add(r.index);
     }
     const helpers = new Map<string, Map<string, TypedValue>>();
@@ -183,7 +191,7 @@ export class SnmpPlan {
     for (const t of this.tables) if (t.table.rowsOid) oids.push(strip(t.table.rowsOid));
     for (const t of this.tables.filter(isSmall)) {
       for (const oid of readColumns(t, includeStatic)) {
-        for (const row of t.rows) oids.push(`${oid}.${row}`);
+        for (const row of t.rows) oids.push(cellOid(oid, row));
       }
     }
     return [...new Set(oids)];
@@ -199,21 +207,16 @@ export class SnmpPlan {
     // poll before): built again only when one of those changed.
     const key = includeStatic ? 1 : 0;
     const cached = this.bulkCache[key];
-    if (cached?.tables === this.tables && this.sameVolatileSizes(cached.sizes, answers)) return cached.bulk;
-    const sizes = this.tables.filter((t) => t.table.volatile).map((t) => rowsToAsk(t, answers));
+    if (cached?.tables === this.tables && sameSizes(cached.volatile, cached.sizes, answers)) return cached.bulk;
+    const volatile = this.tables.filter((t) => t.table.volatile);
+    const sizes = volatile.map((t) => rowsToAsk(t, answers));
     const bulk = this.buildBulk(includeStatic, answers);
-    this.bulkCache[key] = { tables: this.tables, sizes, bulk };
+    this.bulkCache[key] = { tables: this.tables, volatile, sizes, bulk };
     return bulk;
   }
 
-  private bulkCache: { tables: LearnedTable[]; sizes: number[]; bulk: { columns: string[]; rows: number }[] }[] = [];
-
-  /** Whether every volatile table asks as many rows this poll as `sizes` says (in table order). */
-  private sameVolatileSizes(sizes: number[], answers: Answers): boolean {
-    let v = 0;
-    for (const t of this.tables) if (t.table.volatile && rowsToAsk(t, answers) !== sizes[v++]) return false;
-    return true;
-  }
+  /** Per includeStatic: the requests, and the volatile tables (most plans have none) with the rows each asked. */
+  private bulkCache: { tables: LearnedTable[]; volatile: LearnedTable[]; sizes: number[]; bulk: { columns: string[]; rows: number }[] }[] = [];
 
   private buildBulk(includeStatic: boolean, answers: Answers): { columns: string[]; rows: number }[] {
     return bulkRequests(this.tables.filter((x) => !isSmall(x)).map((t) => ({ columns: readColumns(t, includeStatic), rows: rowsToAsk(t, answers) })));
@@ -251,6 +254,12 @@ function ordinalsOf(t: LearnedTable): Map<string, Map<string, number>> {
     out.set(col.oid, positions);
   }
   return out;
+}
+
+/** Whether each of the volatile tables asks as many rows this poll as `sizes` says. */
+function sameSizes(volatile: LearnedTable[], sizes: number[], answers: Answers): boolean {
+  for (let v = 0; v < volatile.length; v++) if (rowsToAsk(volatile[v], answers) !== sizes[v]) return false;
+  return true;
 }
 
 function rowsToAsk(t: LearnedTable, answers: Answers): number {

@@ -3,7 +3,7 @@
 import { RackpowerError } from '../errors';
 import { decodeVarbind, type GetAnswers, type SnmpClient, type TypedValue } from '../protocol/snmp/client';
 import { chooseProfile, probeOids } from '../profiles/detect';
-import type { Scaling, SnmpColumn, SnmpProfile, SnmpVariable, Transform } from '../profiles/types';
+import type { Scaling, SnmpColumn, SnmpProfile, SnmpTable, SnmpVariable, Transform } from '../profiles/types';
 import { joinStatus } from '../normalize/nut';
 import { Absent, Decoder, decodeAnswer, type AbsentReason } from '../normalize/value-class';
 import { applyScaling } from '../normalize/scaling';
@@ -15,7 +15,7 @@ import { BulkColumns } from './bulk-columns';
 import { RowCount } from './row-count';
 import { identityOf } from './identity';
 import { SnmpPlan, rowIndex, typedEntry, walkColumns, type LearnedTable } from './snmp-plan';
-import { indexArc, isScalarOid } from '../protocol/snmp/plan';
+import { cellOid, indexArc, isScalarOid } from '../protocol/snmp/plan';
 import type { DeviceReader, Identification } from './types';
 
 export interface SnmpReaderOptions {
@@ -41,13 +41,16 @@ export class SnmpDeviceReader implements DeviceReader {
   private readonly rowNuts = new WeakMap<LearnedTable, string[]>();
   private readonly rowCells = new WeakMap<LearnedTable, Map<string, string[]>>();
   /** Per learned table: each column's ColumnPlan, by position. */
-  private readonly columns = new WeakMap<LearnedTable, ColumnPlan[]>();
-  /** Per learned list of scalars: the decoders of those that need no helper, by position in the list. */
-  private scalarPlan: { scalars: SnmpVariable[]; decoders: (Decoder | undefined)[] } | undefined;
+  private readonly columns = new WeakMap<LearnedTable, TablePlan>();
+  /**
+   * Per learned list of scalars: what the poll reads of each (ScalarEntry), and each one's place in the poll's GET
+   * list (-1: not in it), by position in the list.
+   */
+  private scalarPlan: { scalars: SnmpVariable[]; entries: ScalarEntry[]; places: number[] } | undefined;
+  /** The poll's GET list (the plan's, static values left out) and each OID's place in it. */
+  private pollList: { oids: string[]; places: Map<string, number> } | undefined;
   /** learnedCells() of the plan's current tables. */
   private cells: { tables: LearnedTable[]; byColumn: Map<string, string[]> } | undefined;
-  /** Name template → NUT index → NUT name. */
-  private readonly names = new Map<string, Map<string, string>>();
   private plan: SnmpPlan | undefined;
   private staticValues: Values = {};
   private staticReadAt = -Infinity;
@@ -178,30 +181,30 @@ export class SnmpDeviceReader implements DeviceReader {
     const status: string[] = [];
     const answers = await this.client.getAnswers(plan.getOids(includeStatic));
     const scalarHelper = (oid: string): TypedValue | undefined => answers.get(strip(oid));
-    const decoders = this.scalarDecoders(plan);
-    for (let k = 0; k < plan.scalars.length; k++) {
-      const v = plan.scalars[k];
-      if (!includeStatic && v.static) continue;
-      const answer = answers.get(v.oid);
+    // A poll (not a rediscovery) asked the poll's list, where each answer's place is known.
+    const { entries: scalars, places } = this.scalarPlanOf(plan);
+    for (let k = 0; k < scalars.length; k++) {
+      const e = scalars[k];
+      if (!includeStatic && e.isStatic) continue;
+      const answer = answers.answerAt(includeStatic ? -1 : places[k], e.oid);
       if (!answer) {
-        const why = answers.missing(v.oid);
-        if (why) this.leftOut(v.name, why as AbsentReason, includeStatic, v.static);
+        const why = answers.missing(e.oid);
+        if (why) this.leftOut(e.name, why as AbsentReason, includeStatic, e.isStatic);
         continue;
       }
-      const decoder = decoders[k];
       let value: Value | Absent;
-      if (decoder) value = decoder.decode(answer);
+      if (e.decoder) value = e.decoder.decode(answer);
       else {
-        const def = applyScaling(v, scalarHelper);
-        value = def ? decodeAnswer(v.name, def, answer) : Absent.of('helper');
+        const def = applyScaling(e.variable, scalarHelper);
+        value = def ? decodeAnswer(e.name, def, answer) : Absent.of('helper');
       }
       if (value instanceof Absent) {
-        this.leftOut(v.name, value.reason, includeStatic, v.static);
+        this.leftOut(e.name, value.reason, includeStatic, e.isStatic);
         continue;
       }
-      if (v.name === 'ups.status') status.push(String(value));
-      else values.set(v.name, value);
-      if (v.static) statics?.add(v.name);
+      if (e.name === 'ups.status') status.push(String(value));
+      else values.set(e.name, value);
+      if (e.isStatic) statics?.add(e.name);
     }
     const bulk = new BulkColumns();
     for (const b of plan.bulkTables(includeStatic, answers)) bulk.add(await this.client.columnVarbinds(b.columns, b.rows, this.learnedCells(plan)));
@@ -239,22 +242,25 @@ export class SnmpDeviceReader implements DeviceReader {
     statics?: Set<string>,
   ): void {
     const table = t.table;
+    const facts = tableFacts(table);
     // Most tables have no presence or label column: every learned row is present, nothing to filter per poll.
-    const simple = !table.presentIf && !table.indexFrom;
+    const simple = facts.simple;
     const present = simple ? t.rows : this.presentRows(t, answers, bulk);
     // The limit may be another table's count (input.phases): counts are only written after every table, so ask them.
-    const limit = table.rowsLimit ? Number(values.get(table.rowsLimit) ?? this.staticValues[table.rowsLimit] ?? counts.get(table.rowsLimit)?.size) : NaN;
+    const limitName = facts.rowsLimit;
+    const limit = limitName ? Number(values.get(limitName) ?? this.staticValues[limitName] ?? counts.get(limitName)?.size) : NaN;
     const usedRows = Number.isInteger(limit) && limit > 0 ? Math.min(limit, present.length) : present.length;
     const used = simple && usedRows === present.length ? undefined : new Set(present.slice(0, usedRows));
-    const typed = t.columns.some((c) => c.typedBy);
-    // Only a table that publishes a count needs its rows collected (most tables have none).
-    const counted = table.count ? (counts.get(table.count) ?? new RowCount()) : undefined;
-    if (table.count) counts.set(table.count, counted!);
-    const countPrefix = typed && table.count ? table.count.replace(/count$/u, '') : '';
     // Most columns are plain: learned rows, NUT index from the row index, one name template. Their NUT indexes and
     // names are worked out once per learned table, and their cells come by position when the GETBULK lined up.
-    const plainTable = !table.volatile && !table.ordinal && !table.indexFrom;
-    const nutOfRow = plainTable ? this.rowNutIndexes(t, answers, bulk) : undefined;
+    const nutOfRow = facts.plain ? this.rowNutIndexes(t, answers, bulk) : undefined;
+    const { typed, columns: plans } = this.tablePlan(t, nutOfRow);
+    // Only a table that publishes a count needs its rows collected (most tables have none).
+    const countName = facts.count;
+    const counted = countName ? (counts.get(countName) ?? new RowCount()) : undefined;
+    if (countName) counts.set(countName, counted!);
+    const countPrefix = typed && countName ? countName.replace(/count$/u, '') : '';
+    const isVolatile = facts.volatile;
     if (counted && !typed) {
       if (nutOfRow && present === t.rows) counted.addLearned(nutOfRow);
       else {
@@ -263,33 +269,39 @@ export class SnmpDeviceReader implements DeviceReader {
       }
     }
 
-    const plans = this.columnPlans(t, nutOfRow);
     for (let c = 0; c < t.columns.length; c++) {
       const col = t.columns[c];
-      if (!includeStatic && col.static) continue;
-      const volatileRows = table.volatile ? bulk.indexes(col.oid) : undefined;
+      const plan = plans[c];
+      const isStatic = plan.isStatic;
+      if (!includeStatic && isStatic) continue;
+      const oid = plan.oid;
+      const volatileRows = isVolatile ? bulk.indexes(oid) : undefined;
       const rows = volatileRows ?? t.rows;
       // The OIDs of the column's cells are fixed per learned table: a GETBULK reply is checked against them, and a
       // small table's cells come in the GET under them.
-      const cellOids = volatileRows ? undefined : plans[c].cellOids;
-      const byPosition = cellOids && bulk.aligned(col.oid, cellOids);
-      const plainNames = plans[c].names;
-      // One row used under a `single` name goes the general way.
-      const decoders = usedRows === 1 && col.single ? undefined : plans[c].decoders;
-      const isStatic = col.static;
+      const cellOids = volatileRows ? undefined : plan.cellOids;
+      const byPosition = cellOids && bulk.aligned(oid, cellOids);
+      const cellPlaces = includeStatic ? undefined : plan.cellPlaces;
+      const plainNames = plan.names;
+      // One row used under a `single` name (a single-phase UPS's input.voltage) has a decoder of its own.
+      const single = usedRows === 1 ? plan.single : undefined;
+      const decoders = usedRows === 1 && plan.hasSingle ? undefined : plan.decoders;
       for (let k = 0; k < rows.length; k++) {
         const index = rows[k];
-        const answer = byPosition ? decodeVarbind(byPosition[k]) : (bulk.get(col.oid, index) ?? answers.get(cellOids ? cellOids[k] : `${col.oid}.${index}`));
-        if (!answer || (!table.volatile && used && !used.has(index))) continue;
+        const answer = byPosition
+          ? decodeVarbind(byPosition[k])
+          : (bulk.get(oid, index) ?? (cellOids ? answers.answerAt(cellPlaces ? cellPlaces[k] : -1, cellOids[k]) : answers.get(`${oid}.${index}`)));
+        if (!answer || (!isVolatile && used && !used.has(index))) continue;
         let name: string;
         let value: Value | Absent;
         let template = col.name;
         let i: string;
-        if (decoders) {
+        if (decoders || single) {
           i = nutOfRow![k];
           if (!i) continue;
-          name = decoders[k].name;
-          value = decoders[k].decode(answer);
+          const decoder = single ?? decoders![k];
+          name = decoder.name;
+          value = decoder.decode(answer);
         } else {
           let def: Transform & Scaling = col;
           let typedSingle: string | undefined;
@@ -306,7 +318,7 @@ export class SnmpDeviceReader implements DeviceReader {
           if (!i) continue;
           let single = !col.typedBy && usedRows === 1 ? col.single : undefined;
           if (col.typedBy && typedSingle !== undefined && t.templateRows.get(col.oid)?.get(template) === 1) single = typedSingle;
-          name = single ?? (plainNames ? plainNames[k] : this.cellName(template, i));
+          name = single ?? (plainNames ? plainNames[k] : cellName(template, i));
           value = needsHelpers(def) ? this.decodeScaled(t, answers, bulk, index, name, def, answer) : decodeAnswer(name, def, answer);
         }
         if (value instanceof Absent) {
@@ -321,23 +333,45 @@ export class SnmpDeviceReader implements DeviceReader {
     }
   }
 
-  /** The plan's scalars' decoders, by position (none for a scalar that needs helpers): made once per learned list. */
-  private scalarDecoders(plan: SnmpPlan): (Decoder | undefined)[] {
-    if (this.scalarPlan?.scalars !== plan.scalars) this.scalarPlan = { scalars: plan.scalars, decoders: scalarDecodersOf(plan.scalars) };
-    return this.scalarPlan.decoders;
+  /** The plan's scalars as ScalarEntry and their places in the poll's GET list, by position: made once per learned list. */
+  private scalarPlanOf(plan: SnmpPlan): { entries: ScalarEntry[]; places: number[] } {
+    if (this.scalarPlan?.scalars !== plan.scalars) {
+      const places = this.pollPlaces(plan);
+      this.scalarPlan = { scalars: plan.scalars, entries: plan.scalars.map(scalarEntry), places: plan.scalars.map((v) => places.get(v.oid) ?? -1) };
+    }
+    return this.scalarPlan;
   }
 
-  /** What each column of a learned table needs every poll (ColumnPlan), by column position: worked out once. */
-  private columnPlans(t: LearnedTable, nutOfRow: string[] | undefined): ColumnPlan[] {
-    let plans = this.columns.get(t);
-    if (!plans) this.columns.set(t, (plans = this.planColumns(t, nutOfRow)));
-    return plans;
+  /** Each OID's place in the poll's GET list of the plan as it is now. */
+  private pollPlaces(plan: SnmpPlan): Map<string, number> {
+    const oids = plan.getOids(false);
+    if (this.pollList?.oids !== oids) this.pollList = { oids, places: new Map(oids.map((oid, k) => [oid, k])) };
+    return this.pollList.places;
+  }
+
+  /** What a learned table's columns need every poll (ColumnPlan, by column position), and whether any is typed. */
+  private tablePlan(t: LearnedTable, nutOfRow: string[] | undefined): TablePlan {
+    let plan = this.columns.get(t);
+    if (!plan) this.columns.set(t, (plan = { typed: t.columns.some((c) => c.typedBy), columns: this.planColumns(t, nutOfRow) }));
+    return plan;
   }
 
   private planColumns(t: LearnedTable, nutOfRow: string[] | undefined): ColumnPlan[] {
+    const places = this.pollPlaces(this.plan!);
     return t.columns.map((col) => {
       const names = nutOfRow && !col.typedBy ? this.cellNames(col.name, nutOfRow) : undefined;
-      return { cellOids: this.cellOids(t, col.oid), names, decoders: names && !needsHelpers(col) ? decodersOf(names, col) : undefined };
+      const plain = names && !needsHelpers(col);
+      const cellOids = this.cellOids(t, col.oid);
+      return {
+        oid: col.oid,
+        isStatic: col.static === true,
+        hasSingle: !!col.single,
+        cellOids,
+        cellPlaces: cellOids.map((oid) => places.get(oid) ?? -1),
+        names,
+        decoders: plain ? decodersOf(names, col) : undefined,
+        single: plain && col.single !== undefined ? Decoder.of(col.single, col) : undefined,
+      };
     });
   }
 
@@ -437,19 +471,7 @@ export class SnmpDeviceReader implements DeviceReader {
 
   /** A plain column's NUT name at every learned row, in row order (`outlet.1.current`, `outlet.2.current` …). */
   private cellNames(template: string, nutIndexes: string[]): string[] {
-    return nutIndexes.map((i) => this.cellName(template, i));
-  }
-
-  /** `outlet.{i}.current` for row 3 → `outlet.3.current`, remembered: the same names recur every poll. */
-  private cellName(template: string, index: string): string {
-    let byIndex = this.names.get(template);
-    if (!byIndex) this.names.set(template, (byIndex = new Map()));
-    let name = byIndex.get(index);
-    if (name === undefined) {
-      name = template.replace('{i}', index);
-      byIndex.set(index, name);
-    }
-    return name;
+    return nutIndexes.map((i) => cellName(template, i));
   }
 
   async close(): Promise<void> {
@@ -457,27 +479,111 @@ export class SnmpDeviceReader implements DeviceReader {
   }
 }
 
+/** Name template → NUT index → NUT name, for the process (see cellName), and how many names it holds. */
+const names = new Map<string, Map<string, string>>();
+let namesKept = 0;
+/** Names beyond this many are made afresh each time they are asked (the map never grows past it). */
+const KEPT_NAMES = 100_000;
+
+/**
+ * `outlet.{i}.current` for row 3 → `outlet.3.current`, remembered for the process: the same names recur every poll,
+ * and the readers of one model (a rack of its PDUs) then hold one string per name, as the readings' keys.
+ */
+function cellName(template: string, index: string): string {
+  let byIndex = names.get(template);
+  if (!byIndex) names.set(template, (byIndex = new Map()));
+  let name = byIndex.get(index);
+  if (name === undefined) {
+    name = template.replace('{i}', index);
+    if (namesKept < KEPT_NAMES) {
+      byIndex.set(index, name);
+      namesKept++;
+    }
+  }
+  return name;
+}
+
 /**
  * What one column of a learned table needs every poll, fixed for the learned table: the OIDs of its cells, and for a
  * plain column (NUT index from the row index, not typed) its NUT names and, when it needs no helper, its decoders,
- * each at every learned row in row order.
+ * each at every learned row in row order (and one under its `single` name).
  */
 interface ColumnPlan {
+  /** The column's own fields a poll reads, copied into this one shape (profile columns have many: see ScalarEntry). */
+  oid: string;
+  isStatic: boolean;
+  hasSingle: boolean;
   cellOids: string[];
+  /** Each cell's place in the poll's GET list (-1: read by GETBULK), row by row. */
+  cellPlaces: number[];
   names?: string[];
   decoders?: Decoder[];
+  /** A plain column's decoder under its `single` name, for a poll that uses one row of the table. */
+  single?: Decoder;
 }
 
-function scalarDecodersOf(scalars: SnmpVariable[]): (Decoder | undefined)[] {
-  return scalars.map((v) => (needsHelpers(v) ? undefined : new Decoder(v.name, v)));
+interface TablePlan {
+  typed: boolean;
+  columns: ColumnPlan[];
+}
+
+/** What every poll reads of a profile table's definition, in one shape (see ScalarEntry); one per table object. */
+interface TableFacts {
+  /** No presence or label column: every learned row is present. */
+  simple: boolean;
+  /** NUT index from the row index, rows as learned (not volatile, ordinal or labelled). */
+  plain: boolean;
+  volatile: boolean;
+  rowsLimit: string | undefined;
+  count: string | undefined;
+}
+
+const sharedFacts = new WeakMap<SnmpTable, TableFacts>();
+
+function tableFacts(table: SnmpTable): TableFacts {
+  let f = sharedFacts.get(table);
+  if (!f) {
+    const volatile = !!table.volatile;
+    f = { simple: !table.presentIf && !table.indexFrom, plain: !volatile && !table.ordinal && !table.indexFrom, volatile, rowsLimit: table.rowsLimit, count: table.count };
+    sharedFacts.set(table, f);
+  }
+  return f;
+}
+
+/**
+ * What a poll reads of one scalar variable, in one shape for all of them: profile variables come in as many shapes as
+ * they have key sets, so reading `static` or `oid` off each in one loop was a megamorphic load (a stub cache probe) per
+ * variable per poll. `decoder` is absent for a variable that needs helpers (digits, unit from another OID).
+ */
+class ScalarEntry {
+  readonly oid: string;
+  readonly name: string;
+  readonly isStatic: boolean;
+  readonly decoder: Decoder | undefined;
+
+  constructor(readonly variable: SnmpVariable) {
+    this.oid = variable.oid;
+    this.name = variable.name;
+    this.isStatic = variable.static === true;
+    this.decoder = needsHelpers(variable) ? undefined : Decoder.of(variable.name, variable);
+  }
+}
+
+/** One entry per variable object for the process (a profile's variables are shared by its readers: withOid). */
+const sharedEntries = new WeakMap<SnmpVariable, ScalarEntry>();
+
+function scalarEntry(v: SnmpVariable): ScalarEntry {
+  let e = sharedEntries.get(v);
+  if (!e) sharedEntries.set(v, (e = new ScalarEntry(v)));
+  return e;
 }
 
 function decodersOf(names: string[], def: SnmpColumn): Decoder[] {
-  return names.map((name) => new Decoder(name, def));
+  return names.map((name) => Decoder.of(name, def));
 }
 
 function cellOidsOf(rows: string[], column: string): string[] {
-  return rows.map((index) => `${column}.${index}`);
+  return rows.map((index) => cellOid(column, index));
 }
 
 /** A poll's values as an object, in the order they were set (learning and the live output check only). */

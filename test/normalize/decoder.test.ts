@@ -62,4 +62,18 @@ describe('Decoder', () => {
       expect(typeof got === 'object' ? undefined : got, `${name} ${JSON.stringify(def)} ${raw}`).toBe(want);
     }
   });
+
+  it('Decoder.of shares one decoder per name and transform object, and never one across names or transforms', () => {
+    const current = { scale: 0.1, decimals: 1 };
+    const same = { scale: 0.1, decimals: 1 };
+    const a = Decoder.of('outlet.1.current', current);
+    expect(Decoder.of('outlet.1.current', current)).toBe(a);
+    const other = Decoder.of('outlet.2.current', current);
+    expect(other).not.toBe(a);
+    expect(other.name).toBe('outlet.2.current');
+    // An equal transform in another object (another profile's column) gets its own: only the object is the key.
+    expect(Decoder.of('outlet.1.current', same)).not.toBe(a);
+    const answer: RawAnswer = { value: 23, numeric: true, type: 'integer' };
+    expect(a.decode(answer)).toBe(decodeAnswer('outlet.1.current', current, answer));
+  });
 });

@@ -82,12 +82,6 @@ const NOT_A_READING = new Map<number, SnmpType>([
   [T.NoSuchInstance, 'noSuchInstance'],
   [T.EndOfMibView, 'endOfMibView'],
 ]);
-const NUMERIC = new Map<number, SnmpType>([
-  [T.Integer, 'integer'],
-  [T.Counter, 'counter'],
-  [T.Gauge, 'gauge'],
-  [T.TimeTicks, 'timeticks'],
-]);
 /** One shared value per refused type: such answers allocate nothing. */
 const REFUSED = new Map([...NOT_A_READING].map(([t, type]) => [t, Object.freeze({ value: '', numeric: false, type }) as TypedValue]));
 
@@ -107,14 +101,25 @@ function numberValue(v: number, type: SnmpType): TypedValue {
   return (shared[v + 1] ??= Object.freeze({ value: v, numeric: true, type }));
 }
 
-/** Never throws, never invents a number: a value that is not what its type promises is MALFORMED. */
+function numericValue(v: unknown, type: SnmpType): TypedValue {
+  return typeof v === 'number' && Number.isFinite(v) ? numberValue(v, type) : MALFORMED;
+}
+
+/**
+ * Never throws, never invents a number: a value that is not what its type promises is MALFORMED. A switch on the type
+ * rather than map lookups: every value of every poll comes through here.
+ */
 export function decodeVarbind(vb: snmp.Varbind): TypedValue {
-  const refused = REFUSED.get(vb.type as number);
-  if (refused) return refused;
   const v: unknown = vb.value;
-  const numeric = NUMERIC.get(vb.type as number);
-  if (numeric) return typeof v === 'number' && Number.isFinite(v) ? numberValue(v, numeric) : MALFORMED;
   switch (vb.type) {
+    case T.Integer:
+      return numericValue(v, 'integer');
+    case T.Gauge:
+      return numericValue(v, 'gauge');
+    case T.Counter:
+      return numericValue(v, 'counter');
+    case T.TimeTicks:
+      return numericValue(v, 'timeticks');
     case T.OctetString:
       // Agents pad with NULs; text is what NUT publishes.
       return Buffer.isBuffer(v) ? { value: v.toString('latin1').replace(/\0+$/u, ''), numeric: false, type: 'octetString' } : MALFORMED;
@@ -126,8 +131,9 @@ export function decodeVarbind(vb: snmp.Varbind): TypedValue {
       if (Buffer.isBuffer(v) && v.length > 0) return { value: Number(BigInt('0x' + v.toString('hex'))), numeric: true, type: 'counter64' };
       return typeof v === 'number' && Number.isFinite(v) ? { value: v, numeric: true, type: 'counter64' } : MALFORMED;
     default:
-      // net-snmp refuses unknown types while decoding; should one pass, it is no reading.
-      return MALFORMED;
+      // Null, Boolean, BitString, Opaque and the exceptions are no reading; net-snmp refuses unknown types while
+      // decoding, and should one pass, it is no reading either.
+      return REFUSED.get(vb.type as number) ?? MALFORMED;
   }
 }
 
@@ -136,19 +142,51 @@ export interface Answers {
   get(oid: string): TypedValue | undefined;
 }
 
+/** Each OID's place in a list, per list (getAnswers' lists are a poll's, asked again and again): made when first asked. */
+const placesByList = new WeakMap<string[], Map<string, number>>();
+
 /** Answers of a GET by OID, decoded when asked for. */
 export class GetAnswers implements Answers {
-  /** `at`: each answered OID's place in `varbinds`. */
+  private placesOfOids: ReadonlyMap<string, number> | undefined;
+
+  /**
+   * `at`: each answered OID's place in `varbinds`; or, for an agent that answered every OID of `ordered` at its place
+   * (as a well-behaved one does), nothing: the places are then those of `ordered`, looked up only when an OID is asked
+   * by name rather than by place.
+   */
   constructor(
     private readonly varbinds: snmp.Varbind[],
-    private readonly at: ReadonlyMap<string, number>,
-  ) {}
+    at: ReadonlyMap<string, number> | undefined,
+    private readonly ordered?: string[],
+  ) {
+    this.placesOfOids = at;
+  }
+
+  private get at(): ReadonlyMap<string, number> {
+    if (!this.placesOfOids) {
+      const list = this.ordered!;
+      let places = placesByList.get(list);
+      if (!places) placesByList.set(list, (places = placesOf(list)));
+      this.placesOfOids = places;
+    }
+    return this.placesOfOids;
+  }
 
   /** The answer for `oid`, decoded; undefined when the agent gave none, or named an exception (see `missing`). */
   get(oid: string): TypedValue | undefined {
     const k = this.at.get(oid);
     if (k === undefined) return undefined;
     const vb = this.varbinds[k];
+    return snmp.isVarbindError(vb) ? undefined : decodeVarbind(vb);
+  }
+
+  /**
+   * get(oid) for an OID the caller knows to be at `place` in the list it asked (a reader's learned plan): when the agent
+   * answered in order, the answer is taken there, without a lookup by name. A wrong or stale place costs only that.
+   */
+  answerAt(place: number, oid: string): TypedValue | undefined {
+    if (place < 0 || this.ordered?.[place] !== oid) return this.get(oid);
+    const vb = this.varbinds[place];
     return snmp.isVarbindError(vb) ? undefined : decodeVarbind(vb);
   }
 
@@ -330,14 +368,17 @@ export class SnmpClient {
    */
   async get(oids: string[]): Promise<Map<string, TypedValue>> {
     const out = new Map<string, TypedValue>();
-    for (const vb of (await this.getVarbinds(oids)).varbinds) if (!snmp.isVarbindError(vb)) out.set(vb.oid, decodeVarbind(vb));
+    const normalized = oids.some((o) => o.startsWith('.')) ? oids.map(normalizeOid) : oids;
+    for (const vb of (await this.getVarbinds(normalized)).varbinds) if (!snmp.isVarbindError(vb)) out.set(vb.oid, decodeVarbind(vb));
     return out;
   }
 
   /**
    * `get` for a list of OIDs asked again and again (a poll's): the answers stay undecoded until asked for, and when
    * the agent answered every OID at its place in the request (as a well-behaved one always does) no map of the
-   * answers is built: an OID's answer is found by its place, from a map of places kept per list.
+   * answers is built: an OID's answer is found by its place in `oids` (GetAnswers.answerAt), or by name from a map of
+   * places kept per list. `oids` are written without a leading dot (a reader's plan strips them): unlike `get`, this
+   * does not look through the list for one every poll.
    */
   async getAnswers(oids: string[]): Promise<GetAnswers> {
     const { asked, varbinds } = await this.getVarbinds(oids);
@@ -345,23 +386,17 @@ export class SnmpClient {
     for (let k = 0; inPlace && k < varbinds.length; k++) inPlace = varbinds[k].oid === asked[k];
     if (!inPlace) return new GetAnswers(varbinds, answeredAt(varbinds));
     // Asked in several requests, `asked` is a new list each time, but with every OID of `oids` in it (none dropped)
-    // its places are those of `oids`, kept under that list.
-    const list = asked.length === oids.length ? oids : asked;
-    let places = this.places.get(list);
-    if (!places) this.places.set(list, (places = placesOf(asked)));
-    return new GetAnswers(varbinds, places);
+    // its places are those of `oids`.
+    return new GetAnswers(varbinds, undefined, asked.length === oids.length ? oids : asked);
   }
 
-  /** Per OID list of getAnswers, each OID's place in it. */
-  private readonly places = new WeakMap<string[], Map<string, number>>();
-
   /**
-   * The batched GETs behind `get`: the OIDs asked, in order, and the agent's varbinds for them (exceptions
-   * included), one per OID asked. An OID that v1's noSuchName named is asked no more and is in neither list.
+   * The batched GETs behind `get`: the OIDs asked (without a leading dot), in order, and the agent's varbinds for them
+   * (exceptions included), one per OID asked. An OID that v1's noSuchName named is asked no more and is in neither list.
    */
   private async getVarbinds(oids: string[]): Promise<{ asked: string[]; varbinds: snmp.Varbind[] }> {
-    // A poll's list is already normalized and fits one request: use it as it is (nothing below mutates it).
-    let pending = oids.some((o) => o.startsWith('.')) ? oids.map(normalizeOid) : oids;
+    // A poll's list fits one request: it is used as it is (nothing below mutates it).
+    let pending = oids;
     let asked: string[] = [];
     let varbinds: snmp.Varbind[] = [];
     while (pending.length) {

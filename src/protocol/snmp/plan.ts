@@ -14,6 +14,24 @@ export const stripOid = (oid: string): string => (oid.startsWith('.') ? oid.slic
 export const isScalarOid = (oid: string): boolean => stripOid(oid).endsWith('.0');
 
 /** The index arc a typed column or a `{i}` uses (default: the last). */
+/** One string per OID text in the process: see cellOid. */
+const cellOids = new Map<string, string>();
+/** Beyond this many (far more than a large rack's plans hold), cells are no longer shared: the map never grows past it. */
+const SHARED_CELL_OIDS = 100_000;
+
+/**
+ * `<column>.<row>`, as one string object per text for the whole process: every plan that asks a cell (the readers of
+ * a hundred units of one model) then holds the same string, so the request cache, the reply's OIDs and the reader
+ * compare it by identity, and a round of polls reads it once.
+ */
+export function cellOid(column: string, row: string): string {
+  const text = `${column}.${row}`;
+  const oid = cellOids.get(text);
+  if (oid !== undefined) return oid;
+  if (cellOids.size < SHARED_CELL_OIDS) cellOids.set(text, text);
+  return text;
+}
+
 export function indexArc(index: string, part?: number): string {
   const arcs = index.split('.');
   return (part === undefined ? arcs[arcs.length - 1] : arcs[part < 0 ? arcs.length + part : part]) ?? '';

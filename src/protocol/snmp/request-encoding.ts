@@ -23,6 +23,9 @@ const DOTTED = /^\d+(\.\d+)+$/u;
  */
 export const ENCODED_LIST = Symbol('rackpower.encodedList');
 
+/** Where a session's encoder is kept (getEncoder), for requests sent without net-snmp's get() (direct-get.ts). */
+const ENCODER = Symbol('rackpower.requestEncoder');
+
 /** A varbind list as encoded once per session: the request's OIDs and their SEQUENCE of { OID, NULL }. */
 export interface EncodedList {
   oids: string[];
@@ -38,6 +41,7 @@ export function preEncodeRequests(session: object): void {
   const send = s.send;
   if (typeof send !== 'function') throw new Error('net-snmp session without send(): requests cannot be pre-encoded');
   const encoder = new RequestEncoder();
+  (session as { [ENCODER]?: RequestEncoder })[ENCODER] = encoder;
   s.send = function (this: unknown, req, noWait) {
     const m = req?.message;
     if (m && !m.buffer) {
@@ -49,6 +53,11 @@ export function preEncodeRequests(session: object): void {
     }
     return send.call(this, req, noWait);
   };
+}
+
+/** The encoder preEncodeRequests gave `session`, if it did. */
+export function getEncoder(session: object): RequestEncoder | undefined {
+  return (session as { [ENCODER]?: RequestEncoder })[ENCODER];
 }
 
 /** The parts of a net-snmp Message (v1/v2c) a request is made of. */
@@ -81,55 +90,109 @@ export class RequestEncoder {
     const nonRepeaters = bulk ? (pdu.options?.nonRepeaters ?? 0) : 0;
     const maxRepetitions = bulk ? (pdu.options?.maxRepetitions ?? 0) : 0;
     if (!isInt32(pdu.id) || !isInt32(m.version) || !isInt32(nonRepeaters) || !isInt32(maxRepetitions)) return undefined;
-    const list = this.varbinds(pdu.varbinds);
-    if (!list || typeof m.community !== 'string') return undefined;
+    // A request varbind carries no value; one that does (a SET) is net-snmp's to encode.
+    if (pdu.varbinds.some((vb) => vb.type !== undefined)) return undefined;
+    const list = this.varbinds(pdu.varbinds.map((vb) => vb.oid));
+    return list && this.message(m.version, m.community, pdu.type, pdu.id, nonRepeaters, maxRepetitions, list);
+  }
+
+  /** A GetRequest for `oids` (direct-get.ts), or undefined for what net-snmp must encode or refuse. */
+  encodeGet(version: number, community: string, id: number, oids: string[]): { bytes: Buffer; list: EncodedList } | undefined {
+    if (!isInt32(id) || !isInt32(version)) return undefined;
+    const list = this.varbinds(oids);
+    return list && this.message(version, community, GET, id, 0, 0, list);
+  }
+
+  private message(
+    version: number,
+    communityText: unknown,
+    type: number,
+    id: number,
+    nonRepeaters: number,
+    maxRepetitions: number,
+    list: EncodedList,
+  ): { bytes: Buffer; list: EncodedList } | undefined {
+    if (typeof communityText !== 'string') return undefined;
     const varbinds = list.bytes;
-    if (this.community?.text !== m.community) this.community = { text: m.community, bytes: tlv(OCTET_STRING, Buffer.from(m.community, 'utf8')) };
+    if (this.community?.text !== communityText) this.community = communityOf(communityText);
     // One buffer, written front to back: only the request id changes from one poll to the next.
     const community = this.community.bytes;
-    const pduLength = intLength(pdu.id) + intLength(nonRepeaters) + intLength(maxRepetitions) + varbinds.length;
-    const messageLength = intLength(m.version) + community.length + headerLength(pduLength) + pduLength;
+    const pduLength = intLength(id) + intLength(nonRepeaters) + intLength(maxRepetitions) + varbinds.length;
+    const messageLength = intLength(version) + community.length + headerLength(pduLength) + pduLength;
     if (messageLength > 0xffff) return undefined; // beyond any UDP datagram: net-snmp's to refuse
     const out = Buffer.allocUnsafe(headerLength(messageLength) + messageLength);
     let at = writeHeader(out, 0, SEQUENCE, messageLength);
-    at = writeInt(out, at, m.version);
+    at = writeInt(out, at, version);
     at += community.copy(out, at);
-    at = writeHeader(out, at, pdu.type, pduLength);
-    at = writeInt(out, at, pdu.id);
+    at = writeHeader(out, at, type, pduLength);
+    at = writeInt(out, at, id);
     at = writeInt(out, at, nonRepeaters);
     at = writeInt(out, at, maxRepetitions);
     varbinds.copy(out, at);
     return { bytes: out, list };
   }
 
-  private varbinds(list: { oid: string; type?: unknown }[]): EncodedList | undefined {
+  /** The cached list of these OIDs, or a new one; undefined when one will not encode. */
+  private varbinds(oids: string[]): EncodedList | undefined {
     for (let i = 0; i < this.lists.length; i++) {
       const cached = this.lists[i];
-      if (!sameOids(cached.oids, list)) continue;
+      if (!sameOids(cached.oids, oids)) continue;
       if (i > 0) {
         this.lists.splice(i, 1);
         this.lists.unshift(cached);
       }
       return cached;
     }
-    const parts: Buffer[] = [];
-    for (const vb of list) {
-      // A request varbind carries no value; one that does (a SET) is net-snmp's to encode.
-      if (vb.type !== undefined) return undefined;
-      const oid = encodeOid(vb.oid);
-      if (!oid) return undefined;
-      parts.push(tlv(SEQUENCE, Buffer.concat([oid, Buffer.from([NULL, 0])])));
-    }
-    const encoded = { oids: list.map((vb) => vb.oid), bytes: tlv(SEQUENCE, Buffer.concat(parts)) };
+    const encoded = sharedList(oids);
+    if (!encoded) return undefined;
     this.lists.unshift(encoded);
     if (this.lists.length > CACHED_LISTS) this.lists.pop();
     return encoded;
   }
 }
 
-function sameOids(oids: string[], list: { oid: string }[]): boolean {
-  if (oids.length !== list.length) return false;
-  for (let i = 0; i < oids.length; i++) if (oids[i] !== list[i].oid) return false;
+/** Encoded communities (OCTET STRING TLVs) by text, one per text for the process; never more than KEPT_COMMUNITIES. */
+const communities = new Map<string, { text: string; bytes: Buffer }>();
+const KEPT_COMMUNITIES = 1000;
+
+function communityOf(text: string): { text: string; bytes: Buffer } {
+  let c = communities.get(text);
+  if (!c) {
+    c = { text, bytes: tlv(OCTET_STRING, Buffer.from(text, 'utf8')) };
+    if (communities.size < KEPT_COMMUNITIES) communities.set(text, c);
+  }
+  return c;
+}
+
+/**
+ * Encoded lists by their OIDs, shared by every session that asks the same list (the readers of a hundred UPS of one
+ * model ask one list): each round of polls then reads one copy of the OIDs, their bytes and the reply decoder's memory
+ * of them, not one per device. Held only while some session's cache holds the list.
+ */
+const shared = new Map<string, WeakRef<EncodedList>>();
+const unused = new FinalizationRegistry<string>((key) => {
+  if (!shared.get(key)?.deref()) shared.delete(key);
+});
+
+function sharedList(oids: string[]): EncodedList | undefined {
+  const key = oids.join(' ');
+  const known = shared.get(key)?.deref();
+  if (known) return known;
+  const parts: Buffer[] = [];
+  for (const dotted of oids) {
+    const oid = encodeOid(dotted);
+    if (!oid) return undefined;
+    parts.push(tlv(SEQUENCE, Buffer.concat([oid, Buffer.from([NULL, 0])])));
+  }
+  const encoded: EncodedList = { oids: [...oids], bytes: tlv(SEQUENCE, Buffer.concat(parts)) };
+  shared.set(key, new WeakRef(encoded));
+  unused.register(encoded, key);
+  return encoded;
+}
+
+function sameOids(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 

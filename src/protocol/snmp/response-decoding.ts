@@ -136,8 +136,31 @@ interface OidMemory {
 const MEMORY = Symbol('rackpower.replyOids');
 type RememberingList = EncodedList & { [MEMORY]?: OidMemory };
 
+/** A community as net-snmp would read it back from its bytes. */
+interface Community {
+  text: string;
+  bytes: Buffer;
+  /** The bytes read as UTF-8 give `text` again (net-snmp compares the text it decodes). */
+  exact: boolean;
+}
+
+/** One per community text for the process: every session with the same community (most of a rack) reads one copy. */
+const communities = new Map<string, Community>();
+/** Communities beyond this many are not kept (the map never grows past it). */
+const KEPT_COMMUNITIES = 1000;
+
+function communityOf(text: string): Community {
+  let c = communities.get(text);
+  if (!c) {
+    const bytes = Buffer.from(text, 'utf8');
+    c = { text, bytes, exact: bytes.toString('utf8') === text };
+    if (communities.size < KEPT_COMMUNITIES) communities.set(text, c);
+  }
+  return c;
+}
+
 export class ResponseDecoder {
-  private community: { text: string; bytes: Buffer; exact: boolean } | undefined;
+  private community: Community | undefined;
 
   /**
    * The message net-snmp would decode from `b`, if it is a GetResponse to a pending request of `reqs` this session
@@ -195,10 +218,7 @@ export class ResponseDecoder {
   private sameCommunity(text: string, b: Buffer, start: number, end: number): boolean {
     if (typeof text !== 'string') return false;
     let c = this.community;
-    if (c?.text !== text) {
-      const bytes = Buffer.from(text, 'utf8');
-      c = this.community = { text, bytes, exact: bytes.toString('utf8') === text };
-    }
+    if (c?.text !== text) c = this.community = communityOf(text);
     if (!c.exact || c.bytes.length !== end - start) return false;
     for (let i = 0; i < c.bytes.length; i++) if (c.bytes[i] !== b[start + i]) return false;
     return true;

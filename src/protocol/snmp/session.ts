@@ -7,6 +7,7 @@ import { RackpowerError } from '../../errors';
 import { guardMessageListeners } from './guard';
 import { preEncodeRequests } from './request-encoding';
 import { decodeResponses } from './response-decoding';
+import { sendGetsDirectly } from './direct-get';
 import { type SnmpTarget, checkTarget } from './target';
 
 const AUTH_PROTOCOLS = snmp.AuthProtocols as unknown as Record<string, number>;
@@ -58,7 +59,10 @@ export function openSession(t: SnmpTarget, faults?: SessionFaults): snmp.Session
   // Before the guard, which then wraps the decoder's listener (and net-snmp's behind it) like net-snmp's own.
   if (t.version !== 3) decodeResponses(session);
   guardMessageListeners((session as unknown as { dgram?: dgram.Socket }).dgram, (err) => faults?.crashed(err));
-  if (t.version !== 3) preEncodeRequests(session);
+  if (t.version !== 3) {
+    preEncodeRequests(session);
+    sendGetsDirectly(session);
+  }
   return session;
 }
 

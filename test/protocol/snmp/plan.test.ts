@@ -1,7 +1,7 @@
 // The profile-free part of the SNMP request plan: which tables go into the GET cell by cell, how GETBULKs are
 // shared, and the OID and row index helpers.
 import { describe, expect, it } from 'vitest';
-import { bulkRequests, compareIndexes, indexArc, isBlank, isScalarOid, isSmallTable, stripOid } from '../../../src/protocol/snmp/plan';
+import { bulkRequests, cellOid, compareIndexes, indexArc, isBlank, isScalarOid, isSmallTable, stripOid } from '../../../src/protocol/snmp/plan';
 
 describe('SNMP requests', () => {
   it('reads a small table of known size as GET cells, a larger or volatile one by GETBULK', () => {
@@ -24,6 +24,13 @@ describe('SNMP requests', () => {
       { columns: ['1.3.6.1.4.1.318.1.1.26.9.4.3.1.5', '1.3.6.1.4.1.318.1.1.26.9.4.3.1.6', '1.3.6.1.4.1.318.1.1.26.8.3.1.5'], rows: 24 },
       { columns: ['1.3.6.1.4.1.318.1.1.26.6.3.1.5'], rows: 2 },
     ]);
+  });
+
+  it('names a cell <column>.<row>, the same text however often and for whichever plan asks', () => {
+    expect(cellOid('1.3.6.1.2.1.33.1.3.3.1.3', '1')).toBe('1.3.6.1.2.1.33.1.3.3.1.3.1');
+    expect(cellOid('1.3.6.1.2.1.33.1.3.3.1.3', '1')).toBe('1.3.6.1.2.1.33.1.3.3.1.3.1');
+    expect(cellOid('1.3.6.1.2.1.33.1.3.3.1.3', '12')).toBe('1.3.6.1.2.1.33.1.3.3.1.3.12');
+    expect(cellOid('1.3.6.1.4.1.318.1.1.26.9.4.3.1.6', '1.0')).toBe('1.3.6.1.4.1.318.1.1.26.9.4.3.1.6.1.0');
   });
 
   it('orders row indexes arc by arc, numerically', () => {

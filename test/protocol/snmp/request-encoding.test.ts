@@ -75,6 +75,20 @@ describe('pre-encoded SNMP requests', () => {
     expect(encoder.encode(message(['1.3.6.1.2.1.1.1.0', '1.3.6.1.2.1.1.2.0']))!.bytes.equals(a)).toBe(true);
   });
 
+  it('sessions asking the same list share one encoded list; another list, or another order, gets its own', () => {
+    const message = (oids: string[], id: number) => ({ version: 1, community: 'public', pdu: { type: 0xa0, id, varbinds: oids.map((oid) => ({ oid })) } });
+    const oids = ['1.3.6.1.2.1.33.1.2.4.0', '1.3.6.1.2.1.33.1.4.1.0'];
+    const one = new RequestEncoder().encode(message(oids, 7))!;
+    const two = new RequestEncoder().encode(message([...oids], 8))!;
+    expect(two.list).toBe(one.list);
+    expect(one.list.oids).toEqual(oids);
+    const reversed = new RequestEncoder().encode(message([...oids].reverse(), 9))!;
+    expect(reversed.list).not.toBe(one.list);
+    expect(reversed.list.oids).toEqual([...oids].reverse());
+    // Each message is still its own request: only the list's bytes are shared.
+    expect(two.bytes.equals(one.bytes)).toBe(false);
+  });
+
   it('leaves to net-snmp what it does not cover: SET, v3, and OIDs net-snmp refuses or would mangle', () => {
     const encoder = new RequestEncoder();
     const get = (oid: string, extra: object = {}) => ({ version: 1, community: 'public', pdu: { type: 0xa0, id: 1, varbinds: [{ oid, ...extra }] }, ...extra });
