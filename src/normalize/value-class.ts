@@ -52,6 +52,9 @@ export class Absent {
   }
 }
 
+/** Decoders kept per transform by Decoder.of (a 1000-outlet column is far below it). */
+const SHARED_PER_TRANSFORM = 4096;
+
 export function valueClass(name: string, def: Transform): ValueClass {
   if (def.enum) return 'enum';
   return isTextVariable(name) ? 'text' : 'number';
@@ -128,13 +131,18 @@ export class Decoder {
   /**
    * The decoder of `name` with transform `def`, one per pair for the process: readers of one profile share theirs, so
    * a rack of a hundred units of one model touches one set of decoders per round, not a hundred. `def` must not change
-   * afterwards (a profile's variables and columns never do).
+   * afterwards (a profile's variables and columns never do). A table column's names carry the device's row indexes,
+   * so past SHARED_PER_TRANSFORM names a transform's decoders are made afresh instead of kept (an agent inventing
+   * rows cannot grow the map).
    */
   static of(name: string, def: Transform): Decoder {
     let byName = Decoder.shared.get(def);
     if (!byName) Decoder.shared.set(def, (byName = new Map()));
     let decoder = byName.get(name);
-    if (!decoder) byName.set(name, (decoder = new Decoder(name, def)));
+    if (!decoder) {
+      decoder = new Decoder(name, def);
+      if (byName.size < SHARED_PER_TRANSFORM) byName.set(name, decoder);
+    }
     return decoder;
   }
 

@@ -76,4 +76,14 @@ describe('Decoder', () => {
     const answer: RawAnswer = { value: 23, numeric: true, type: 'integer' };
     expect(a.decode(answer)).toBe(decodeAnswer('outlet.1.current', current, answer));
   });
+
+  it('Decoder.of keeps a bounded number per transform: names past it (rows an agent invents) still decode, unshared', () => {
+    const current = { scale: 0.1, decimals: 1 };
+    const answer: RawAnswer = { value: 23, numeric: true, type: 'integer' };
+    for (let i = 0; i < 5000; i++) expect(Decoder.of(`outlet.${i}.current`, current).decode(answer)).toBe(2.3);
+    expect(Decoder.of('outlet.1.current', current)).toBe(Decoder.of('outlet.1.current', current));
+    const late = Decoder.of('outlet.4999.current', current);
+    expect(late.name).toBe('outlet.4999.current');
+    expect(Decoder.of('outlet.4999.current', current)).not.toBe(late);
+  });
 });

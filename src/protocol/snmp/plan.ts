@@ -13,7 +13,6 @@ export const stripOid = (oid: string): string => (oid.startsWith('.') ? oid.slic
 /** A helper OID ending in `.0` is a scalar (a device-wide setting); any other names a column of the same row. */
 export const isScalarOid = (oid: string): boolean => stripOid(oid).endsWith('.0');
 
-/** The index arc a typed column or a `{i}` uses (default: the last). */
 /** One string per OID text in the process: see cellOid. */
 const cellOids = new Map<string, string>();
 /** Beyond this many (far more than a large rack's plans hold), cells are no longer shared: the map never grows past it. */
@@ -32,6 +31,7 @@ export function cellOid(column: string, row: string): string {
   return text;
 }
 
+/** The index arc a typed column or a `{i}` uses (default: the last). */
 export function indexArc(index: string, part?: number): string {
   const arcs = index.split('.');
   return (part === undefined ? arcs[arcs.length - 1] : arcs[part < 0 ? arcs.length + part : part]) ?? '';
