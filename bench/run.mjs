@@ -48,7 +48,10 @@ const PAIR_SECONDS = num('BENCH_PAIR_SECONDS', 3);
 // rounds then completed 570-900 polls of 1200 per window, at the simulator's pace rather than the bench's.
 const SLOWER_KINDS = { pdu: 2 };
 const pairIntervalOf = (kind) => PAIR_INTERVAL_MS * (SLOWER_KINDS[kind] ?? 1);
-const pairSecondsOf = (kind) => PAIR_SECONDS * (SLOWER_KINDS[kind] ?? 1);
+// The UPS windows are three times as long (36 rounds): a 100-UPS round costs 7-9 ms and a major GC, every third
+// window or so on either side, adds 20-30 ms to one round, so 3 s windows split into those with and those without one.
+const LONGER_WINDOWS = { ups: 3 };
+const pairSecondsOf = (kind) => PAIR_SECONDS * (SLOWER_KINDS[kind] ?? 1) * (LONGER_WINDOWS[kind] ?? 1);
 // Intervals of polling after a side resumes before its window opens: the first rounds after sitting idle are cold.
 const LEAD_ROUNDS = num('BENCH_LEAD_ROUNDS', 2);
 // ... and at least this long: at 0.25 s two rounds are half a second, short for a process that sat idle through the
@@ -899,7 +902,7 @@ function markdown(r) {
     '',
     '## Against the floor (the bare library sending the same requests)',
     '',
-    `Ours and the floor poll in the same ${r.settings.PAIR_SECONDS} s window (the PDU: twice as long at half the rate), ${pairs(r.settings.PAIRS)} per kind, their rounds alternating half an interval apart`,
+    `Ours and the floor poll in the same ${r.settings.PAIR_SECONDS} s window (the PDU: twice as long at half the rate; the UPS: three times as long), ${pairs(r.settings.PAIRS)} per kind, their rounds alternating half an interval apart`,
     `(ours first in odd pairs, the floor in even ones; then the peers; a kind's pairs back to back). Each side is one worker process, polling only`,
     `inside its own windows, each opening ${r.settings.LEAD_ROUNDS} intervals (at least ${(r.settings.LEAD_MIN_MS ?? 0) / 1000} s) and half an interval after it resumes. CPU figures are medians over the windows; the ratio is the median of the per-pair`,
     'ratios, with its min-max and its 95 % confidence interval (from the order statistics). Spread = that interval\'s',
