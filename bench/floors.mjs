@@ -80,6 +80,16 @@ async function nutFloor(url, timeout, plan, name) {
   const socket = net.connect({ host: url.hostname, port: Number(url.port) });
   await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   socket.setEncoding('latin1');
+  const askLine = listAsker(socket);
+  const ask = (r) => askLine(r.line.replaceAll('{ups}', ups), timeout);
+  return oneAtATime(plan, ask, () => socket.destroy());
+}
+
+/**
+ * The floor's whole handling of upsd replies on `socket` (text chunks): `ask(line, timeout)` writes a request and
+ * resolves with its reply's row count once the reply's END line has arrived.
+ */
+export function listAsker(socket) {
   let text = '';
   let waiting;
   socket.on('data', (chunk) => {
@@ -94,14 +104,12 @@ async function nutFloor(url, timeout, plan, name) {
     }
   });
   socket.on('error', (err) => waiting?.reject(err));
-  const ask = (r) =>
+  return (line, timeout) =>
     new Promise((resolve, reject) => {
-      const line = r.line.replaceAll('{ups}', ups);
       const timer = setTimeout(() => reject(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })), timeout);
       waiting = { end: `END ${line.slice(0, -1)}\n`, resolve, reject, timer };
       socket.write(line);
     });
-  return oneAtATime(plan, ask, () => socket.destroy());
 }
 
 /** apcupsd's NIS: a connection per request; the recorded message, then 2-byte-length records up to an empty one. */

@@ -10,6 +10,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { batchCpuUs, median } from './replay-batches.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -35,7 +36,7 @@ try {
     const perPoll = new Map(readers.map((r) => [r.name, []]));
     for (let i = 0; i < BATCHES; i++) {
       // Alternate which build goes first, so neither always follows the other's garbage.
-      for (const r of i % 2 ? [...readers].reverse() : readers) perPoll.get(r.name).push(await batch(r.read));
+      for (const r of i % 2 ? [...readers].reverse() : readers) perPoll.get(r.name).push(await batchCpuUs(r.read, BATCH, REPLAY_CHUNK));
     }
     const ours = median(perPoll.get('ours'));
     const row = { kind: device.kind, values: readers[0].read.values, ours };
@@ -98,24 +99,4 @@ function fresh(res) {
   if (Array.isArray(res)) return res.map(fresh);
   const copy = (s) => Buffer.from(s, 'latin1').toString('latin1');
   return { oid: copy(res.oid), type: res.type, value: Buffer.isBuffer(res.value) ? Buffer.from(res.value) : typeof res.value === 'string' ? copy(res.value) : res.value };
-}
-
-async function batch(read) {
-  // The copies are made a few reads at a time, outside the clock: few enough to be fresh in memory, as net-snmp's
-  // own output is when the reader gets it, and cheap to leave out of the figure.
-  let used = 0;
-  for (let done = 0; done < BATCH; done += REPLAY_CHUNK) {
-    const reads = Math.min(REPLAY_CHUNK, BATCH - done);
-    read.prepare(reads);
-    const cpu0 = process.cpuUsage();
-    for (let i = 0; i < reads; i++) await read();
-    const cpu = process.cpuUsage(cpu0);
-    used += cpu.user + cpu.system;
-  }
-  return used / BATCH;
-}
-
-function median(list) {
-  const s = [...list].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }

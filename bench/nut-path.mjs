@@ -16,6 +16,8 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { setImmediate } from 'node:timers';
 import { fileURLToPath } from 'node:url';
+import { listAsker } from './floors.mjs';
+import { batchCpuUs, median } from './replay-batches.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -39,7 +41,7 @@ try {
   for (const r of readers) perPoll.set(r.name, []);
   for (let i = 0; i < BATCHES; i++) {
     // Alternate the order, so no side always follows another's garbage.
-    for (const r of i % 2 ? [...readers].reverse() : readers) perPoll.get(r.name).push(await batch(r.read));
+    for (const r of i % 2 ? [...readers].reverse() : readers) perPoll.get(r.name).push(await batchCpuUs(r.read, BATCH, REPLAY_CHUNK));
   }
 } finally {
   // The upsd connections stay open (and idle) until here: closing them would make the clients reconnect.
@@ -97,32 +99,16 @@ async function replaying(dist, url) {
 /** The floor's poll (bench/floors.mjs) on a socket that answers like the one above. */
 function floorReplaying(reply) {
   const socket = new EventEmitter();
-  const end = reply.slice(reply.lastIndexOf('END LIST'));
+  // The request the recorded reply answers: its END line names it ("END LIST VAR ups" answers "LIST VAR ups").
+  const request = `${reply.slice(reply.lastIndexOf('END LIST') + 4).trimEnd()}\n`;
   let queue = [];
   let taken = 0;
   socket.write = () => {
     setImmediate(() => socket.emit('data', taken < queue.length ? queue[taken++] : fresh(reply)));
     return true;
   };
-  let text = '';
-  let waiting;
-  socket.on('data', (chunk) => {
-    text += chunk;
-    if (waiting && text.endsWith(waiting.end)) {
-      const w = waiting;
-      waiting = undefined;
-      clearTimeout(w.timer);
-      const lines = text.split('\n').length - 3;
-      text = '';
-      w.resolve(lines);
-    }
-  });
-  const read = () =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('timeout')), 2000);
-      waiting = { end, resolve, reject, timer };
-      socket.write('LIST VAR ups\n');
-    });
+  const ask = listAsker(socket);
+  const read = () => ask(request, 2000);
   read.prepare = (reads) => {
     queue = [];
     taken = 0;
@@ -134,22 +120,4 @@ function floorReplaying(reply) {
 /** The reply as the socket's decoder hands it over from a new chunk: a new flat string. */
 function fresh(text) {
   return Buffer.from(text, 'utf8').toString('utf8');
-}
-
-async function batch(read) {
-  let used = 0;
-  for (let done = 0; done < BATCH; done += REPLAY_CHUNK) {
-    const reads = Math.min(REPLAY_CHUNK, BATCH - done);
-    read.prepare(reads);
-    const cpu0 = process.cpuUsage();
-    for (let i = 0; i < reads; i++) await read();
-    const cpu = process.cpuUsage(cpu0);
-    used += cpu.user + cpu.system;
-  }
-  return used / BATCH;
-}
-
-function median(list) {
-  const s = [...list].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
