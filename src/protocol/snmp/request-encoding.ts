@@ -77,7 +77,7 @@ export interface CommunityMessage {
 export class RequestEncoder {
   /** Encoded varbind lists (SEQUENCE of { OID, NULL }), most recently used first. */
   private lists: EncodedList[] = [];
-  private community: { text: string; bytes: Buffer } | undefined;
+  private community: Community | undefined;
 
   /**
    * The whole message as net-snmp would encode it, with the cached varbind list in it, or undefined for anything this
@@ -116,7 +116,7 @@ export class RequestEncoder {
     const varbinds = list.bytes;
     if (this.community?.text !== communityText) this.community = communityOf(communityText);
     // One buffer, written front to back: only the request id changes from one poll to the next.
-    const community = this.community.bytes;
+    const community = this.community.tlv;
     const pduLength = intLength(id) + intLength(nonRepeaters) + intLength(maxRepetitions) + varbinds.length;
     const messageLength = intLength(version) + community.length + headerLength(pduLength) + pduLength;
     if (messageLength > 0xffff) return undefined; // beyond any UDP datagram: net-snmp's to refuse
@@ -151,14 +151,24 @@ export class RequestEncoder {
   }
 }
 
-/** Encoded communities (OCTET STRING TLVs) by text, one per text for the process; never more than KEPT_COMMUNITIES. */
-const communities = new Map<string, { text: string; bytes: Buffer }>();
+/** A community text, its UTF-8 bytes and their OCTET STRING TLV: what the encoder writes and the decoder compares. */
+export interface Community {
+  text: string;
+  bytes: Buffer;
+  tlv: Buffer;
+  /** The bytes read as UTF-8 give `text` again (net-snmp compares the text it decodes from a reply). */
+  exact: boolean;
+}
+
+/** One per community text for the process (most of a rack shares one); never more than KEPT_COMMUNITIES kept. */
+const communities = new Map<string, Community>();
 const KEPT_COMMUNITIES = 1000;
 
-function communityOf(text: string): { text: string; bytes: Buffer } {
+export function communityOf(text: string): Community {
   let c = communities.get(text);
   if (!c) {
-    c = { text, bytes: tlv(OCTET_STRING, Buffer.from(text, 'utf8')) };
+    const bytes = Buffer.from(text, 'utf8');
+    c = { text, bytes, tlv: tlv(OCTET_STRING, bytes), exact: bytes.toString('utf8') === text };
     if (communities.size < KEPT_COMMUNITIES) communities.set(text, c);
   }
   return c;

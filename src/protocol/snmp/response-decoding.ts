@@ -10,7 +10,7 @@
 // hooks net-snmp's internals (its message listener, reqs, unregisterRequest, onResponse), so package.json pins net-snmp
 // to the exact version the differential test compares against.
 import type dgram from 'node:dgram';
-import { ENCODED_LIST, type CommunityMessage, type EncodedList } from './request-encoding';
+import { communityOf, ENCODED_LIST, type Community, type CommunityMessage, type EncodedList } from './request-encoding';
 
 const SEQUENCE = 0x30;
 const INTEGER = 0x02;
@@ -135,29 +135,6 @@ interface OidMemory {
 
 const MEMORY = Symbol('rackpower.replyOids');
 type RememberingList = EncodedList & { [MEMORY]?: OidMemory };
-
-/** A community as net-snmp would read it back from its bytes. */
-interface Community {
-  text: string;
-  bytes: Buffer;
-  /** The bytes read as UTF-8 give `text` again (net-snmp compares the text it decodes). */
-  exact: boolean;
-}
-
-/** One per community text for the process: every session with the same community (most of a rack) reads one copy. */
-const communities = new Map<string, Community>();
-/** Communities beyond this many are not kept (the map never grows past it). */
-const KEPT_COMMUNITIES = 1000;
-
-function communityOf(text: string): Community {
-  let c = communities.get(text);
-  if (!c) {
-    const bytes = Buffer.from(text, 'utf8');
-    c = { text, bytes, exact: bytes.toString('utf8') === text };
-    if (communities.size < KEPT_COMMUNITIES) communities.set(text, c);
-  }
-  return c;
-}
 
 export class ResponseDecoder {
   private community: Community | undefined;
